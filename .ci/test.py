@@ -1,0 +1,72 @@
+"""`make test`: sync checks, every notebook through nbdev_test, pytest tests/, one closing count line.
+
+Run from the repository root with the dev virtual environment's python.
+"""
+import hashlib, os, re, subprocess, sys, tempfile, time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+WORKERS = os.environ.get('NB_WORKERS', str(min(os.cpu_count() or 2, 4)))
+
+def snapshot():
+    "Content hash of every file nbdev_export / nbdev_clean may write."
+    files = sorted(p for d in ('nbs', 'gfrnn_nb') for p in (ROOT / d).rglob('*')
+                   if p.is_file() and '__pycache__' not in p.parts and '.ipynb_checkpoints' not in p.parts)
+    return {str(p.relative_to(ROOT)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+def changed(before, after): return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+def run(cmd, **kw):
+    print('$', ' '.join(map(str, cmd)), flush=True)
+    return subprocess.run(cmd, cwd=ROOT, **kw)
+
+def sync_checks():
+    "Failures of the export/clean/README checks, as messages."
+    problems = []
+    for tool in ('nbdev_export', 'nbdev_clean'):
+        before = snapshot()
+        r = run([BIN / tool])
+        diff = changed(before, snapshot())
+        if r.returncode: problems.append(f"{tool} failed (exit {r.returncode}).")
+        elif diff: problems.append(f"{tool} changed the tree: {', '.join(diff)}. Run it and commit the result.")
+    r = run([sys.executable, '.ci/readme.py', '--check'])
+    if r.returncode: problems.append("README.md is stale (see above).")
+    return problems
+
+def notebooks():
+    "(passed, failed names) of nbdev_test over every notebook, in parallel workers."
+    nbs = sorted(p.name for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
+    r = run([BIN / 'nbdev_test', '--n_workers', WORKERS, '--timing', '--do_print'],
+            env={**os.environ, 'MPLBACKEND': 'Agg'}, capture_output=True, text=True)
+    sys.stdout.write(r.stdout); sys.stderr.write(r.stderr)
+    if r.returncode == 0: return len(nbs), []
+    m = re.search(r'Failed On The Following Notebooks:\n=+\n(.*)', r.stderr, flags=re.S)
+    failed = [l.strip() for l in m.group(1).splitlines() if l.strip()] if m else ['nbdev_test (no report)']
+    return len(nbs) - len(failed), failed
+
+def pytests():
+    "(passed, failed) of pytest tests/."
+    with tempfile.TemporaryDirectory() as d:
+        xml = Path(d) / 'junit.xml'
+        r = run([sys.executable, '-m', 'pytest', 'tests', '-q', f'--junitxml={xml}'], env={**os.environ, 'MPLBACKEND': 'Agg'})
+        if r.returncode == 5: return 0, 0           # no tests collected
+        if not xml.exists(): return 0, 1
+        suites = ET.parse(xml).getroot()
+        suites = [suites] if suites.tag == 'testsuite' else list(suites)
+        n = lambda k: sum(int(s.get(k, 0)) for s in suites)
+        failed = n('failures') + n('errors')
+        return n('tests') - failed - n('skipped'), failed + (1 if r.returncode not in (0, 1) and not failed else 0)
+
+if __name__ == '__main__':
+    t0 = time.time()
+    problems = sync_checks()
+    for p in problems: print('CHECK FAILED:', p, file=sys.stderr)
+    nb_pass, nb_fail = notebooks()
+    py_pass, py_fail = pytests()
+    if nb_fail: print('notebooks that failed:', ', '.join(nb_fail))
+    print(f"notebooks: {nb_pass} passed, {len(nb_fail)} failed; pytest: {py_pass} passed, {py_fail} failed; "
+          f"checks: {len(problems)} failed; {time.time() - t0:.0f} s")
+    print(f"{nb_pass + py_pass} passed, {len(nb_fail) + py_fail + len(problems)} failed")
+    sys.exit(1 if (nb_fail or py_fail or problems) else 0)

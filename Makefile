@@ -1,0 +1,27 @@
+# The two Quick start commands. Both need only Python >= 3.10 and make.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test docs clean
+
+demo: $(VENV)/.installed-lib
+	$(BIN)/gfrnn demo
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python .ci/test.py
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# re-install when the requirements change
+$(VENV)/.installed-lib: $(BIN)/python setup.py settings.ini
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python setup.py settings.ini
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@ $(VENV)/.installed-lib
+
+clean:
+	rm -rf $(VENV) _docs _proc
