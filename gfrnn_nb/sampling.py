@@ -6,12 +6,12 @@
 __all__ = ['ACTIVATIONS', 'SAMPLERS', 'activation', 'pair_weights', 'candidate_pairs', 'swim_scores', 'HiddenLayer',
            'sample_layer']
 
-# %% ../nbs/10_sampling.ipynb #d0c681f0
+# %% ../nbs/10_sampling.ipynb #f557b220
 from dataclasses import dataclass
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng
 
-# %% ../nbs/10_sampling.ipynb #9714be74
+# %% ../nbs/10_sampling.ipynb #353c150b
 ACTIVATIONS = ('tanh', 'relu')
 _SCALES = {'tanh': (np.log(3.0), np.log(3.0) / 2), 'relu': (1.0, 0.0)}
 
@@ -29,7 +29,7 @@ def pair_weights(x_from, x_to, activation:str='tanh', eps:float=1e-10):
     W = s1 * diff / np.maximum((diff ** 2).sum(1, keepdims=True), eps ** 2)
     return W, -(W * x_from).sum(1) - s2
 
-# %% ../nbs/10_sampling.ipynb #22949b9c
+# %% ../nbs/10_sampling.ipynb #2163beba
 def candidate_pairs(n:int, rng, repetitions:int=1):
     "Index pairs (i, j), i uniform, j = i + δ mod n with 1 <= δ < n: n·repetitions candidates, no self pairs."
     i = rng.integers(0, n, size=n * repetitions)
@@ -40,7 +40,7 @@ def swim_scores(X, fX, i, j, eps:float=1e-10):
     dist = np.maximum(np.linalg.norm(X[j] - X[i], axis=1), eps)
     return np.abs(fX[j] - fX[i]).max(1) / dist
 
-# %% ../nbs/10_sampling.ipynb #1db75839
+# %% ../nbs/10_sampling.ipynb #90088759
 SAMPLERS = ('swim', 'uswim', 'aswim', 'random')
 
 @dataclass
@@ -53,13 +53,16 @@ class HiddenLayer:
     pairs: np.ndarray | None = None  # (M, 2) indices (from, to) into the sampled points; None for random features
     @property
     def width(self): return self.W.shape[0]
+    def to(self, xp):
+        "The same layer with W and b on the backend `xp` (moved once, not at every call)."
+        return HiddenLayer(to_device(self.W, xp), to_device(self.b, xp), self.activation, self.sampler, self.pairs)
     def __call__(self, X):
         "Hidden activations of X (n, d) on X's backend."
         xp = xp_of(X)
-        W, b = (self.W, self.b) if xp is np else (to_device(self.W, xp), to_device(self.b, xp))
+        W, b = (self.W, self.b) if xp_of(self.W) is xp else (to_device(self.W, xp), to_device(self.b, xp))
         return activation(self.activation, xp)(X @ W.T + b)
 
-# %% ../nbs/10_sampling.ipynb #b11bbc7a
+# %% ../nbs/10_sampling.ipynb #94f7a273
 def sample_layer(X,                  # points (N, d) the neurons are placed between (host or device)
                  width:int,          # number of neurons M
                  sampler:str='swim', # 'swim', 'uswim' or 'random' ('aswim' is 'swim' with predicted fX)

@@ -1,0 +1,78 @@
+"""SampledRNN: round trips, parameter protocol, backend parity, trajectory boundaries, memory that does not grow with N."""
+import tracemalloc
+import numpy as np, pytest
+from hypothesis import given, settings, strategies as st
+from gfrnn_nb.systems import lorenz63, trajectories
+from gfrnn_nb.rnn import SampledRNN
+
+@pytest.fixture(scope='module')
+def data(): return trajectories(lorenz63(), 3, 800, seed=0)
+
+@given(st.sampled_from(['swim', 'uswim', 'aswim', 'random']), st.sampled_from(['tanh', 'relu']),
+       st.sampled_from(['recurrent', 'koopman']), st.sampled_from(['qr', 'svd', 'normal']), st.integers(1, 60), st.integers(0, 99))
+@settings(max_examples=25, deadline=None)
+def test_save_load_is_bit_exact(tmp_path_factory, sampler, activation, mode, solver, width, seed):
+    X = trajectories(lorenz63(), 2, 300, seed=seed)
+    m = SampledRNN(width=width, sampler=sampler, activation=activation, mode=mode, solver=solver,
+                   ridge=1e-8 if solver == 'normal' else 0.0, seed=seed, backend='numpy').fit(X)
+    path = m.save(tmp_path_factory.mktemp('m') / 'model.npz')
+    again = SampledRNN.load(path)
+    np.testing.assert_array_equal(again.forecast(X[:, 0], 30), m.forecast(X[:, 0], 30))
+    assert again.get_params() == m.get_params()
+
+def test_sklearn_clone_and_params(data):
+    base = pytest.importorskip('sklearn.base')
+    m = SampledRNN(width=40, sampler='uswim', seed=4)
+    c = base.clone(m)
+    assert c.get_params() == m.get_params() and c is not m
+    assert m.set_params(width=41).width == 41
+
+def test_strict_backend_gives_the_numpy_model(data):
+    a = SampledRNN(width=80, seed=2, backend='numpy', koopman=True).fit(data)
+    b = SampledRNN(width=80, seed=2, backend='strict', koopman=True).fit(data)
+    np.testing.assert_allclose(b.forecast(data[:, 5], 40), a.forecast(data[:, 5], 40), rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(b.spectrum().eigenvalues, a.spectrum().eigenvalues, rtol=1e-6, atol=1e-8)
+
+def test_list_of_trajectories_equals_array(data):
+    a = SampledRNN(width=50, seed=1, backend='numpy').fit(data)
+    b = SampledRNN(width=50, seed=1, backend='numpy').fit(list(data))
+    np.testing.assert_array_equal(a.A_, b.A_)
+    assert a.n_samples_ == 3 * 799
+
+def test_pairs_never_cross_trajectory_boundaries():
+    # two trajectories whose concatenation jumps: a model that used the jump would not be exact
+    t = np.arange(200.0)
+    X = [np.c_[np.cos(0.1 * t), np.sin(0.1 * t)], 5 * np.c_[np.cos(0.1 * t + 2), np.sin(0.1 * t + 2)]]  # one rotation
+    m = SampledRNN(width=10, seed=0, backend='numpy').fit(X)
+    np.testing.assert_allclose(m.forecast(X[1][0], 10), X[1][1:11], atol=1e-6)
+
+@pytest.mark.parametrize('x0, match', [(np.zeros(2), r'x0 has shape \(2,\)'), (np.zeros((2, 2, 3)), 'x0 has shape'),
+                                       (np.array([np.nan, 0, 0]), 'x0 contains NaN')])
+def test_forecast_rejects_bad_starts(data, x0, match):
+    m = SampledRNN(width=10, backend='numpy').fit(data)
+    with pytest.raises(ValueError, match=match): m.forecast(x0, 3)
+
+@pytest.mark.parametrize('kwargs, match', [(dict(width=-1), 'width=-1'), (dict(width=2.5), 'width=2.5'),
+    (dict(activation='gelu'), "activation='gelu'"), (dict(mode='ode'), "mode='ode'"), (dict(solver='lu'), "solver='lu'"),
+    (dict(ridge=-1.0), 'ridge=-1.0'), (dict(mode='koopman', koopman=False), 'koopman=False')])
+def test_bad_hyperparameters_leave_the_model_unfitted(data, kwargs, match):
+    m = SampledRNN(**kwargs)
+    with pytest.raises(ValueError, match=match): m.fit(data)
+    assert not hasattr(m, 'A_')
+
+def test_refit_failure_keeps_previous_fit(data):
+    m = SampledRNN(width=10, backend='numpy').fit(data)
+    A = m.A_.copy()
+    with pytest.raises(ValueError): m.fit(np.full((1, 10, 3), np.inf))
+    np.testing.assert_array_equal(m.A_, A)
+
+def peak_bytes(n):
+    X = trajectories(lorenz63(), 1, n + 1, seed=0)
+    tracemalloc.start()
+    SampledRNN(width=200, backend='numpy', block_rows=2048).fit(X)
+    peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
+    return peak - X.nbytes * 3     # the data and its standardised copies grow with N by design
+
+def test_fit_memory_does_not_grow_with_samples():
+    small, large = peak_bytes(10_000), peak_bytes(40_000)
+    assert large < 1.5 * small, (small, large)
