@@ -38,8 +38,10 @@ def sync_checks():
 def notebooks():
     "(passed, failed names) of nbdev_test over every notebook, in parallel workers."
     nbs = sorted(p.name for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
+    # one BLAS thread per notebook worker: oversubscribed OpenBLAS threads spin and slow everything down
+    threads = {k: '1' for k in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')} if int(WORKERS) > 1 else {}
     r = run([BIN / 'nbdev_test', '--n_workers', WORKERS, '--timing', '--do_print'],
-            env={**os.environ, 'MPLBACKEND': 'Agg'}, capture_output=True, text=True)
+            env={**os.environ, 'MPLBACKEND': 'Agg', **threads}, capture_output=True, text=True)
     sys.stdout.write(r.stdout); sys.stderr.write(r.stderr)
     if r.returncode == 0: return len(nbs), []
     m = re.search(r'Failed On The Following Notebooks:\n=+\n(.*)', r.stderr, flags=re.S)
