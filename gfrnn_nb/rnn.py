@@ -5,16 +5,16 @@
 # %% auto #0
 __all__ = ['MODES', 'Params', 'SampledRNN', 'fit', 'forecast', 'forecast_from', 'spectrum', 'save', 'load']
 
-# %% ../nbs/12_rnn.ipynb #482a25d6
+# %% ../nbs/12_rnn.ipynb #48c37ab4
 import inspect, json, time
 from pathlib import Path
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng, backend_name, BACKENDS
 from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
-from .edmd import as_trajectories, lift, edmd, koopman_spectrum, plot_eigenvalues, SOLVERS
+from .edmd import as_trajectories, as_inputs, lift, edmd, koopman_spectrum, plot_eigenvalues, SOLVERS
 
-# %% ../nbs/12_rnn.ipynb #b54ddda2
+# %% ../nbs/12_rnn.ipynb #3e3bb331
 class Params:
     "scikit-learn's parameter protocol without the dependency: `__init__` arguments are the parameters."
     @classmethod
@@ -30,7 +30,7 @@ class Params:
         ps = [f"{k}={v!r}" for k, v in self.get_params().items() if init[k].default is inspect.Parameter.empty or init[k].default != v]
         return f"{type(self).__name__}({', '.join(ps)})"
 
-# %% ../nbs/12_rnn.ipynb #679a5b86
+# %% ../nbs/12_rnn.ipynb #c25b2215
 MODES = ('recurrent', 'koopman')
 
 class SampledRNN(Params):
@@ -46,15 +46,17 @@ class SampledRNN(Params):
                  include_state:bool=True, # x in the dictionary
                  include_const:bool=True, # 1 in the dictionary
                  random_scale:float=1.0,  # weight scale of random features (standardised data)
+                 input_in_layer:bool=False, # with inputs: the sampled layer also sees u (one-step model only)
                  block_rows:int=None,     # rows per QR block (memory ~ block_rows × M')
                  backend:str='auto',      # 'auto', 'numpy', 'cupy' or 'strict'
                  seed:int=0,              # seed of every random draw (made on the host)
                 ):
         self.width, self.sampler, self.activation, self.mode, self.solver = width, sampler, activation, mode, solver
         self.ridge, self.koopman, self.include_state, self.include_const = ridge, koopman, include_state, include_const
-        self.random_scale, self.block_rows, self.backend, self.seed = random_scale, block_rows, backend, seed
+        self.random_scale, self.input_in_layer = random_scale, input_in_layer
+        self.block_rows, self.backend, self.seed = block_rows, backend, seed
 
-# %% ../nbs/12_rnn.ipynb #b4446096
+# %% ../nbs/12_rnn.ipynb #6223de1a
 def _choice(name, value, options):
     if value not in options: raise ValueError(f"{name}={value!r} is not known: expected one of {options}.")
 
@@ -65,47 +67,64 @@ def _check_params(m:SampledRNN):
     _choice('mode', m.mode, MODES); _choice('solver', m.solver, SOLVERS)
     if not (isinstance(m.ridge, (int, float)) and m.ridge >= 0): raise ValueError(f"ridge={m.ridge!r}: expected a number >= 0.")
     if m.mode == 'koopman' and m.koopman is False: raise ValueError("koopman=False contradicts mode='koopman': the Koopman matrix is the model.")
+    if m.input_in_layer and (m.mode == 'koopman' or m.koopman):
+        raise ValueError("input_in_layer=True gives a one-step model only: use mode='recurrent' and koopman=None/False.")
     if isinstance(m.backend, str): _choice('backend', m.backend, BACKENDS)
     return get_xp(m.backend)
 
-# %% ../nbs/12_rnn.ipynb #2819c7d8
-def _next_predictions(Z, layer, A, block=8192):
-    "One-step predictions ψ(x_t) A for all snapshot points, in blocks (memory ~ block × M')."
-    xp = xp_of(A)
-    return xp.concatenate([lift(z[s:min(s + block, z.shape[0] - 1)], layer) @ A
-                           for z in Z for s in range(0, z.shape[0] - 1, block)])
+# %% ../nbs/12_rnn.ipynb #86fb30b5
+def _features(z, layer, u, include_state, include_const, input_in_layer):
+    "Regression features [ψ(x_t), u_t] of states z (n, d) and inputs u (n, m) (or None)."
+    xp = xp_of(z)
+    P = lift(z, layer, include_state, include_const, U=u if input_in_layer else None)
+    return P if u is None else xp.concatenate([P, u], axis=1)
 
-def _fit(self:SampledRNN, X):
+def _next_predictions(self, Z, U, layer, A, block=8192):
+    "One-step predictions [ψ(x_t), u_t] A for all snapshot points, in blocks (memory ~ block × M')."
+    return xp_of(A).concatenate([
+        _features(z[s:min(s + block, z.shape[0] - 1)], layer, None if u is None else u[s:s + block],
+                  self.include_state, self.include_const, self.input_in_layer) @ A
+        for z, u in zip(Z, U) for s in range(0, z.shape[0] - 1, block)])
+
+def _fit(self:SampledRNN, X, U=None):
     xp = _check_params(self)
     trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X)]
+    us = None if U is None else [to_host(u).astype(np.float64) for u in as_inputs(U, trajs)]
+    if self.input_in_layer and us is None: raise ValueError("input_in_layer=True needs inputs: call fit(X, U).")
     t0 = time.perf_counter()
     scaler = Standardizer().fit(trajs)
     Zh = scaler.transform(trajs)
+    uscaler = None if us is None else Standardizer().fit(us)
+    Uh = [None] * len(Zh) if us is None else uscaler.transform(us)
     Xt, Xn = np.concatenate([z[:-1] for z in Zh]), np.concatenate([z[1:] for z in Zh])
+    pts = Xt if not self.input_in_layer else np.concatenate([Xt, np.concatenate(Uh)], axis=1)  # where neurons sit
     Z = [to_device(z, xp) for z in Zh]
+    Ud = [None if u is None else to_device(u, xp) for u in Uh]
     rng = host_rng(self.seed)
-    kw = dict(solver=self.solver, ridge=self.ridge, include_state=self.include_state,
-              include_const=self.include_const, block_rows=self.block_rows)
+    kw = dict(solver=self.solver, ridge=self.ridge, include_state=self.include_state, include_const=self.include_const,
+              U=None if us is None else Ud, input_in_layer=self.input_in_layer, block_rows=self.block_rows)
     if self.sampler == 'aswim':   # a U-SWIM model's predictions stand in for the target
-        pre = sample_layer(Xt, self.width, 'uswim', self.activation, seed=rng).to(xp)
-        fX = to_host(_next_predictions(Z, pre, edmd(Z, pre, 'next', **kw)['A']))
-        layer = sample_layer(Xt, self.width, 'swim', self.activation, fX=fX, seed=rng)
+        pre = sample_layer(pts, self.width, 'uswim', self.activation, seed=rng).to(xp)
+        fX = to_host(_next_predictions(self, Z, Ud, pre, edmd(Z, pre, 'next', **kw)['A']))
+        layer = sample_layer(pts, self.width, 'swim', self.activation, fX=fX, seed=rng)
     else:
-        layer = sample_layer(Xt, self.width, self.sampler, self.activation, fX=Xn, seed=rng, random_scale=self.random_scale)
+        layer = sample_layer(pts, self.width, self.sampler, self.activation, fX=Xn, seed=rng, random_scale=self.random_scale)
     layer = layer.to(xp)
     want_k = self.mode == 'koopman' or bool(self.koopman)
     sol = edmd(Z, layer, ('next', 'koopman') if want_k else 'next', **kw)
-    return dict(layer_=layer, A_=sol['A'], K_=sol.get('K'), C_=sol.get('C'), mean_=scaler.mean_, scale_=scaler.scale_,
-                n_features_in_=Xt.shape[1], n_samples_=Xt.shape[0], n_trajectories_=len(trajs),
-                backend_=backend_name(xp), fit_seconds_=time.perf_counter() - t0)
+    return dict(layer_=layer, A_=sol['A'], K_=sol.get('K'), C_=sol.get('C'), B_=sol.get('B'),
+                mean_=scaler.mean_, scale_=scaler.scale_,
+                u_mean_=None if us is None else uscaler.mean_, u_scale_=None if us is None else uscaler.scale_,
+                n_features_in_=Xt.shape[1], n_inputs_=0 if us is None else us[0].shape[1], n_samples_=Xt.shape[0],
+                n_trajectories_=len(trajs), backend_=backend_name(xp), fit_seconds_=time.perf_counter() - t0)
 
-def fit(self:SampledRNN, X, y=None):
-    "Fit on trajectories X: an array (n_traj, T, d), one (T, d), or a list of (T_k, d) arrays."
-    for k, v in _fit(self, X).items(): setattr(self, k, v)
+def fit(self:SampledRNN, X, U=None):
+    "Fit on trajectories X ((n_traj, T, d), (T, d) or a list of (T_k, d)) and optional inputs U (one (T_k-1, m) per trajectory)."
+    for k, v in _fit(self, X, U).items(): setattr(self, k, v)
     return self
 SampledRNN.fit = fit
 
-# %% ../nbs/12_rnn.ipynb #07947e9d
+# %% ../nbs/12_rnn.ipynb #27e1c0a4
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
@@ -118,39 +137,57 @@ def _check_states(self, x0, name='x0'):
     if not bool(xp.all(xp.isfinite(x0))): raise ValueError(f"{name} contains NaN or inf: expected finite values.")
     return x0
 
-def forecast(self:SampledRNN, x0, n_steps:int):
-    "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)), as a numpy array."
+def _check_forecast_inputs(self, u, B, n_steps, single):
+    if self.n_inputs_ == 0:
+        if u is not None: raise ValueError("u was given but the model was fitted without inputs: fit(X, U) first.")
+        return None
+    if u is None: raise ValueError(f"u is required: the model was fitted with inputs (m={self.n_inputs_}); expected shape "
+                                   f"{(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
+    u = to_host(u).astype(np.float64) if xp_of(u) is np or not hasattr(u, 'ndim') else u
+    want = (n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)
+    if tuple(u.shape) != want: raise ValueError(f"u has shape {tuple(u.shape)}: expected {want} (one input per forecast step).")
+    xp = xp_of(u)
+    if not bool(xp.all(xp.isfinite(u))): raise ValueError("u contains NaN or inf: expected finite values.")
+    return u if not single else u[None]
+
+def forecast(self:SampledRNN, x0, n_steps:int, u=None):
+    "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u, as a numpy array."
     _check_fitted(self)
     x0 = _check_states(self, x0)
     if isinstance(n_steps, bool) or int(n_steps) != n_steps or n_steps < 1: raise ValueError(f"n_steps={n_steps!r}: expected an integer >= 1.")
+    n_steps = int(n_steps)
+    u = _check_forecast_inputs(self, u, x0.shape[0] if x0.ndim == 2 else 1, n_steps, x0.ndim == 1)
     xp = xp_of(self.A_)
     mean, scale = to_device(self.mean_, xp), to_device(self.scale_, xp)
     z = (to_device(x0, xp) - mean) / scale
     single = z.ndim == 1
     z = z[None] if single else z
-    out = xp.empty((z.shape[0], int(n_steps), z.shape[1]))
-    li = lambda v: lift(v, self.layer_, self.include_state, self.include_const)
+    if u is not None: u = (to_device(u, xp) - to_device(self.u_mean_, xp)) / to_device(self.u_scale_, xp)
+    out = xp.empty((z.shape[0], n_steps, z.shape[1]))
     if self.mode == 'recurrent':
-        for t in range(int(n_steps)):
-            z = li(z) @ self.A_
+        for t in range(n_steps):
+            z = _features(z, self.layer_, None if u is None else u[:, t], self.include_state, self.include_const,
+                          self.input_in_layer) @ self.A_
             out[:, t] = z
     else:
-        h = li(z)
-        for t in range(int(n_steps)):
-            h = h @ self.K_
+        h = lift(z, self.layer_, self.include_state, self.include_const)
+        for t in range(n_steps):
+            h = h @ self.K_ if u is None else h @ self.K_ + u[:, t] @ self.B_
             out[:, t] = h @ self.C_
     out = to_host(out * scale + mean)
     return out[0] if single else out
 SampledRNN.forecast = forecast
 
-# %% ../nbs/12_rnn.ipynb #3466d8bc
+# %% ../nbs/12_rnn.ipynb #0df44bbb
 def _split_outer(self):
-    A, M = self.A_, self.layer_.width
-    d = self.n_features_in_
+    "Rows of A for the hidden units, the state, the constant and the inputs."
+    A, M, d = self.A_, self.layer_.width, self.n_features_in_
+    i_const = M + d * self.include_state
     A_h = A[:M]
     A_x = A[M:M + d] if self.include_state else None
-    a0 = A[-1] if self.include_const else None
-    return A_h, A_x, a0
+    a0 = A[i_const] if self.include_const else None
+    A_u = A[i_const + self.include_const:] if self.n_inputs_ else None
+    return A_h, A_x, a0, A_u
 
 for _name, _doc, _f in [
     ('input_weights_', 'W (M, d): observed state -> hidden units', lambda s: s.layer_.W),
@@ -161,10 +198,12 @@ for _name, _doc, _f in [
      lambda s: s.layer_.W @ _split_outer(s)[1].T if s.include_state else 0 * s.layer_.W),
     ('recurrent_bias_', 'W a₀ + b (M,): bias of the recurrence',
      lambda s: s.layer_.W @ _split_outer(s)[2] + s.layer_.b if s.include_const else s.layer_.b),
+    ('control_weights_', 'W A_uᵀ (M, m): input u_t -> h_{t+1} (models fitted with inputs, layer on x only)',
+     lambda s: s.layer_.W @ _split_outer(s)[3].T if s.n_inputs_ and not s.input_in_layer else None),
 ]:
     setattr(SampledRNN, _name, property(lambda s, f=_f: (_check_fitted(s), f(s))[1], doc=_doc))
 
-# %% ../nbs/12_rnn.ipynb #4a362ff1
+# %% ../nbs/12_rnn.ipynb #29729f65
 def forecast_from(self:SampledRNN, history, n_steps:int):
     "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d)."
     _check_fitted(self)
@@ -174,7 +213,7 @@ def forecast_from(self:SampledRNN, history, n_steps:int):
     return self.forecast(history[..., -1, :], n_steps)
 SampledRNN.forecast_from = forecast_from
 
-# %% ../nbs/12_rnn.ipynb #a9658fca
+# %% ../nbs/12_rnn.ipynb #a51564bd
 def spectrum(self:SampledRNN, dt:float=1.0):
     "The Koopman spectrum of the fitted model (needs mode='koopman' or koopman=True)."
     _check_fitted(self)
@@ -182,9 +221,10 @@ def spectrum(self:SampledRNN, dt:float=1.0):
     return koopman_spectrum(self.K_, dt)
 SampledRNN.spectrum = spectrum
 
-# %% ../nbs/12_rnn.ipynb #a2cbe90c
-_ARRAYS = ('A_', 'K_', 'C_', 'mean_', 'scale_')
-_META = ('n_features_in_', 'n_samples_', 'n_trajectories_', 'fit_seconds_')
+# %% ../nbs/12_rnn.ipynb #5d2424a6
+_ARRAYS = ('A_', 'K_', 'C_', 'B_', 'mean_', 'scale_', 'u_mean_', 'u_scale_')
+_HOST = ('mean_', 'scale_', 'u_mean_', 'u_scale_')     # scaler statistics stay on the host
+_META = ('n_features_in_', 'n_inputs_', 'n_samples_', 'n_trajectories_', 'fit_seconds_')
 
 def save(self:SampledRNN, path):
     "Write the model to one .npz file (no pickle)."
@@ -204,7 +244,7 @@ def load(cls, path, backend=None):
     if backend is not None: m.backend = backend
     xp = _check_params(m)
     m.layer_ = HiddenLayer(arrays['W'], arrays['b'], m.activation, meta['layer_sampler'], arrays.get('pairs')).to(xp)
-    for k in _ARRAYS: setattr(m, k, to_device(arrays[k], xp) if k in arrays and k not in ('mean_', 'scale_') else arrays.get(k))
+    for k in _ARRAYS: setattr(m, k, to_device(arrays[k], xp) if k in arrays and k not in _HOST else arrays.get(k))
     for k in _META: setattr(m, k, meta[k])
     m.backend_ = backend_name(xp)
     return m

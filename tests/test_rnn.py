@@ -76,3 +76,26 @@ def peak_bytes(n):
 def test_fit_memory_does_not_grow_with_samples():
     small, large = peak_bytes(10_000), peak_bytes(40_000)
     assert large < 1.5 * small, (small, large)
+
+def test_inputs_round_trip_and_modes(tmp_path):
+    from gfrnn_nb.systems import van_der_pol, random_inputs
+    U = random_inputs(20, 80, hold=5, seed=1)
+    X = trajectories(van_der_pol(), 20, 80, u=U, seed=1)
+    for kw in (dict(koopman=True), dict(mode='koopman'), dict(input_in_layer=True)):
+        m = SampledRNN(width=30, seed=0, backend='numpy', **kw).fit(X, U)
+        p = m.forecast(X[:3, 0], 10, u=U[:3, :10])
+        assert p.shape == (3, 10, 2) and np.all(np.isfinite(p))
+        again = SampledRNN.load(m.save(tmp_path / 'c.npz'))
+        np.testing.assert_array_equal(again.forecast(X[:3, 0], 10, u=U[:3, :10]), p)
+
+def test_inputs_linear_system_is_exact():
+    rng = np.random.default_rng(0)
+    A, b = np.array([[0.9, 0.2], [-0.1, 0.8]]), np.array([0.3, -0.4])
+    U = rng.uniform(-1, 1, size=(5, 60, 1)); X = np.zeros((5, 61, 2)); X[:, 0] = rng.normal(size=(5, 2))
+    for t in range(60): X[:, t + 1] = X[:, t] @ A.T + U[:, t] * b
+    m = SampledRNN(width=20, sampler='uswim', backend='numpy', koopman=True).fit(X, U)
+    np.testing.assert_allclose(m.forecast(X[:, 0], 60, u=U), X[:, 1:], atol=1e-8)
+    np.testing.assert_allclose(m.forecast(X[:, 0], 60, u=U), SampledRNN(width=20, sampler='uswim', backend='numpy', mode='koopman').fit(X, U).forecast(X[:, 0], 60, u=U), atol=1e-6)
+
+def test_input_in_layer_rejects_koopman():
+    with pytest.raises(ValueError, match='input_in_layer=True'): SampledRNN(input_in_layer=True, mode='koopman').fit(np.ones((1, 5, 2)) * np.arange(5)[:, None])
