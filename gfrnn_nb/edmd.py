@@ -7,14 +7,14 @@ __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 
            'as_inputs', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions', 'koopman_modes',
            'plot_eigenvalues']
 
-# %% ../nbs/11_edmd.ipynb #9c1932fb
+# %% ../nbs/11_edmd.ipynb #0c464803
 from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 from .backend import get_xp, xp_of, to_device, to_host
 from .sampling import HiddenLayer, sample_layer
 
-# %% ../nbs/11_edmd.ipynb #58b0e328
+# %% ../nbs/11_edmd.ipynb #42a3fd77
 def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
     "Validate trajectories (n_traj, T, d) or a list of (T_k, d) arrays; return a list of 2-D arrays."
     if isinstance(X, (list, tuple)):
@@ -43,7 +43,7 @@ def snapshot_pairs(X):
     xp = xp_of(trajs[0])
     return xp.concatenate([x[:-1] for x in trajs]), xp.concatenate([x[1:] for x in trajs])
 
-# %% ../nbs/11_edmd.ipynb #4e7ff85b
+# %% ../nbs/11_edmd.ipynb #1222ea97
 def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True, U=None):
     "Dictionary ψ(X) = [σ(X Wᵀ + b), X, 1] (N, M') on X's backend; with inputs U the layer sees [X, U]."
     xp = xp_of(X)
@@ -51,7 +51,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
     parts = [H] + ([X] if include_state else []) + ([xp.ones((X.shape[0], 1), dtype=X.dtype)] if include_const else [])
     return xp.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
-# %% ../nbs/11_edmd.ipynb #22be37af
+# %% ../nbs/11_edmd.ipynb #26904d41
 SOLVERS = ('qr', 'svd', 'normal')
 
 def svd_lstsq(A, B, rcond:float=None):
@@ -115,13 +115,13 @@ class LstsqAccumulator:
             return xp.linalg.solve(G + lam * xp.eye(p), Bt) if lam > 0 else svd_lstsq(G, Bt, rcond)
         R = self.R
         if lam > 0:
-            reg = xp.concatenate([np.sqrt(lam) * xp.eye(p), xp.zeros((p, self.n_targets))], axis=1)
+            reg = xp.concatenate([float(np.sqrt(lam)) * xp.eye(p), xp.zeros((p, self.n_targets))], axis=1)
             R = xp.linalg.qr(xp.concatenate([R, reg], axis=0), mode='r')
         R = R[:p]
         if R.shape[0] < p: R = xp.concatenate([R, xp.zeros((p - R.shape[0], R.shape[1]))])  # fewer rows than features
         return (pivoted_qr_lstsq if rank == 'pivoted' else svd_lstsq)(R[:, :p], R[:, p:], rcond)
 
-# %% ../nbs/11_edmd.ipynb #493e03e4
+# %% ../nbs/11_edmd.ipynb #6f2976c3
 def as_inputs(U, trajs:list, name:str='U') -> list:
     "Validate inputs for trajectories: one (T_k - 1, m) array per trajectory, finite."
     if isinstance(U, (list, tuple)): us = list(U)
@@ -140,7 +140,7 @@ def as_inputs(U, trajs:list, name:str='U') -> list:
         if not bool(xp.all(xp.isfinite(u))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
     return us
 
-# %% ../nbs/11_edmd.ipynb #f45ab30e
+# %% ../nbs/11_edmd.ipynb #bb3f440e
 def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, d), on any backend
          layer:HiddenLayer,      # the sampled hidden layer
          targets=('next',),      # any of 'next' (one-step readout A), 'koopman' (K, C and, with inputs, B)
@@ -185,7 +185,7 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
         if n_u: out['B'] = sol[m:, nxt * d:nxt * d + m]
     return out
 
-# %% ../nbs/11_edmd.ipynb #cb3df785
+# %% ../nbs/11_edmd.ipynb #7fa95a47
 @dataclass
 class KoopmanSpectrum:
     "Eigen-decomposition of a Koopman matrix K (row convention ψ_{t+1} = ψ_t K), sorted by |λ|."
@@ -213,7 +213,7 @@ def koopman_modes(spectrum:KoopmanSpectrum, C):
     wl = spectrum.left.conj()
     return (wl.T @ to_host(C)) / (wl * spectrum.right).sum(0)[:, None]
 
-# %% ../nbs/11_edmd.ipynb #78965706
+# %% ../nbs/11_edmd.ipynb #d426f99e
 def plot_eigenvalues(eigenvalues, ax=None, title:str='Koopman eigenvalues', **kwargs):
     "Eigenvalues in the complex plane with the unit circle."
     import matplotlib.pyplot as plt

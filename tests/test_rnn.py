@@ -99,3 +99,10 @@ def test_inputs_linear_system_is_exact():
 
 def test_input_in_layer_rejects_koopman():
     with pytest.raises(ValueError, match='input_in_layer=True'): SampledRNN(input_in_layer=True, mode='koopman').fit(np.ones((1, 5, 2)) * np.arange(5)[:, None])
+
+@pytest.mark.parametrize('solver', ['qr', 'svd', 'normal'])
+def test_strict_backend_with_ridge(data, solver):
+    kw = dict(width=40, seed=5, solver=solver, ridge=1e-6, koopman=True)
+    a = SampledRNN(backend='numpy', **kw).fit(data)
+    b = SampledRNN(backend='strict', **kw).fit(data)
+    np.testing.assert_allclose(b.forecast(data[:, 3], 20), a.forecast(data[:, 3], 20), rtol=1e-7, atol=1e-7)
