@@ -4,12 +4,18 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .PHONY: demo test docs clean
+# everything the notebooks use: dev tools, baselines (reservoirpy, PyTorch CPU) and the weather data
+DEV_EXTRAS := dev,compare,data
 
 demo: $(VENV)/.installed-lib
 	$(BIN)/gfrnn demo
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python .ci/test.py
+
+# what can be checked of the docs site without Quarto: execute, nbdev-process, render, browser-test
+docs: $(VENV)/.installed-dev
+	$(BIN)/python .ci/docs.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +26,7 @@ $(VENV)/.installed-lib: $(BIN)/python setup.py settings.ini
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python setup.py settings.ini
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[$(DEV_EXTRAS)]"
 	touch $@ $(VENV)/.installed-lib
 
 clean:

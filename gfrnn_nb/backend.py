@@ -6,11 +6,11 @@
 __all__ = ['strict', 'BACKENDS', 'cupy_available', 'StrictArray', 'StrictNumpy', 'get_xp', 'backend_name', 'xp_of', 'to_device',
            'to_host', 'host_rng', 'normal', 'uniform']
 
-# %% ../nbs/00_backend.ipynb #589de437
+# %% ../nbs/00_backend.ipynb #05e9b45c
 import functools, importlib, operator
 import numpy as np
 
-# %% ../nbs/00_backend.ipynb #81bf50a7
+# %% ../nbs/00_backend.ipynb #4fe2e729
 @functools.cache
 def cupy_available() -> bool:
     "True when CuPy imports *and* a CUDA device answers the probe."
@@ -19,7 +19,7 @@ def cupy_available() -> bool:
         return cupy.cuda.runtime.getDeviceCount() > 0
     except Exception: return False
 
-# %% ../nbs/00_backend.ipynb #b4fb3c4f
+# %% ../nbs/00_backend.ipynb #0fd39753
 _IMPLICIT = ("Implicit conversion to a NumPy array is not allowed (strict stand-in backend, like CuPy). "
              "Use `to_host(a)` (or `a.get()`) to copy it to the host explicitly.")
 
@@ -42,7 +42,7 @@ def _wrap(o):
     if isinstance(o, list): return [_wrap(x) for x in o]
     return o
 
-# %% ../nbs/00_backend.ipynb #7977f6c9
+# %% ../nbs/00_backend.ipynb #32b02fa0
 class StrictArray:
     "A numpy array on a pretend device: arithmetic works, implicit conversion to numpy raises `TypeError`."
     __slots__ = ('_a',)
@@ -95,7 +95,7 @@ for _name, _uf in dict(lt=np.less, le=np.less_equal, gt=np.greater, ge=np.greate
                        eq=np.equal, ne=np.not_equal).items():
     setattr(StrictArray, f'__{_name}__', _binary(_uf)[0])
 
-# %% ../nbs/00_backend.ipynb #70f8e2be
+# %% ../nbs/00_backend.ipynb #dafe05ca
 class _StrictNamespace:
     "numpy (or one of its submodules) seen through StrictArrays."
     def __init__(self, mod, name): self._mod, self.__name__ = mod, name
@@ -122,7 +122,7 @@ class StrictNumpy(_StrictNamespace):
 
 strict = StrictNumpy()
 
-# %% ../nbs/00_backend.ipynb #67661bd1
+# %% ../nbs/00_backend.ipynb #a38dffc0
 BACKENDS = ('auto', 'numpy', 'cupy', 'strict')
 
 def get_xp(backend='auto'): # 'auto', 'numpy', 'cupy', 'strict', or an array module
@@ -143,7 +143,7 @@ def backend_name(xp) -> str:
     "'numpy', 'cupy' or 'strict' for an array module."
     return 'strict' if isinstance(xp, StrictNumpy) else xp.__name__.split('.')[0]
 
-# %% ../nbs/00_backend.ipynb #8b5a42dc
+# %% ../nbs/00_backend.ipynb #3995409c
 def xp_of(a):
     "The array module that `a` lives on."
     if isinstance(a, StrictArray): return strict
@@ -151,8 +151,10 @@ def xp_of(a):
     return np
 
 def to_device(a, xp, dtype=None):
-    "Copy host data `a` to the backend `xp` (a no-op when it is already there)."
-    return get_xp(xp).asarray(a, dtype=dtype)
+    "Copy `a` to the backend `xp` (a no-op when it is already there; to numpy it copies device arrays back)."
+    xp = get_xp(xp)
+    if xp is np: return to_host(a) if dtype is None else to_host(a).astype(dtype, copy=False)
+    return xp.asarray(a, dtype=dtype)
 
 def to_host(a):
     "A numpy copy of `a`, wherever it lives (numpy arrays pass through)."
@@ -160,7 +162,7 @@ def to_host(a):
     if isinstance(a, StrictArray) or type(a).__module__.split('.')[0] == 'cupy': return a.get()
     return np.asarray(a)
 
-# %% ../nbs/00_backend.ipynb #5494769b
+# %% ../nbs/00_backend.ipynb #a246ee17
 def host_rng(seed=None) -> np.random.Generator:
     "A numpy Generator from a seed (an existing Generator passes through)."
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['eki_update', 'eki_step_size', 'EKI']
 
-# %% ../nbs/22_eki.ipynb #338b5116
+# %% ../nbs/22_eki.ipynb #0fdcb60f
 import os, warnings
 import numpy as np
 from .backend import xp_of, to_device, to_host
 from .optimizer import Optimizer
 
-# %% ../nbs/22_eki.ipynb #4647a895
+# %% ../nbs/22_eki.ipynb #a181733a
 def eki_update(Theta, # ensemble (J, P)
                G, # outputs (J, d)
                Y, # targets (d,), or (J, d) perturbed per member
@@ -33,8 +33,13 @@ def _misfit_gram(Gc, Gm, Y, S):
     if Y.ndim == 1: return ((Gc @ (Y - Gm)) / J)[None, :] - S
     return ((Y - Gm) @ Gc.T) / J - S
 
-# %% ../nbs/22_eki.ipynb #10340028
-def eki_step_size(G, Y, gamma:float, schedule:str='adaptive', dt:float=1.0, eps:float=1e-12) -> float:
+# %% ../nbs/22_eki.ipynb #cd5afa0e
+def eki_step_size(G, # outputs (J, d)
+                  Y, # targets (d,)
+                  gamma:float, # observation noise Γ = γI
+                  schedule:str='adaptive', # 'constant', 'adaptive' or 'dmc'
+                  dt:float=1.0, # Δt, α, or the cap, by schedule
+                  eps:float=1e-12) -> float: # guards the divisions
     "Δt for one EKI step from the outputs G (J, d) and targets Y under `schedule`."
     if schedule == 'constant': return float(dt)
     J = G.shape[0]
@@ -50,7 +55,7 @@ def eki_step_size(G, Y, gamma:float, schedule:str='adaptive', dt:float=1.0, eps:
         return float(min(h, dt))
     raise ValueError(f"step={schedule!r} is not a schedule; expected 'constant', 'adaptive' or 'dmc'.")
 
-# %% ../nbs/22_eki.ipynb #055e56f4
+# %% ../nbs/22_eki.ipynb #8766f5eb
 class EKI(Optimizer):
     "Ensemble Kalman inversion with minibatches, step schedules, noise, inflation and momentum."
     name = 'EKI'

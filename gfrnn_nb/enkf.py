@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['subspace_step', 'SubspaceEnKF']
 
-# %% ../nbs/23_enkf.ipynb #d17114f3
+# %% ../nbs/23_enkf.ipynb #36ad8f64
 import os, warnings
 import numpy as np
 from .backend import xp_of, to_device, to_host, host_rng
 from .optimizer import Optimizer
 
-# %% ../nbs/23_enkf.ipynb #3eff823e
+# %% ../nbs/23_enkf.ipynb #3a32968c
 def subspace_step(Q, # output differences (K, batch, out)
                   r, # loss gradient w.r.t. the outputs at θ (batch, out)
                   gn, # Gauss–Newton matrix QᵀHQ (K, K)
@@ -22,7 +22,7 @@ def subspace_step(Q, # output differences (K, batch, out)
     lam = damping * float(xp.trace(gn)) / K + 1e-12
     return -xp.linalg.solve(gn + lam * xp.eye(K, dtype=gn.dtype), g)
 
-# %% ../nbs/23_enkf.ipynb #230fd14e
+# %% ../nbs/23_enkf.ipynb #33a458b9
 class SubspaceEnKF(Optimizer):
     "The subspace EnKF: fresh random directions per step, a K×K Gauss–Newton solve, a line search."
     name = 'subspace EnKF'

@@ -6,14 +6,14 @@
 __all__ = ['d_stsp', 'd_h', 'mse', 'nrmse', 'valid_prediction_time', 'forecast_report', 'dstsp_binning', 'dstsp_gmm',
            'state_space_divergence', 'power_spectrum', 'power_spectrum_distance']
 
-# %% ../nbs/02_metrics.ipynb #fe85382c
+# %% ../nbs/02_metrics.ipynb #68fe5da8
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.special import logsumexp
 from .backend import to_host, host_rng
 
-# %% ../nbs/02_metrics.ipynb #0fe1f154
-def _host(a, name:str, shapes:dict|None=None) -> np.ndarray:
+# %% ../nbs/02_metrics.ipynb #3779086f
+def _host(a, name:str, shapes:dict|None=None, finite:bool=True) -> np.ndarray:
     "`a` as a finite float64 numpy array, or a ValueError naming `name`; `shapes` maps allowed ndim to a description."
     try: x = np.asarray(to_host(a), dtype=np.float64)
     except (TypeError, ValueError) as e:
@@ -21,14 +21,14 @@ def _host(a, name:str, shapes:dict|None=None) -> np.ndarray:
     if shapes is not None and x.ndim not in shapes:
         raise ValueError(f"{name} has shape {x.shape}; expected {' or '.join(shapes.values())}.")
     if x.size == 0: raise ValueError(f"{name} has shape {x.shape}; expected a non-empty array.")
-    if not np.isfinite(x).all():
+    if finite and not np.isfinite(x).all():
         i = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
         raise ValueError(f"{name} contains {x[i]} at index {i}; expected finite values (did the model diverge?).")
     return x
 
-def _same_shape(pred, true, shapes=None):
+def _same_shape(pred, true, shapes=None, finite_pred:bool=True):
     "Host copies of `pred` and `true`, checked to be finite and of one shape."
-    pred, true = _host(pred, 'pred', shapes), _host(true, 'true', shapes)
+    pred, true = _host(pred, 'pred', shapes, finite_pred), _host(true, 'true', shapes)
     if pred.shape != true.shape:
         raise ValueError(f"pred has shape {pred.shape} but true has shape {true.shape}; expected the same shape.")
     return pred, true
@@ -41,7 +41,7 @@ def _positive(value, name:str, strict:bool=True):
         raise ValueError(f"{name}={value!r} is not valid; expected a finite number {'>' if strict else '>='} 0.")
     return v
 
-# %% ../nbs/02_metrics.ipynb #d3ab7437
+# %% ../nbs/02_metrics.ipynb #0348bb35
 def mse(pred, # forecast, any shape
         true, # truth, same shape as `pred`
         axis=None, # axis (or axes) to average over; None averages everything
@@ -51,21 +51,21 @@ def mse(pred, # forecast, any shape
     err = np.mean((pred - true) ** 2, axis=axis)
     return float(err) if np.ndim(err) == 0 else err
 
-# %% ../nbs/02_metrics.ipynb #52a2e293
+# %% ../nbs/02_metrics.ipynb #2fe4454c
 _TRAJ = {2: '(T, d)', 3: '(B, T, d)'}
 
 def nrmse(pred, # forecast (T, d) or a batch (B, T, d), standardized
           true, # truth, same shape as `pred`
          ) -> np.ndarray: # (T,) or (B, T)
     "Normalized root-mean-square error at every step of the horizon."
-    pred, true = _same_shape(pred, true, _TRAJ)
+    pred, true = _same_shape(pred, true, _TRAJ, finite_pred=False)  # a diverged forecast is an answer, not an error
     scale = np.sqrt(np.mean(np.sum(true ** 2, axis=-1), axis=-1, keepdims=True))
     if np.any(scale == 0):
         raise ValueError("true is identically zero over its horizon, so NRMSE is undefined; "
                          "expected standardized data with a non-zero size.")
     return np.linalg.norm(pred - true, axis=-1) / scale
 
-# %% ../nbs/02_metrics.ipynb #20ba2c73
+# %% ../nbs/02_metrics.ipynb #38cc6f10
 def valid_prediction_time(pred, # forecast (T, d) or a batch (B, T, d); pred[k] is (k+1)·dt after the start
                           true, # truth, same shape as `pred`
                           dt:float, # time between steps
@@ -75,12 +75,12 @@ def valid_prediction_time(pred, # forecast (T, d) or a batch (B, T, d); pred[k] 
     "Time before NRMSE first exceeds `threshold`, in Lyapunov times (the whole horizon if it never does)."
     dt, lyapunov = _positive(dt, 'dt'), _positive(lyapunov, 'lyapunov')
     threshold = _positive(threshold, 'threshold', strict=False)
-    over = nrmse(pred, true) > threshold
+    over = ~(nrmse(pred, true) <= threshold)    # NaN or inf (a diverged forecast) counts as over
     n_valid = np.where(over.any(axis=-1), over.argmax(axis=-1), over.shape[-1])
     vpt = n_valid * dt * lyapunov
     return float(vpt) if vpt.ndim == 0 else vpt
 
-# %% ../nbs/02_metrics.ipynb #0ed9e10b
+# %% ../nbs/02_metrics.ipynb #c6f7624d
 def forecast_report(pred, # forecasts (B, T, d) (or one (T, d)); pred[k] is (k+1)·dt after the start
                     true, # truths, same shape as `pred`
                     dt:float, # time between steps
@@ -94,7 +94,7 @@ def forecast_report(pred, # forecasts (B, T, d) (or one (T, d)); pred[k] is (k+1
                 vpt_min=float(vpt.min()), vpt_max=float(vpt.max()), horizon=np.shape(pred)[-2] * dt * lyapunov,
                 n=len(vpt))
 
-# %% ../nbs/02_metrics.ipynb #b593b599
+# %% ../nbs/02_metrics.ipynb #6fa3bd88
 def _series_pair(true, gen, name='gen'):
     "Host copies of two (T, d) series with the same d (their lengths may differ)."
     true, gen = _host(true, 'true', {2: '(T, d)'}), _host(gen, name, {2: '(T, d)'})
@@ -140,7 +140,7 @@ def dstsp_binning(true, # true series (T, d)
     # a KL divergence is >= 0; a negative sum can only be rounding
     return max(float(np.sum(p * np.log(p / q)) + empty), 0.0)
 
-# %% ../nbs/02_metrics.ipynb #08ebf6c3
+# %% ../nbs/02_metrics.ipynb #475514ff
 def _log_mixture(s:np.ndarray, centres:np.ndarray, sigma:float, chunk:int=256) -> np.ndarray:
     "Log density at points `s` of the equal-weight mixture of N(c, σ²I) over `centres`."
     c2 = np.sum(centres ** 2, axis=1)
@@ -170,7 +170,7 @@ def dstsp_gmm(true, # true series (T, d), standardized
     s = centres_p[pick] + sigma * rng.standard_normal((int(n_samples), true.shape[1]))
     return float(np.mean(_log_mixture(s, centres_p, sigma) - _log_mixture(s, centres_q, sigma)))
 
-# %% ../nbs/02_metrics.ipynb #d8588ded
+# %% ../nbs/02_metrics.ipynb #4e885812
 def state_space_divergence(true, # true series (T, d), standardized
                            gen,  # generated series (T', d), same scaling
                            n_bins:int=30, alpha:float=1e-5, # grid version (d < 6): bins per dimension, smoothing
@@ -183,7 +183,7 @@ def state_space_divergence(true, # true series (T, d), standardized
 
 d_stsp = state_space_divergence
 
-# %% ../nbs/02_metrics.ipynb #a254e943
+# %% ../nbs/02_metrics.ipynb #9af6b9fa
 def power_spectrum(x, # series (T, d)
                    smoothing:float=20, # standard deviation of the Gaussian smoothing in frequency bins (0: none)
                   ) -> np.ndarray: # (T//2 + 1, d), each column sums to 1 (0 for a constant column)

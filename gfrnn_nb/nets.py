@@ -7,11 +7,11 @@ __all__ = ['ACTIVATIONS', 'LOSSES', 'heaviside', 'get_activation', 'FlatNet', 'M
            'log_softmax', 'softmax_xent', 'softmax_xent_grad', 'mse_gn', 'softmax_xent_gn', 'accuracy', 'Loss',
            'get_loss']
 
-# %% ../nbs/20_nets.ipynb #064612ef
+# %% ../nbs/20_nets.ipynb #426950a2
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng
 
-# %% ../nbs/20_nets.ipynb #9c837777
+# %% ../nbs/20_nets.ipynb #467c3c82
 def _ns(a):
     "The module to compute with for `a`: its `xp`, or torch for torch tensors (so Adam can reuse the forward)."
     if type(a).__module__.split('.')[0] == 'torch':
@@ -38,7 +38,7 @@ def get_activation(name:str): # one of ACTIVATIONS, or a callable
         raise ValueError(f"activation={name!r} is not known; expected one of {sorted(ACTIVATIONS)} or a callable.")
     return ACTIVATIONS[name]
 
-# %% ../nbs/20_nets.ipynb #efbbb9fd
+# %% ../nbs/20_nets.ipynb #a242c4ae
 class FlatNet:
     "Base for networks stored as a flat parameter vector: layout, init, flatten/unflatten."
     blocks: list  # [(name, shape, fan_in or None for a bias)]
@@ -80,7 +80,7 @@ class FlatNet:
         xp = xp_of(theta)
         return to_host(self(theta[None], to_device(X, xp, dtype=theta.dtype))[0])
 
-# %% ../nbs/20_nets.ipynb #18f1333e
+# %% ../nbs/20_nets.ipynb #d86f25a4
 class MLP(FlatNet):
     "A fully connected network of any depth, evaluated for an ensemble of parameter vectors."
     def __init__(self, sizes:list, # layer widths, inputs first: [64, 32, 10]
@@ -121,7 +121,7 @@ class MLP(FlatNet):
 
     def __repr__(self): return f"MLP({self.sizes}, {self.activation!r}, P={self.n_params})"
 
-# %% ../nbs/20_nets.ipynb #60a09dfd
+# %% ../nbs/20_nets.ipynb #52dc3eb1
 class ElmanRNN(FlatNet):
     "An Elman recurrent network read out at the last step, evaluated for an ensemble of parameter vectors."
     def __init__(self, n_in:int, # input features per step
@@ -158,7 +158,7 @@ class ElmanRNN(FlatNet):
 
     def __repr__(self): return f"ElmanRNN({self.n_in}, {self.n_hidden}, {self.n_out}, {self.activation!r}, P={self.n_params})"
 
-# %% ../nbs/20_nets.ipynb #8f04ed70
+# %% ../nbs/20_nets.ipynb #d9b6f523
 def mse(out, y):
     "Mean squared error per member: (J, batch, out), (batch, out) -> (J,)."
     return ((out - y) ** 2).mean(axis=(-2, -1))
@@ -205,7 +205,7 @@ def accuracy(out, labels):
     "Fraction of correct argmax predictions per member: (J,)."
     return (out.argmax(axis=-1) == labels).mean(axis=-1)
 
-# %% ../nbs/20_nets.ipynb #0724049b
+# %% ../nbs/20_nets.ipynb #ec20db7e
 class Loss:
     "A loss with its output gradient, Gauss–Newton matrix, and the output-space target of Kalman-type updates."
     def __init__(self, name, value, grad, gn, target, metric=None):

@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['check_data', 'check_budget', 'FitResult', 'blas_threads', 'Optimizer', 'RandomSearch']
 
-# %% ../nbs/21_optimizer.ipynb #9a2d0a16
+# %% ../nbs/21_optimizer.ipynb #85311a45
 import time, warnings
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng, backend_name
 from .nets import MLP, ElmanRNN, get_loss
 
-# %% ../nbs/21_optimizer.ipynb #bdd5aed6
+# %% ../nbs/21_optimizer.ipynb #a2188d05
 def _finite(a, name):
     a = np.asarray(a)
     if a.dtype.kind in 'fc':
@@ -47,7 +47,7 @@ def check_budget(budget, time_limit=None):
     if time_limit is not None and not time_limit > 0:
         raise ValueError(f"time_limit={time_limit!r}; expected seconds > 0.")
 
-# %% ../nbs/21_optimizer.ipynb #70af0e20
+# %% ../nbs/21_optimizer.ipynb #294d51f4
 class FitResult:
     "Parameters and history of one optimiser run."
     def __init__(self, params, net, loss, history:dict, name:str):
@@ -83,7 +83,7 @@ class FitResult:
         return (f"FitResult({self.name}: {h['passes'][-1]} passes, {h['steps'][-1]} steps, "
                 f"{h['seconds'][-1]:.2f} s, {last})")
 
-# %% ../nbs/21_optimizer.ipynb #81f5d450
+# %% ../nbs/21_optimizer.ipynb #253886e6
 import contextlib
 
 def blas_threads(n:int=None): # threads, or None to leave the setting alone
@@ -93,7 +93,7 @@ def blas_threads(n:int=None): # threads, or None to leave the setting alone
     except ImportError: return contextlib.nullcontext()
     return threadpool_limits(limits=int(n), user_api='blas')
 
-# %% ../nbs/21_optimizer.ipynb #df7ae6d4
+# %% ../nbs/21_optimizer.ipynb #d72cb41c
 class Optimizer:
     "Base class: data checks, minibatches, the forward-pass counter, timing, logging, ask/tell."
     name = 'optimizer'
@@ -107,10 +107,11 @@ class Optimizer:
                  progress:bool=False, # show a tqdm progress bar
                  callbacks=(), # callables cb(opt, record); returning True stops the fit
                  nan_policy:str='resample', # members with NaN outputs: 'resample' or 'drop'
-                 blas_threads:int=1): # BLAS threads during fit (None leaves them alone)
+                 blas_threads:int=1, # BLAS threads during fit (None leaves them alone)
+                 clock:str='wall'): # what `time_limit` counts: 'wall' seconds, or 'cpu' seconds of this process
         self.batch_size, self.loss, self.seed, self.backend, self.init = batch_size, loss, seed, backend, init
         self.n_logs, self.eval_size, self.progress, self.callbacks = n_logs, eval_size, progress, callbacks
-        self.nan_policy, self.blas_threads = nan_policy, blas_threads
+        self.nan_policy, self.blas_threads, self.clock = nan_policy, blas_threads, clock
 
     # --- what subclasses provide ---
     def _start(self): pass
@@ -140,7 +141,7 @@ class Optimizer:
             X_val, y_val = check_data(net, X_val, y_val, names=('X_val', 'y_val'))
             self._val = (to_device(X_val, self.xp), to_device(y_val, self.xp))
         else: self._val = None
-        self.passes_, self.steps_, self.seconds_, self._order, self._pos = 0, 0, 0.0, None, 0
+        self.passes_, self.steps_, self.seconds_, self.cpu_seconds_, self._order, self._pos = 0, 0, 0.0, 0.0, None, 0
         self._start()
         return self
 
@@ -205,6 +206,7 @@ class Optimizer:
     def _log(self):
         h, tr = self.history_, self._measure(*self._eval)
         h['steps'].append(self.steps_); h['passes'].append(self.passes_); h['seconds'].append(self.seconds_)
+        h['cpu_seconds'].append(self.cpu_seconds_)
         h['loss'].append(tr[0])
         va = self._measure(*self._val) if self._val is not None else [None, None]
         h['val_loss'].append(va[0])
@@ -218,7 +220,8 @@ class Optimizer:
         "Train `net` on (X, y) within the budget; returns a `FitResult`."
         check_budget(budget, time_limit)
         self.start(net, X, y, X_val, y_val)
-        self.history_ = dict(steps=[], passes=[], seconds=[], loss=[], val_loss=[])
+        if self.clock not in ('wall', 'cpu'): raise ValueError(f"clock={self.clock!r}; expected 'wall' or 'cpu'.")
+        self.history_ = dict(steps=[], passes=[], seconds=[], cpu_seconds=[], loss=[], val_loss=[])
         if self.loss_.metric is not None: self.history_['val_accuracy'] = []
         with blas_threads(self.blas_threads): return self._run(budget, time_limit)
 
@@ -230,10 +233,12 @@ class Optimizer:
         if self.progress:
             from tqdm.auto import tqdm
             bar = tqdm(total=budget, unit='pass', desc=self.name)
-        while not stop and self.passes_ < limit and (time_limit is None or self.seconds_ < time_limit):
-            p0, t0 = self.passes_, time.perf_counter()
+        while not stop and self.passes_ < limit and (time_limit is None or
+                                                     (self.cpu_seconds_ if self.clock == 'cpu' else self.seconds_) < time_limit):
+            p0, t0, c0 = self.passes_, time.perf_counter(), time.process_time()
             self.step()
             self.seconds_ += time.perf_counter() - t0
+            self.cpu_seconds_ += time.process_time() - c0
             self.steps_ += 1
             if bar is not None: bar.update(min(self.passes_, limit) - min(p0, limit))
             if every is None or self.passes_ >= next_log + every or self.passes_ >= limit:
@@ -245,7 +250,7 @@ class Optimizer:
         self.result_ = FitResult(to_host(self._estimate()).copy(), self.net, self.loss_, self.history_, self.name)
         return self.result_
 
-# %% ../nbs/21_optimizer.ipynb #89d2cba9
+# %% ../nbs/21_optimizer.ipynb #46a0a34e
 class RandomSearch(Optimizer):
     "Keep the best of n Gaussian perturbations of the incumbent (a baseline and a template)."
     name = 'random search'

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['MODES', 'Params', 'SampledRNN', 'fit', 'forecast', 'forecast_from', 'spectrum', 'save', 'load']
 
-# %% ../nbs/12_rnn.ipynb #a3ac662d
+# %% ../nbs/12_rnn.ipynb #3375e7ec
 import inspect, json, time
 from pathlib import Path
 import numpy as np
@@ -14,7 +14,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, koopman_spectrum, plot_eigenvalues, SOLVERS
 
-# %% ../nbs/12_rnn.ipynb #6a68c9d2
+# %% ../nbs/12_rnn.ipynb #06b20a22
 class Params:
     "scikit-learn's parameter protocol without the dependency: `__init__` arguments are the parameters."
     @classmethod
@@ -30,7 +30,7 @@ class Params:
         ps = [f"{k}={v!r}" for k, v in self.get_params().items() if init[k].default is inspect.Parameter.empty or init[k].default != v]
         return f"{type(self).__name__}({', '.join(ps)})"
 
-# %% ../nbs/12_rnn.ipynb #df8b9229
+# %% ../nbs/12_rnn.ipynb #160bacf4
 MODES = ('recurrent', 'koopman')
 
 class SampledRNN(Params):
@@ -56,7 +56,7 @@ class SampledRNN(Params):
         self.random_scale, self.input_in_layer = random_scale, input_in_layer
         self.block_rows, self.backend, self.seed = block_rows, backend, seed
 
-# %% ../nbs/12_rnn.ipynb #55d8bacf
+# %% ../nbs/12_rnn.ipynb #024a6376
 def _choice(name, value, options):
     if value not in options: raise ValueError(f"{name}={value!r} is not known: expected one of {options}.")
 
@@ -72,7 +72,7 @@ def _check_params(m:SampledRNN):
     if isinstance(m.backend, str): _choice('backend', m.backend, BACKENDS)
     return get_xp(m.backend)
 
-# %% ../nbs/12_rnn.ipynb #68f23f5e
+# %% ../nbs/12_rnn.ipynb #76bad96c
 def _features(z, layer, u, include_state, include_const, input_in_layer):
     "Regression features [ψ(x_t), u_t] of states z (n, d) and inputs u (n, m) (or None)."
     xp = xp_of(z)
@@ -124,7 +124,7 @@ def fit(self:SampledRNN, X, U=None):
     return self
 SampledRNN.fit = fit
 
-# %% ../nbs/12_rnn.ipynb #d767e0e5
+# %% ../nbs/12_rnn.ipynb #8dbd0d33
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
@@ -178,7 +178,7 @@ def forecast(self:SampledRNN, x0, n_steps:int, u=None):
     return out[0] if single else out
 SampledRNN.forecast = forecast
 
-# %% ../nbs/12_rnn.ipynb #d83a06f8
+# %% ../nbs/12_rnn.ipynb #697687e2
 def _split_outer(self):
     "Rows of A for the hidden units, the state, the constant and the inputs."
     A, M, d = self.A_, self.layer_.width, self.n_features_in_
@@ -203,7 +203,7 @@ for _name, _doc, _f in [
 ]:
     setattr(SampledRNN, _name, property(lambda s, f=_f: (_check_fitted(s), f(s))[1], doc=_doc))
 
-# %% ../nbs/12_rnn.ipynb #8c959a8d
+# %% ../nbs/12_rnn.ipynb #3f7d4db8
 def forecast_from(self:SampledRNN, history, n_steps:int):
     "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d)."
     _check_fitted(self)
@@ -213,7 +213,7 @@ def forecast_from(self:SampledRNN, history, n_steps:int):
     return self.forecast(history[..., -1, :], n_steps)
 SampledRNN.forecast_from = forecast_from
 
-# %% ../nbs/12_rnn.ipynb #83101410
+# %% ../nbs/12_rnn.ipynb #e59247ba
 def spectrum(self:SampledRNN, dt:float=1.0):
     "The Koopman spectrum of the fitted model (needs mode='koopman' or koopman=True)."
     _check_fitted(self)
@@ -221,7 +221,7 @@ def spectrum(self:SampledRNN, dt:float=1.0):
     return koopman_spectrum(self.K_, dt)
 SampledRNN.spectrum = spectrum
 
-# %% ../nbs/12_rnn.ipynb #2965fb17
+# %% ../nbs/12_rnn.ipynb #a9006712
 _ARRAYS = ('A_', 'K_', 'C_', 'B_', 'mean_', 'scale_', 'u_mean_', 'u_scale_')
 _HOST = ('mean_', 'scale_', 'u_mean_', 'u_scale_')     # scaler statistics stay on the host
 _META = ('n_features_in_', 'n_inputs_', 'n_samples_', 'n_trajectories_', 'fit_seconds_')

@@ -1,0 +1,66 @@
+"""Delay embeddings: layout, suggestion helper, DelayRNN round trips, inputs, bad input."""
+import numpy as np, pytest
+from hypothesis import given, settings, strategies as st
+from gfrnn_nb.delay import delay_embed, suggest_embedding, first_minimum, false_nearest_neighbours, mutual_information, DelayRNN
+
+@given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 3), st.integers(0, 20))
+@settings(max_examples=40, deadline=None)
+def test_embedding_rows_are_lagged_observations(delays, stride, k, extra):
+    T = (delays - 1) * stride + 1 + extra
+    y = np.arange(T * k, dtype=float).reshape(T, k)
+    Z = delay_embed(y, delays, stride)
+    assert Z.shape == (T - (delays - 1) * stride, k * delays)
+    w = (delays - 1) * stride
+    for r in (0, Z.shape[0] - 1):
+        for j in range(delays): np.testing.assert_array_equal(Z[r, j * k:(j + 1) * k], y[w + r - j * stride])
+
+def test_first_minimum_and_suggestion_on_a_sine():
+    assert first_minimum([3, 2, 1, 2, 0]) == 3 and first_minimum([3, 2, 1]) == 3
+    t = np.arange(4000)
+    y = np.sin(2 * np.pi * t / 40) + 0.01 * np.random.default_rng(0).normal(size=4000)
+    s = suggest_embedding(y, max_lag=30)
+    assert 6 <= s.stride <= 14          # a quarter period: the classic answer for a sine
+    assert s.delays <= 4                # a circle needs two coordinates (noise adds a few false neighbours)
+    assert s.fnn.shape == (10,) and s.window == (s.delays - 1) * s.stride
+
+def test_noise_has_no_false_neighbour_plateau():
+    y = np.random.default_rng(1).normal(size=3000)
+    assert false_nearest_neighbours(y, 1, max_dim=3)[-1] > 0.05
+    assert np.all(mutual_information(y, 5) < 0.2)
+
+def test_delay_rnn_recovers_a_linear_recurrence_exactly():
+    # y_{t+1} = 1.6 y_t - 0.8 y_{t-1} + 0.1 u_t is linear in two delays and the input: exact with x in the dictionary
+    rng = np.random.default_rng(0)
+    u = rng.uniform(-1, 1, (3, 300, 1))
+    y = np.zeros((3, 301, 1)); y[:, :2, 0] = rng.normal(size=(3, 2))
+    for t in range(1, 300): y[:, t + 1] = 1.6 * y[:, t] - 0.8 * y[:, t - 1] + 0.1 * u[:, t]
+    m = DelayRNN(delays=2, stride=1, width=20, seed=0, backend='numpy').fit(list(y), list(u))
+    pred = m.forecast_from(y[0, :200], 50, u=u[0, 199:249])
+    np.testing.assert_allclose(pred, y[0, 200:250], atol=1e-6)
+    batch = m.forecast_from(y[:, :200], 10, u=u[:, 199:209])
+    assert batch.shape == (3, 10, 1)
+    np.testing.assert_allclose(batch[0], pred[:10], atol=1e-12)
+
+@pytest.mark.parametrize('stride', [1, 3])
+def test_scalar_series_give_scalar_forecasts(stride):
+    y = np.sin(0.1 * np.arange(1000))
+    m = DelayRNN(delays=3, stride=stride, width=30, seed=0, backend='numpy').fit(y)
+    out = m.forecast_from(y[:100], 40)
+    assert out.shape == (40,)
+    np.testing.assert_allclose(out, y[100:140], atol=1e-3)
+
+def test_params_and_bad_input():
+    y = np.sin(0.1 * np.arange(500))
+    m = DelayRNN(delays=3, stride=2, width=10, backend='numpy')
+    assert m.get_params()['stride'] == 2 and m.window == 4
+    with pytest.raises(ValueError, match='not fitted'): m.forecast_from(y, 3)
+    m.fit(y)
+    with pytest.raises(ValueError, match='expected at least window \\+ 1 = 5'): m.forecast_from(y[:3], 3)
+    with pytest.raises(ValueError, match='n_steps=0'): m.forecast_from(y[:10], 0)
+    with pytest.raises(ValueError, match='history contains NaN'): m.forecast_from(np.full(10, np.nan), 3)
+    with pytest.raises(ValueError, match='delays=0'): DelayRNN(delays=0).fit(y)
+    with pytest.raises(ValueError, match='U\\[0\\] has 10 steps'): DelayRNN(delays=2, width=5).fit(y, np.zeros((10, 1)))
+    with pytest.raises(ValueError, match='U\\[0\\] contains NaN'): DelayRNN(delays=2, width=5).fit(y, np.full((499, 1), np.nan))
+    mu = DelayRNN(delays=2, width=5, backend='numpy').fit(y, np.zeros((499, 1)))
+    with pytest.raises(ValueError, match='u is required'): mu.forecast_from(y[:10], 3)
+    with pytest.raises(ValueError, match=r'u has shape \(2, 1\)'): mu.forecast_from(y[:10], 3, u=np.zeros((2, 1)))
