@@ -5,15 +5,15 @@
 # %% auto #0
 __all__ = ['VARIANTS', 'ablate', 'summarise', 'fit_time_vs_samples']
 
-# %% ../nbs/42_ablations.ipynb #2d5883a2
+# %% ../nbs/42_ablations.ipynb #c8e9d23e
 import time
 import numpy as np
 from .rnn import SampledRNN
 from .bench import forecast_benchmark, evaluate
 from .systems import lorenz63, trajectories
-from .optimizer import blas_threads
+from .backend import blas_threads
 
-# %% ../nbs/42_ablations.ipynb #4f5620c6
+# %% ../nbs/42_ablations.ipynb #7f453dff
 VARIANTS = {
     'swim + qr (one-step, precise)':  dict(sampler='swim', solver='qr'),
     'uswim + qr':                     dict(sampler='uswim', solver='qr'),
@@ -46,7 +46,7 @@ def summarise(rows:list, key=('variant', 'width')) -> dict:
     return {k: dict(vpt=float(np.median([r['vpt_median'] for r in v])), fit_seconds=float(np.median([r['fit_seconds'] for r in v])))
             for k, v in out.items()}
 
-# %% ../nbs/42_ablations.ipynb #5d2be511
+# %% ../nbs/42_ablations.ipynb #e36634ba
 def fit_time_vs_samples(n_samples=(2_500, 5_000, 10_000, 20_000, 40_000), width:int=500, solvers=('qr', 'normal'), seed:int=0,
                         repeats:int=1) -> list: # fits per point; the fastest counts (load spikes only ever add time)
     "Fit seconds of SampledRNN on Lorenz-63 runs of each length, per solver."

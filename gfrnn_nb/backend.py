@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['strict', 'BACKENDS', 'cupy_available', 'StrictArray', 'StrictNumpy', 'get_xp', 'backend_name', 'xp_of', 'to_device',
-           'to_host', 'host_rng', 'normal', 'uniform']
+           'to_host', 'host_rng', 'normal', 'uniform', 'blas_threads']
 
 # %% ../nbs/00_backend.ipynb #05e9b45c
 import functools, importlib, operator
@@ -174,3 +174,13 @@ def normal(shape, xp=np, seed=None, scale=1.0, dtype=np.float64):
 def uniform(shape, xp=np, seed=None, low=0.0, high=1.0, dtype=np.float64):
     "Uniform draws on [low, high) made on the host with `seed`, returned on `xp`."
     return to_device(host_rng(seed).uniform(low, high, size=shape).astype(dtype), xp)
+
+# %% ../nbs/00_backend.ipynb #217a86a7
+import contextlib
+
+def blas_threads(n:int=None): # threads, or None to leave the setting alone
+    "Limit BLAS to `n` threads (a context manager; a no-op with n=None or without threadpoolctl)."
+    if n is None: return contextlib.nullcontext()
+    try: from threadpoolctl import threadpool_limits
+    except ImportError: return contextlib.nullcontext()
+    return threadpool_limits(limits=int(n), user_api='blas')

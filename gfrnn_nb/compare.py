@@ -6,16 +6,16 @@
 __all__ = ['ISSUE_SYSTEMS', 'METHODS', 'CACHE_VERSION', 'parse_system', 'run_one', 'results_table', 'plot_results', 'compare',
            'add_compare_parser']
 
-# %% ../nbs/41_compare.ipynb #e05144ae
+# %% ../nbs/41_compare.ipynb #36ca89c0
 import hashlib, json, os, re, time
 from pathlib import Path
 import numpy as np
 from .bench import forecast_benchmark, evaluate, SYSTEMS, _cache_dir
 from .baselines import warm, start_histories, WarmStart, ESN, NVAR, TorchRNN, EKIElman, ESN_GRID, ESN_PRECISE_GRID, NVAR_GRID
 from .rnn import SampledRNN
-from .optimizer import blas_threads
+from .backend import blas_threads
 
-# %% ../nbs/41_compare.ipynb #cb8d1f62
+# %% ../nbs/41_compare.ipynb #eb5a8f32
 ISSUE_SYSTEMS = ('lorenz63', 'lorenz63-noise5', 'lorenz63-dt0.05', 'rossler', 'lorenz96')
 
 def parse_system(spec:str) -> dict:
@@ -29,7 +29,7 @@ def parse_system(spec:str) -> dict:
         else: raise ValueError(f"system={spec!r}: the modifier {m!r} is not known; expected noiseP (e.g. noise5) or dtX (e.g. dt0.05).")
     return kw
 
-# %% ../nbs/41_compare.ipynb #fef11837
+# %% ../nbs/41_compare.ipynb #7bb34c03
 METHODS = {
     'sampled':     lambda seed, budget: SampledRNN(width=1000, seed=seed, backend='numpy'),
     'esn':         lambda seed, budget: ESN(units=1000, readout='ridge', grid=ESN_GRID, seed=seed),
@@ -47,7 +47,7 @@ def _methods(methods) -> dict:
     if bad: raise ValueError(f"methods={bad!r} are not known: expected names from {tuple(METHODS)} or a dict of factories.")
     return {m: METHODS[m] for m in names}
 
-# %% ../nbs/41_compare.ipynb #2d233d36
+# %% ../nbs/41_compare.ipynb #efbbb7fb
 CACHE_VERSION = 1
 _HISTORIES = {}
 
@@ -82,7 +82,7 @@ def run_one(method:str, factory, spec:str, seed:int=0, budget_seconds:float=180.
         path.write_text(json.dumps(res, indent=1, default=str))
     return {**res, 'cached': False}
 
-# %% ../nbs/41_compare.ipynb #407f9e86
+# %% ../nbs/41_compare.ipynb #bab788df
 def results_table(results:list) -> str:
     "A markdown table of `compare` results, then every method's settings."
     head = ("| setting | method | fit s | tune s | VPT median (LT) | VPT q25–q75 | D_stsp | D_H | ceiling (LT) |\n"
@@ -127,7 +127,7 @@ def plot_results(results:list, out=None):
         fig.savefig(out / 'vpt.png', dpi=110); fig2.savefig(out / 'time_vs_vpt.png', dpi=110)
     return fig, fig2
 
-# %% ../nbs/41_compare.ipynb #bf871302
+# %% ../nbs/41_compare.ipynb #55ceb0a2
 def compare(systems=('lorenz63',),            # setting names (see `parse_system`), or one comma-separated string
             methods=('sampled', 'esn', 'nvar', 'lstm', 'gru'), # names from METHODS, a comma string, or a dict of factories
             seeds=(0,),                        # model seeds
@@ -159,7 +159,7 @@ def compare(systems=('lorenz63',),            # setting names (see `parse_system
         for f in plot_results(results, out): plt.close(f)
     return results
 
-# %% ../nbs/41_compare.ipynb #1749b411
+# %% ../nbs/41_compare.ipynb #7b0f2975
 def _compare_cli(args) -> list:
     res = compare(args.systems, args.methods, args.seeds, out=args.out, budget_seconds=args.budget_seconds,
                   n_train=args.n_train, n_starts=args.n_starts, n_free=args.n_free, warmup=args.warmup,

@@ -6,7 +6,7 @@
 __all__ = ['delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
            'EmbeddingSuggestion', 'suggest_embedding', 'DelayRNN']
 
-# %% ../nbs/14_delay.ipynb #8a2538a5
+# %% ../nbs/14_delay.ipynb #8bea29fd
 from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
@@ -14,7 +14,7 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .rnn import Params, SampledRNN, _features
 
-# %% ../nbs/14_delay.ipynb #98c422e9
+# %% ../nbs/14_delay.ipynb #4f9bff93
 def _as_series(y, name='series'):
     "A series as a 2-D array (T, k): scalars (T,) become (T, 1)."
     if not hasattr(y, 'ndim'): y = np.asarray(y, float)
@@ -39,7 +39,7 @@ def _check_embedding(delays, stride):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
             raise ValueError(f"{name}={v!r}: expected an integer >= 1.")
 
-# %% ../nbs/14_delay.ipynb #b098ff2d
+# %% ../nbs/14_delay.ipynb #035f2d5b
 def autocorrelation(series, max_lag:int=100):
     "Autocorrelation of the first variable at lags 1..max_lag."
     y = _as_series(series)[:, 0]
@@ -103,7 +103,7 @@ def suggest_embedding(series, max_lag:int=100, max_dim:int=10, threshold:float=0
     ok = np.nonzero(fnn < threshold)[0]
     return EmbeddingSuggestion(int(ok[0]) + 1 if len(ok) else max_dim, stride, ami, acf, fnn)
 
-# %% ../nbs/14_delay.ipynb #2d42cc5c
+# %% ../nbs/14_delay.ipynb #48aac069
 class DelayRNN(Params):
     "A sampled RNN on time-delay coordinates of (partially) observed series; forecasts the observed variables."
     def __init__(self, delays:int=4,        # delay coordinates D (the current observation included)

@@ -7,11 +7,12 @@ __all__ = ['BENCH_PARTS', 'diabetes_split', 'digits_split', 'sine_windows', 'reg
            'diabetes_methods', 'compare', 'digits_methods', 'heaviside_eki', 'bench_optim', 'MLP', 'ElmanRNN',
            'Optimizer', 'FitResult', 'RandomSearch', 'EKI', 'SubspaceEnKF', 'CoordinateSearch', 'Adam', 'Hybrid']
 
-# %% ../nbs/26_optim.ipynb #4a1f0edd
+# %% ../nbs/26_optim.ipynb #2c01a361
 import os, time
 import numpy as np
 from .nets import MLP, ElmanRNN
-from .optimizer import Optimizer, FitResult, RandomSearch, blas_threads
+from .optimizer import Optimizer, FitResult, RandomSearch
+from .backend import blas_threads
 from .eki import EKI
 from .enkf import SubspaceEnKF
 from .search import CoordinateSearch, time_sweep

@@ -6,7 +6,7 @@
 __all__ = ['DATA_EXTRA', 'vega_data_file', 'WeatherSeries', 'seattle_weather', 'seattle_hourly_temperatures', 'calendar_features',
            'Climatology', 'LinearDelayRidge', 'issue_forecasts', 'mse_table', 'bench_weather']
 
-# %% ../nbs/15_weather.ipynb #2ec48010
+# %% ../nbs/15_weather.ipynb #de6bb52c
 import csv, importlib.util
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,9 +14,9 @@ import numpy as np
 from .delay import DelayRNN, delay_embed, _as_series
 from .edmd import as_trajectories, as_inputs
 from .rnn import Params
-from .control import one_blas_thread
+from .backend import blas_threads
 
-# %% ../nbs/15_weather.ipynb #00f03b4e
+# %% ../nbs/15_weather.ipynb #70721b30
 DATA_EXTRA = "pip install 'gfrnn-nb[data]'  (or: pip install vega_datasets)"
 
 def vega_data_file(name:str) -> Path:
@@ -51,7 +51,7 @@ def seattle_hourly_temperatures() -> WeatherSeries:
     grid = np.arange(t[0], t[-1] + 1)          # local clock time skips 2 a.m. on the spring DST day
     return WeatherSeries(grid, np.interp(grid.astype(float), t.astype(float), v)[:, None], ('temp',))
 
-# %% ../nbs/15_weather.ipynb #b4f42294
+# %% ../nbs/15_weather.ipynb #db33aed5
 def calendar_features(time, yearly:int=1, daily:int=0):
     "Sine/cosine features (T, 2·(yearly+daily)) of the day of the year (and hour of the day) of datetime64 times."
     t = np.asarray(time)
@@ -61,7 +61,7 @@ def calendar_features(time, yearly:int=1, daily:int=0):
     cols = [f(k * a) for a, n in angles for k in range(1, n + 1) for f in (np.sin, np.cos)]
     return np.stack(cols, axis=1) if cols else np.zeros((len(t), 0))
 
-# %% ../nbs/15_weather.ipynb #7d488a29
+# %% ../nbs/15_weather.ipynb #b4bbc92a
 class Climatology(Params):
     "The seasonal mean: a least-squares fit of every variable on calendar features (with a constant)."
     def __init__(self, yearly:int=3, daily:int=0): self.yearly, self.daily = yearly, daily
@@ -105,7 +105,7 @@ class LinearDelayRidge(Params):
             buf[:, w + 1 + t] = (self._features(Z, None if u is None else u[:, t]) / self.sd_) @ self.coef_ + self.intercept_
         return buf[0, w + 1:] if single else buf[:, w + 1:]
 
-# %% ../nbs/15_weather.ipynb #698a36dd
+# %% ../nbs/15_weather.ipynb #67031478
 def issue_forecasts(model,      # anything with forecast_from(history (B, T_h, k), n, u) and .window
                     X,          # the whole series (T, k)
                     U,          # inputs (T-1, m): U[s] acts between X[s] and X[s+1] (or None)
@@ -127,10 +127,10 @@ def mse_table(preds:dict, truth, columns) -> dict:
     return {name: dict(zip(columns, ((p - truth) ** 2).mean(0).round(4)), overall=float((((p - truth) ** 2).mean(0) / var).mean()))
             for name, p in preds.items()}
 
-# %% ../nbs/15_weather.ipynb #16c6c49a
+# %% ../nbs/15_weather.ipynb #dbffb3ec
 def bench_weather(widths=(30, 100, 300), ridges=(1e-4, 1e-2, 1e-1), seed:int=0, out=print) -> dict:
     "Seattle daily (test 2015) and hourly (test Nov-Dec 2010) forecasts: sampled RNN vs linear ridge, persistence, climatology."
-    with one_blas_thread(): return _bench_weather(widths, ridges, seed, out)
+    with blas_threads(1): return _bench_weather(widths, ridges, seed, out)
 
 def _bench_weather(widths, ridges, seed, out):
     res = {}
