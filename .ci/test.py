@@ -33,6 +33,11 @@ def sync_checks():
         elif diff: problems.append(f"{tool} changed the tree: {', '.join(diff)}. Run it and commit the result.")
     r = run([sys.executable, '.ci/readme.py', '--check'])
     if r.returncode: problems.append("README.md is stale (see above).")
+    # a name used by exported code but defined only in a non-exported cell works in the notebook and
+    # fails for users: pyflakes finds those in the generated package
+    r = run([sys.executable, '-m', 'pyflakes', 'gfrnn_nb'], capture_output=True, text=True)
+    undefined = [l for l in r.stdout.splitlines() if 'undefined name' in l]
+    if undefined: problems.append("exported code uses names it never defines:\n  " + "\n  ".join(undefined))
     return problems
 
 def notebooks():

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SYSTEMS', 'ForecastBenchmark', 'forecast_benchmark', 'ceiling', 'evaluate', 'bench_sampled']
 
-# %% ../nbs/40_bench.ipynb #75716f69
+# %% ../nbs/40_bench.ipynb #0388f395
 import hashlib, json, os, time, tracemalloc
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
@@ -13,8 +13,9 @@ import numpy as np
 from .backend import to_host
 from .systems import System, DelaySystem, lorenz63, rossler, lorenz96, mackey_glass, trajectories, integrate, Standardizer
 from .metrics import valid_prediction_time, state_space_divergence, power_spectrum_distance
+from .rnn import SampledRNN
 
-# %% ../nbs/40_bench.ipynb #20cc35c0
+# %% ../nbs/40_bench.ipynb #c2a6d16b
 SYSTEMS = {'lorenz63': lambda: lorenz63(), 'rossler': lambda: rossler(), 'lorenz96': lambda: lorenz96(dim=20),
            'mackey_glass': lambda: mackey_glass()}
 
@@ -38,7 +39,7 @@ class ForecastBenchmark:
 def _cache_dir():
     return Path(os.environ.get('GFRNN_CACHE', Path.home() / '.cache' / 'gfrnn'))
 
-# %% ../nbs/40_bench.ipynb #a4baf97d
+# %% ../nbs/40_bench.ipynb #dda59055
 def forecast_benchmark(system='lorenz63',    # a name from SYSTEMS or a System
                        n_train:int=20_000,   # training steps
                        n_starts:int=20,      # held-out starts
@@ -80,7 +81,7 @@ def forecast_benchmark(system='lorenz63',    # a name from SYSTEMS or a System
             np.savez(path, **arrays)
     return ForecastBenchmark(name, system, dt, settings=settings, **arrays)
 
-# %% ../nbs/40_bench.ipynb #c487df9c
+# %% ../nbs/40_bench.ipynb #02160268
 def ceiling(bench:ForecastBenchmark) -> np.ndarray:
     "VPT of the rtol truth against the 1e-13 re-integration, per start: the most a forecast can be shown to reach."
     st = Standardizer().fit(bench.train)
@@ -104,7 +105,7 @@ def evaluate(model, bench:ForecastBenchmark, free_run:bool=True) -> dict:
     out['ceiling_median'] = float(np.median(ceiling(bench)))
     return out
 
-# %% ../nbs/40_bench.ipynb #57e4aaf6
+# %% ../nbs/40_bench.ipynb #5ae8eec8
 def _row(**kw): return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in kw.items()}
 
 def bench_sampled(widths=(100, 300, 1000, 2000), samplers=('swim', 'uswim', 'aswim', 'random'),
@@ -125,7 +126,7 @@ def bench_sampled(widths=(100, 300, 1000, 2000), samplers=('swim', 'uswim', 'asw
         rows.append(r)
         out(f"{w:>6} {s:>7} {v:>6} {r['fit_seconds']:>7.2f} {r['vpt_median']:>8.2f} {r['vpt_q25']:>6.2f} {r['vpt_q75']:>6.2f} {r['dstsp']:>7.3f} {r['dh']:>6.3f}")
     long = trajectories(lorenz63(), 1, max(list(n_samples) + [memory_samples or 0]) + 1, seed=seed + 5)
-    out(f"\nfit seconds against samples (width 1000, swim, qr):")
+    out("\nfit seconds against samples (width 1000, swim, qr):")
     for n in n_samples:
         m = SampledRNN(width=1000, seed=seed, backend=backend).fit(long[:, :n + 1])
         scaling.append(_row(n_samples=n, fit_seconds=m.fit_seconds_))

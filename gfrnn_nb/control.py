@@ -267,12 +267,14 @@ def closed_loop(controller,         # an MPC, ShootingMPC or anything with contr
         xs.append(x); us.append(np.asarray(u, float))
     return ClosedLoop(np.array(xs), np.array(us), r[:n_steps], outputs, np.array(secs), dt, name)
 
-# %% ../nbs/13_control.ipynb #71f3b6fc
+# %% ../nbs/13_control.ipynb #db39009c
 def plot_closed_loop(runs, axs=None, u_bounds=None, output_names=None, input_names=None):
     "Controlled outputs against the reference (top rows) and inputs (bottom rows) of several ClosedLoop runs."
     runs = [runs] if isinstance(runs, ClosedLoop) else list(runs)
     p, m = runs[0].reference.shape[1], runs[0].u.shape[1]
-    if axs is None: axs = plt.subplots(p + m, 1, figsize=(9, 1.9 * (p + m)), sharex=True)[1]
+    if axs is None:
+        import matplotlib.pyplot as plt
+        axs = plt.subplots(p + m, 1, figsize=(9, 1.9 * (p + m)), sharex=True)[1]
     axs = np.atleast_1d(axs)
     t = runs[0].t
     for i in range(p):
