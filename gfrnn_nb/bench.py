@@ -105,7 +105,7 @@ def evaluate(model, bench:ForecastBenchmark, free_run:bool=True) -> dict:
     out['ceiling_median'] = float(np.median(ceiling(bench)))
     return out
 
-# %% ../nbs/40_bench.ipynb #5ae8eec8
+# %% ../nbs/40_bench.ipynb #9e761053
 def _row(**kw): return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in kw.items()}
 
 def bench_sampled(widths=(100, 300, 1000, 2000), samplers=('swim', 'uswim', 'aswim', 'random'),
@@ -113,6 +113,7 @@ def bench_sampled(widths=(100, 300, 1000, 2000), samplers=('swim', 'uswim', 'asw
                   bench:ForecastBenchmark=None, seed:int=0, backend:str='numpy', progress:bool=True, out=print) -> dict:
     "Fit and score every width × sampler × solver, then fit time against N and peak fit memory."
     from tqdm.auto import tqdm
+    if progress and out is print: out = tqdm.write    # table lines above the progress bar, not through it
     bench = bench or forecast_benchmark('lorenz63')
     ceil = float(np.median(ceiling(bench)))
     grid = [(w, s, v) for w in widths for s in samplers for v in solvers]
