@@ -6,13 +6,13 @@
 __all__ = ['delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
            'EmbeddingSuggestion', 'suggest_embedding', 'DelayRNN']
 
-# %% ../nbs/14_delay.ipynb #8bea29fd
+# %% ../nbs/14_delay.ipynb #c220bc71
 from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
-from .rnn import Params, SampledRNN, _features
+from .rnn import Params, SampledRNN
 
 # %% ../nbs/14_delay.ipynb #4f9bff93
 def _as_series(y, name='series'):
@@ -103,7 +103,7 @@ def suggest_embedding(series, max_lag:int=100, max_dim:int=10, threshold:float=0
     ok = np.nonzero(fnn < threshold)[0]
     return EmbeddingSuggestion(int(ok[0]) + 1 if len(ok) else max_dim, stride, ami, acf, fnn)
 
-# %% ../nbs/14_delay.ipynb #48aac069
+# %% ../nbs/14_delay.ipynb #59ae109b
 class DelayRNN(Params):
     "A sampled RNN on time-delay coordinates of (partially) observed series; forecasts the observed variables."
     def __init__(self, delays:int=4,        # delay coordinates D (the current observation included)
@@ -144,14 +144,8 @@ class DelayRNN(Params):
         return self
 
     def _step(self, Z, u=None):
-        "One-step prediction of the observed variables (B, k) from delay vectors Z (B, k·D) on the host."
-        m = self.rnn_
-        z = (Z - m.mean_) / m.scale_
-        v = None if u is None else (u - m.u_mean_) / m.u_scale_
-        A = to_host(m.A_)
-        layer = m.layer_ if to_host(m.layer_.W) is m.layer_.W else type(m.layer_)(to_host(m.layer_.W), to_host(m.layer_.b), m.layer_.activation, m.layer_.sampler)
-        nxt = _features(z, layer, v, m.include_state, m.include_const, m.input_in_layer) @ A
-        return (nxt * m.scale_ + m.mean_)[:, :self.n_observed_]
+        "One-step prediction of the observed variables (B, k) from delay vectors Z (B, k·D): the RNN's one-step map."
+        return self.rnn_.step(Z, u)[:, :self.n_observed_]
 
     def forecast_from(self, history, n_steps:int, u=None):
         "The n_steps observations after a history (T_h,), (T_h, k) or (B, T_h, k) with T_h > window; u: (n_steps, m) or (B, n_steps, m)."
