@@ -7,7 +7,7 @@ __all__ = ['EXPLORER_SYSTEMS', 'MAX_HORIZON', 'DASHBOARD_PROBLEMS', 'CURVES', 'c
            'explore', 'explorer_figure', 'figure_png', 'SampledRNNExplorer', 'dashboard_problem', 'train_live',
            'dashboard_figure', 'OptimiserDashboard']
 
-# %% ../nbs/50_widgets.ipynb #df68d2d2
+# %% ../nbs/50_widgets.ipynb #63500db7
 import functools, io, math, time
 import numpy as np
 import ipywidgets as W
@@ -20,7 +20,7 @@ from .sampling import SAMPLERS
 from .edmd import SOLVERS, plot_eigenvalues
 from .rnn import SampledRNN
 
-# %% ../nbs/50_widgets.ipynb #423fa0c7
+# %% ../nbs/50_widgets.ipynb #c5c4d4cd
 EXPLORER_SYSTEMS = {'lorenz63': lorenz63, 'rossler': rossler,
                     'lorenz96 (d=5)': lambda: lorenz96(dim=5), 'van_der_pol': van_der_pol}
 MAX_HORIZON = 25.0   # longest forecast offered, in Lyapunov times (model time without one)
@@ -43,7 +43,7 @@ def explorer_data(system:str='lorenz63', # a name from EXPLORER_SYSTEMS
     test = trajectories(sys_, 1, max(n_test, n_train), seed=seed + 1000)[0]
     return dict(system=sys_, train=train, test=test)
 
-# %% ../nbs/50_widgets.ipynb #0476dbe0
+# %% ../nbs/50_widgets.ipynb #f6024d8a
 def fit_explorer_model(data:dict, width:int=300, sampler:str='swim', solver:str='qr', seed:int=0,
                        backend:str='auto') -> SampledRNN:
     "A SampledRNN with its Koopman matrix, fitted on the explorer's training trajectory."
@@ -80,7 +80,7 @@ def explore(data:dict,             # from `explorer_data`
                 diverged_at=None if finite.all() else int(np.argmin(finite)),
                 fit_seconds=t1 - t0 if t1 - t0 > 1e-3 else 0.0, seconds=time.perf_counter() - t0, model=model)
 
-# %% ../nbs/50_widgets.ipynb #e3d2cb2b
+# %% ../nbs/50_widgets.ipynb #3dcc270e
 def explorer_figure(res:dict, figsize=(10, 6.4)) -> Figure:
     "Forecast, error, attractor and Koopman eigenvalues of an `explore` result."
     fig = Figure(figsize=figsize, layout='constrained')
@@ -110,7 +110,7 @@ def figure_png(fig:Figure, dpi:int=72) -> bytes:
     fig.savefig(buf, format='png', dpi=dpi)
     return buf.getvalue()
 
-# %% ../nbs/50_widgets.ipynb #94c22522
+# %% ../nbs/50_widgets.ipynb #ff90bcc9
 class SampledRNNExplorer:
     "Sliders and menus for a SampledRNN: refit, then see forecast, attractor, eigenvalues and VPT."
     def __init__(self, system:str='lorenz63', width:int=300, sampler:str='swim', solver:str='qr',
@@ -175,7 +175,7 @@ class SampledRNNExplorer:
         if self.result is None: self.update()
         display(self.ui)
 
-# %% ../nbs/50_widgets.ipynb #d44057ae
+# %% ../nbs/50_widgets.ipynb #0d8ac43f
 from .optim import (MLP, ElmanRNN, EKI, SubspaceEnKF, CoordinateSearch, RandomSearch, Adam, Hybrid,
                             diabetes_split, digits_split, sine_windows, diabetes_methods, regression_baselines)
 
@@ -215,7 +215,7 @@ def dashboard_problem(name:str) -> dict:
     methods = lambda seed=0: {k: o for k, o in p['methods'](seed).items() if _has_torch() or 'Adam' not in k}
     return dict(name=name, data=data, net=p['net'](), methods=methods, baseline=base)
 
-# %% ../nbs/50_widgets.ipynb #c51b6349
+# %% ../nbs/50_widgets.ipynb #90557bc2
 def _watch(opt, name, on_record):
     "Attach a recording callback to `opt` (both phases of a Hybrid); returns the list it fills."
     hist = []
@@ -247,7 +247,7 @@ def train_live(problem:dict,            # from `dashboard_problem`
         out[name] = {k: [r.get(k) for r in hist] for k in hist[0]}
     return out
 
-# %% ../nbs/50_widgets.ipynb #0e36c17d
+# %% ../nbs/50_widgets.ipynb #4772d967
 CURVES = {'test loss': 'val_loss', 'train loss': 'loss', 'test accuracy': 'val_accuracy'}
 
 def dashboard_figure(histories:dict, curve:str='test loss', baseline=None, title:str='', figsize=(10, 3.6)) -> Figure:
@@ -267,7 +267,7 @@ def dashboard_figure(histories:dict, curve:str='test loss', baseline=None, title
     if histories: axs[1].legend(fontsize=8, loc='upper right')
     return fig
 
-# %% ../nbs/50_widgets.ipynb #d4bca619
+# %% ../nbs/50_widgets.ipynb #7159c4d4
 class OptimiserDashboard:
     "Train several optimisers on one problem and watch loss against forward passes and seconds, live."
     def __init__(self, problem:str='diabetes · MLP 10-5-4-1', methods=None, budget:int=5000, seed:int=0,
