@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['Adam', 'Hybrid']
 
-# %% ../nbs/25_hybrid.ipynb #81553d63
+# %% ../nbs/25_hybrid.ipynb #7591b5a3
 import copy
 import numpy as np
 from .backend import to_device, to_host
 from .optimizer import Optimizer, FitResult, check_budget
 
-# %% ../nbs/25_hybrid.ipynb #3e98de21
+# %% ../nbs/25_hybrid.ipynb #c92ad749
 def _torch():
     try: import torch
     except ImportError as e:
@@ -61,7 +61,7 @@ class Adam(Optimizer):
         try: return super().fit(*args, **kwargs)
         finally: torch.set_num_threads(old)
 
-# %% ../nbs/25_hybrid.ipynb #99fb44ce
+# %% ../nbs/25_hybrid.ipynb #6b61dad9
 class Hybrid(Optimizer):
     "A gradient-free optimiser for part of the budget, then another (Adam by default) from its result."
     def __init__(self, first:Optimizer, # the gradient-free phase

@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['mlp_coordinates', 'CoordinateSearch', 'time_sweep']
 
-# %% ../nbs/24_search.ipynb #d06b6274
+# %% ../nbs/24_search.ipynb #ba6e359a
 import time
 import numpy as np
 from .backend import to_device, to_host
 from .optimizer import Optimizer
 from .nets import MLP, get_activation
 
-# %% ../nbs/24_search.ipynb #a619e672
+# %% ../nbs/24_search.ipynb #555c6ef1
 def mlp_coordinates(net:MLP) -> np.ndarray:
     "Table (P, 3) of (layer, input unit or -1 for a bias, output unit) for every entry of θ."
     rows = []
@@ -22,7 +22,7 @@ def mlp_coordinates(net:MLP) -> np.ndarray:
         rows.append(np.stack([np.full(n_out, l), np.full(n_out, -1), np.arange(n_out)], 1))
     return np.concatenate(rows)
 
-# %% ../nbs/24_search.ipynb #79172912
+# %% ../nbs/24_search.ipynb #228da715
 class CoordinateSearch(Optimizer):
     "Zooming coordinate search with batched candidates, activation caching and closed-form output weights."
     name = 'coordinate search'
@@ -212,7 +212,7 @@ class CoordinateSearch(Optimizer):
 
     def _estimate(self): return self.theta
 
-# %% ../nbs/24_search.ipynb #37ebdeed
+# %% ../nbs/24_search.ipynb #e27647f6
 def time_sweep(net, X, y, evaluation:str, seed=0, **kwargs):
     "Seconds for one full sweep (P coordinates) of coordinate search, and the parameters after it."
     opt = CoordinateSearch(evaluation=evaluation, seed=seed, **kwargs).start(net, X, y)
