@@ -6,7 +6,7 @@
 __all__ = ['LinearPredictor', 'linear_predictor', 'DMDc', 'linearise', 'condensed_matrices', 'bounded_lstsq', 'MPC', 'ClosedLoop',
            'closed_loop', 'plot_closed_loop', 'periodic_reference', 'ShootingMPC', 'pendulum_data', 'bench_control']
 
-# %% ../nbs/13_control.ipynb #e0253959
+# %% ../nbs/13_control.ipynb #6b93ced0
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -15,13 +15,12 @@ from scipy.optimize import lsq_linear, minimize
 from .backend import to_host
 from .systems import System, Standardizer, rk4_step, van_der_pol, pendulum, trajectories, integrate, random_inputs
 from .edmd import as_trajectories, as_inputs, lift, LstsqAccumulator
-from .sampling import HiddenLayer
 from .rnn import Params, SampledRNN
 
 # %% ../nbs/13_control.ipynb #7d478838
 from .backend import blas_threads
 
-# %% ../nbs/13_control.ipynb #be701a09
+# %% ../nbs/13_control.ipynb #b7488368
 @dataclass
 class LinearPredictor:
     "A lifted linear model h_{t+1} = h_t K + v_t B, z_t = h_t C, with h = lift(z), z = (x - mean)/scale, v = (u - u_mean)/u_scale."
@@ -57,8 +56,7 @@ def linear_predictor(model) -> LinearPredictor:
     if model.K_ is None: raise ValueError("model has no Koopman matrix: fit it with koopman=True (or mode='koopman').")
     if getattr(model, 'B_', None) is None: raise ValueError("model was fitted without inputs: fit it with fit(X, U).")
     if isinstance(model, SampledRNN):
-        L = model.layer_     # copied to the host: HiddenLayer.to(np) moves host -> device only
-        layer = HiddenLayer(to_host(L.W), to_host(L.b), L.activation, L.sampler, L.pairs)
+        layer = model.layer_.to(np)     # the controller runs on the host
         f = lambda z: lift(z, layer, model.include_state, model.include_const)
         name = f'sampled RNN (M={layer.width})'
     else: f, name = model.lift, type(model).__name__
