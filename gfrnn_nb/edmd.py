@@ -7,14 +7,14 @@ __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 
            'as_inputs', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions', 'koopman_modes',
            'plot_eigenvalues']
 
-# %% ../nbs/11_edmd.ipynb #0c464803
+# %% ../nbs/11_edmd.ipynb #394aedbb
 from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 from .backend import get_xp, xp_of, to_device, to_host
 from .sampling import HiddenLayer, sample_layer
 
-# %% ../nbs/11_edmd.ipynb #42a3fd77
+# %% ../nbs/11_edmd.ipynb #46cb7a41
 def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
     "Validate trajectories (n_traj, T, d) or a list of (T_k, d) arrays; return a list of 2-D arrays."
     if isinstance(X, (list, tuple)):
@@ -43,7 +43,7 @@ def snapshot_pairs(X):
     xp = xp_of(trajs[0])
     return xp.concatenate([x[:-1] for x in trajs]), xp.concatenate([x[1:] for x in trajs])
 
-# %% ../nbs/11_edmd.ipynb #1222ea97
+# %% ../nbs/11_edmd.ipynb #ddc292c4
 def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True, U=None):
     "Dictionary ψ(X) = [σ(X Wᵀ + b), X, 1] (N, M') on X's backend; with inputs U the layer sees [X, U]."
     xp = xp_of(X)
@@ -51,7 +51,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
     parts = [H] + ([X] if include_state else []) + ([xp.ones((X.shape[0], 1), dtype=X.dtype)] if include_const else [])
     return xp.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
-# %% ../nbs/11_edmd.ipynb #26904d41
+# %% ../nbs/11_edmd.ipynb #d06fc954
 SOLVERS = ('qr', 'svd', 'normal')
 
 def svd_lstsq(A, B, rcond:float=None):
@@ -74,24 +74,40 @@ class LstsqAccumulator:
         if method not in ('qr', 'normal'): raise ValueError(f"method={method!r} is not known: expected 'qr' or 'normal'.")
         self.n_features, self.n_targets, self.method, self.xp = n_features, n_targets, method, get_xp(xp)
         n = n_features + n_targets
-        self.block_rows = block_rows or max(4096, 4 * n)    # rows per QR call: amortises re-factoring R
-        self.R = self.xp.zeros((0, n)) if method == 'qr' else self.xp.zeros((n, n))
+        self.block_rows = block_rows or max(4096, 4 * n)    # rows per reduction: amortises the update of R
+        self._tp = method == 'qr' and self.xp is np          # numpy: LAPACK tpqrt updates R in place
+        if self._tp: self.R = np.zeros((n, n), order='F')    # R of zero rows; tpqrt keeps it (n, n) upper triangular
+        else: self.R = self.xp.zeros((0, n)) if method == 'qr' else self.xp.zeros((n, n))
         self.pending, self.n_pending, self.n_rows = [], 0, 0
 
     def update(self, F, T):
         "Add rows: features F (n, n_features) and targets T (n, n_targets)."
         if F.shape[1] != self.n_features or T.shape[1] != self.n_targets or F.shape[0] != T.shape[0]:
             raise ValueError(f"block shapes F{tuple(F.shape)}, T{tuple(T.shape)}: expected (n, {self.n_features}) and (n, {self.n_targets}).")
-        self.pending.append(self.xp.concatenate([F, T], axis=1).astype(np.float64))
+        self.pending.append((F, T))
         self.n_pending += F.shape[0]; self.n_rows += F.shape[0]
         if self.n_pending >= self.block_rows: self._reduce()
         return self
 
+    def _block(self):
+        "The pending rows as one float64 [F | T] block (Fortran order for LAPACK), copied once."
+        xp, p = self.xp, self.n_features
+        block = xp.empty((self.n_pending, p + self.n_targets), dtype=np.float64, order='F' if self._tp else 'C')
+        s = 0
+        for F, T in self.pending:
+            block[s:s + F.shape[0], :p], block[s:s + F.shape[0], p:] = F, T
+            s += F.shape[0]
+        self.pending, self.n_pending = [], 0
+        return block
+
     def _reduce(self):
         if not self.pending: return
-        block = self.xp.concatenate(self.pending, axis=0) if len(self.pending) > 1 else self.pending[0]
-        self.pending, self.n_pending = [], 0
-        if self.method == 'qr': self.R = self.xp.linalg.qr(self.xp.concatenate([self.R, block], axis=0), mode='r')
+        block = self._block()
+        if self._tp:
+            n = self.R.shape[0]
+            self.R, _, _, info = scipy.linalg.lapack.dtpqrt(0, min(64, n), self.R, block, overwrite_a=1, overwrite_b=1)
+            if info != 0: raise RuntimeError(f"LAPACK dtpqrt failed with info={info}.")
+        elif self.method == 'qr': self.R = self.xp.linalg.qr(self.xp.concatenate([self.R, block], axis=0), mode='r')
         else: self.R = self.R + block.T @ block
 
     def gram_scale(self) -> float:
@@ -121,7 +137,7 @@ class LstsqAccumulator:
         if R.shape[0] < p: R = xp.concatenate([R, xp.zeros((p - R.shape[0], R.shape[1]))])  # fewer rows than features
         return (pivoted_qr_lstsq if rank == 'pivoted' else svd_lstsq)(R[:, :p], R[:, p:], rcond)
 
-# %% ../nbs/11_edmd.ipynb #6f2976c3
+# %% ../nbs/11_edmd.ipynb #5f4f22d2
 def as_inputs(U, trajs:list, name:str='U') -> list:
     "Validate inputs for trajectories: one (T_k - 1, m) array per trajectory, finite."
     if isinstance(U, (list, tuple)): us = list(U)
@@ -140,7 +156,7 @@ def as_inputs(U, trajs:list, name:str='U') -> list:
         if not bool(xp.all(xp.isfinite(u))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
     return us
 
-# %% ../nbs/11_edmd.ipynb #bb3f440e
+# %% ../nbs/11_edmd.ipynb #003b5179
 def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, d), on any backend
          layer:HiddenLayer,      # the sampled hidden layer
          targets=('next',),      # any of 'next' (one-step readout A), 'koopman' (K, C and, with inputs, B)
@@ -185,7 +201,7 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
         if n_u: out['B'] = sol[m:, nxt * d:nxt * d + m]
     return out
 
-# %% ../nbs/11_edmd.ipynb #7fa95a47
+# %% ../nbs/11_edmd.ipynb #6918a0eb
 @dataclass
 class KoopmanSpectrum:
     "Eigen-decomposition of a Koopman matrix K (row convention ψ_{t+1} = ψ_t K), sorted by |λ|."
@@ -213,7 +229,7 @@ def koopman_modes(spectrum:KoopmanSpectrum, C):
     wl = spectrum.left.conj()
     return (wl.T @ to_host(C)) / (wl * spectrum.right).sum(0)[:, None]
 
-# %% ../nbs/11_edmd.ipynb #d426f99e
+# %% ../nbs/11_edmd.ipynb #14f67be3
 def plot_eigenvalues(eigenvalues, ax=None, title:str='Koopman eigenvalues', **kwargs):
     "Eigenvalues in the complex plane with the unit circle."
     import matplotlib.pyplot as plt

@@ -94,7 +94,7 @@ def heaviside_eki(seed:int=0, ensemble_size:int=500) -> EKI:
     "The EKI settings that train the 64-100-10 Heaviside network on digits."
     return EKI(ensemble_size=ensemble_size, batch_size=50, dt=1e4, noise=0.01, seed=seed)
 
-# %% ../nbs/26_optim.ipynb #e75e97ba
+# %% ../nbs/26_optim.ipynb #b99fab38
 def _fmt_row(name, vals, w=20): return f"{name:<{w}}" + "".join(f"{v:>16}" for v in vals)
 
 BENCH_PARTS = ('sweep', 'diabetes', 'digits', 'heaviside', 'elman')
@@ -122,11 +122,12 @@ def _bench_sweep(net, quick, out):
     "One coordinate-search sweep by the three evaluation routes, same seed: best-of-repeats times."
     Xtr, Xte, ytr, yte = diabetes_split(0)
     res = {}
-    out(f"\n[coordinate search] one sweep of the 10-5-4-1 ReLU net on diabetes (P={net.n_params}), best of repeats")
+    out(f"\n[coordinate search] one sweep of the 10-5-4-1 ReLU net on diabetes (P={net.n_params}), best of interleaved repeats")
     for n_cand in (10, 20):
+        reps = {e: [] for e in ('naive', 'batched', 'fast')}
         with blas_threads(1):
-            reps = {e: [time_sweep(net, Xtr, ytr, e, seed=0, n_candidates=n_cand) for _ in range(2 if quick else 5)]
-                    for e in ('naive', 'batched', 'fast')}
+            for _ in range(2 if quick else 9):   # interleaved, so a drift in machine speed hits every route alike
+                for e in reps: reps[e].append(time_sweep(net, Xtr, ytr, e, seed=0, n_candidates=n_cand))
         t = {e: min(r[0] for r in v) for e, v in reps.items()}
         dtheta = max(float(np.abs(reps[e][0][1] - reps['naive'][0][1]).max()) for e in reps)
         res[n_cand] = dict(seconds=t, speedup={e: t['naive'] / t[e] for e in t}, max_abs_diff=dtheta)

@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['mlp_coordinates', 'CoordinateSearch', 'time_sweep']
 
-# %% ../nbs/24_search.ipynb #ba6e359a
-import time
+# %% ../nbs/24_search.ipynb #08f675b5
+import math, time
 import numpy as np
 from .backend import to_device, to_host
 from .optimizer import Optimizer
-from .nets import MLP, get_activation
+from .nets import MLP, get_activation, _relu
 
 # %% ../nbs/24_search.ipynb #555c6ef1
 def mlp_coordinates(net:MLP) -> np.ndarray:
@@ -22,7 +22,7 @@ def mlp_coordinates(net:MLP) -> np.ndarray:
         rows.append(np.stack([np.full(n_out, l), np.full(n_out, -1), np.arange(n_out)], 1))
     return np.concatenate(rows)
 
-# %% ../nbs/24_search.ipynb #228da715
+# %% ../nbs/24_search.ipynb #2886dac9
 class CoordinateSearch(Optimizer):
     "Zooming coordinate search with batched candidates, activation caching and closed-form output weights."
     name = 'coordinate search'
@@ -55,8 +55,10 @@ class CoordinateSearch(Optimizer):
             p = self.net.unflatten(self.theta[None])
             self._W = [p[f'W{l}'][0] for l in range(self.net.n_layers)]
             self._b = [p[f'b{l}'][0] for l in range(self.net.n_layers)]
-        self._closed = (self.closed_form and self._mlp and self.loss_.name == 'mse'
-                        and self.net.output in ('identity', 'linear'))
+        self._nl = self.net.n_layers if self._mlp else 0
+        self._mse_id = self._mlp and self.loss_.name == 'mse' and self.net.output in ('identity', 'linear')
+        self._closed = self.closed_form and self._mse_id
+        self._n_out, self._rows_key = (self.net.sizes[-1] if self._mlp else 0), None
         route = self.evaluation if (self._mlp or self.evaluation != 'fast') else 'batched'
         self._evaluate = getattr(self, f'_eval_{route}')
         self.sweeps_, self._ci, self._perm = 0, 0, None
@@ -78,8 +80,25 @@ class CoordinateSearch(Optimizer):
         T = lambda a: self.xp.ascontiguousarray(a[c].T)
         self._zs, self._hs = [T(z) for z in zs], [self._XbT] + [T(h) for h in hs[1:]]
 
+    def _derived(self, key, make):
+        "A quantity derived from the cache, computed once until the cache changes."
+        v = self._dc.get(key)
+        if v is None: v = self._dc[key] = make()
+        return v
+
+    def _out_rows(self, C, f):
+        "Work arrays: (units + 1, C, batch) whose last row holds f·(b − y), rebuilt when b or the batch changes; [w; 1]."
+        key = (C, f, float(self._b[-1][0]), self.sweeps_)
+        if self._rows_key != key:
+            u = self._W[-1].shape[0]
+            Hb = self.xp.empty((u + 1, C, self._ybT.shape[1]))
+            Hb[u] = f * (self._b[-1][0] - self._ybT[0])
+            self._rows_key, self._rows_buf = key, (Hb, self.xp.ones(u + 1))
+        return self._rows_buf
+
     def _refresh(self):
         "Recompute the incumbent's cache: its loss and (for MLPs) every layer's activations."
+        self._dc = {}
         if self._mlp:
             out, zs, hs = self.net.forward(self.theta[None], self.Xb, keep=True)
             self._cache_from(out, zs, hs, 0)
@@ -87,14 +106,14 @@ class CoordinateSearch(Optimizer):
         self._L = float(self.loss_.value(out, self.yb)[0])
 
     def _next_coordinate(self):
-        if self._ci >= self.net.n_params: self._new_sweep()
+        if self._ci >= len(self._perm): self._new_sweep()
         i = int(self._perm[self._ci]); self._ci += 1
         return i
 
     def candidates(self, i:int) -> np.ndarray:
         "Offsets (host) to try for coordinate `i`: the zoomed grid, plus the closed-form optimum when it applies."
         offs = self.steps_size_[i] * self._grid
-        if self._closed and self._coords[i][0] == self.net.n_layers - 1:
+        if self._closed and self._coords[i][0] == self._nl - 1:
             a, k = self._input_of(i), self._coords[i][2]
             aa, ra = float(a @ a), float((self._hs[-1][k] - self._ybT[k]) @ a)
             self._quad = (i, a, ra, aa)          # reused by the fast route
@@ -123,18 +142,19 @@ class CoordinateSearch(Optimizer):
 
     def _choose(self, i, offs, L):
         "Keep the best candidate if it beats the incumbent, zoom the grid; the chosen index or None."
-        L = to_host(L).astype(float)
-        L[~np.isfinite(L)] = np.inf               # a NaN candidate never wins
-        c = int(L.argmin())
-        s = self.steps_size_[i]
+        L = to_host(L)
+        c = int(L.argmin()); Lc = float(L[c])
+        if not math.isfinite(Lc):                  # a NaN candidate never wins (argmin stops at a NaN)
+            L = np.where(np.isfinite(L), L, np.inf); c = int(L.argmin()); Lc = float(L[c])
+        s = float(self.steps_size_[i])
         # a real improvement only: routes differ in rounding, and exact ties (dead ReLUs) are common
-        if not L[c] < self._L - 1e-10 * abs(self._L):
+        if not Lc < self._L - 1e-10 * abs(self._L):
             self.steps_size_[i] = max(s * self.shrink, self.min_step)
             return None
         if c < len(self._grid) and abs(offs[c]) >= s * (1 - 1e-12): s *= self.grow
         self.steps_size_[i] = max(s, self.min_step)
         self.theta[i] = self.theta[i] + float(offs[c])
-        self._L = float(L[c])
+        self._L = Lc
         return c
 
     # --- the three evaluation routes of one coordinate ---
@@ -145,7 +165,7 @@ class CoordinateSearch(Optimizer):
         L, commit = self._evaluate(i, offs)
         self.passes_ += len(offs)
         c = self._choose(i, offs, L)
-        if c is not None and commit is not None: commit(c)
+        if c is not None and commit is not None: commit(c); self._dc = {}
 
     def _eval_naive(self, i, offs):
         rows, res = self._rows(i, offs), []
@@ -162,10 +182,10 @@ class CoordinateSearch(Optimizer):
         return self.loss_.value(out, self.yb), lambda c: self._cache_from(out, zs, hs, c)
 
     def _eval_fast(self, i, offs):
-        xp, net, zs, hs = self.xp, self.net, self._zs, self._hs
+        xp, acts, zs, hs, W, b = self.xp, self.net.acts, self._zs, self._hs, self._W, self._b
         l, _, k = self._coords[i]
-        n_layers, d = net.n_layers, xp.asarray(offs)
-        if l == n_layers - 1 and self._closed:
+        nl, d = self._nl, xp.asarray(offs)
+        if l == nl - 1 and self._closed:
             # the loss is quadratic in an output-layer coordinate: no forward at all
             _, a, ra, aa = self._quad
             L = self._L + (2 * ra * d + aa * d * d) / hs[-1].size
@@ -174,41 +194,74 @@ class CoordinateSearch(Optimizer):
                 hs[l + 1][k] = zs[l][k]
             return L, commit
         a = self._input_of(i)
-        z = d[:, None] * a[None]                           # (C, batch): unit k of layer l, per candidate
-        z += zs[l][k][None]
-        h = net.acts[l](z)
-        if l == n_layers - 2 and self._closed:
+        z = d[:, None] * a                                 # (C, batch): unit k of layer l, per candidate
+        z += zs[l][k]
+        h = xp.maximum(z, 0) if acts[l] is _relu else acts[l](z)
+        C, n = z.shape
+        if l == nl - 2 and self._closed:
             # the output is linear in this hidden unit: under MSE the loss change is quadratic in its change
-            dh = h - hs[l + 1][k][None]
-            w = self._W[l + 1][k]
-            rb = w @ (hs[-1] - self._ybT)
-            L = self._L + (2 * (dh @ rb) + float(w @ w) * (dh * dh).sum(axis=1)) / hs[-1].size
+            dh = h - hs[l + 1][k]
+            w = W[l + 1][k]
+            rb = (2 / hs[-1].size) * (w @ self._derived('residual', lambda: hs[-1] - self._ybT))
+            L = dh @ rb
+            L += (float(w @ w) / hs[-1].size) * xp.einsum('cn,cn->c', dh, dh)
+            L += self._L
             def commit(c):
                 zs[l][k], hs[l + 1][k] = z[c], h[c]
-                zs[-1] = zs[-1] + w[:, None] * dh[c][None]
+                zs[-1] = zs[-1] + w[:, None] * dh[c]
                 hs[-1] = zs[-1]
             return L, commit
-        if l == n_layers - 1:
-            G = xp.repeat(hs[-1][None], len(offs), axis=0)
-            G[:, k] = h
+        if self._mse_id and l == nl - 3 and self._n_out == 1:
+            # The usual case: unit k feeds the last hidden layer, which feeds one linear output. Only
+            # unit k changed, so the layer above gets a rank-one update; candidates are kept unit-major,
+            # (units, C, batch), and the output with its residual r = wᵀh + (b − y) is one matrix-vector
+            # product over [h; 1] (the residual's constant part is a cached last row).
+            u = W[-1].shape[0]
+            dh = h - hs[l + 1][k]
+            z2 = W[l + 1][k][:, None, None] * dh
+            z2 += self._derived(('tiled', l + 1, C), lambda: xp.repeat(zs[l + 1][:, None, :], C, axis=1))
+            f = 2.0 if acts[l + 1] is _relu else 1.0     # |z| + z = 2·relu(z): r comes out doubled, exactly
+            Hb, wa = self._out_rows(C, f)
+            if f == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
+            else: Hb[:u] = acts[l + 1](z2)
+            wa[:u] = W[-1][:, 0]
+            r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
+            L = xp.einsum('cn,cn->c', r, r)
+            def commit(c):
+                zs[l][k], hs[l + 1][k] = z[c], h[c]
+                zs[l + 1] = xp.ascontiguousarray(z2[:, c]); hs[l + 2] = acts[l + 1](zs[l + 1])
+                zs[-1] = W[-1].T @ hs[-2] + b[-1][:, None]; hs[-1] = zs[-1]
+            return L / (f * f * hs[-1].size), commit
+        if l == nl - 1:   # an output-layer coordinate without the closed form: only output k moves
+            G = xp.repeat(hs[-1][:, None, :], C, axis=1)
+            G[k] = h
             layers = []
         else:
-            dh = h - hs[l + 1][k][None]                    # only unit k changed: a rank-one update above
-            z2 = self._W[l + 1][k][None, :, None] * dh[:, None, :]
-            z2 += zs[l + 1][None]
-            layers = [(z2, net.acts[l + 1](z2))]
-            for m in range(l + 2, n_layers):
-                zm = self._W[m].T @ layers[-1][1] + self._b[m][None, :, None]
-                layers.append((zm, net.acts[m](zm)))
+            # Only unit k changed: a rank-one update of the layer above. Candidates are kept
+            # unit-major, (units, C, batch), so every layer above is one matrix product.
+            dh = h - hs[l + 1][k]
+            z2 = W[l + 1][k][:, None, None] * dh
+            z2 += zs[l + 1][:, None, :]
+            layers = [(z2, acts[l + 1](z2))]
+            for m in range(l + 2, nl - 1 if self._mse_id else nl):
+                zm = (W[m].T @ layers[-1][1].reshape(W[m].shape[0], -1)).reshape(-1, C, n)
+                zm += b[m][:, None, None]
+                layers.append((zm, acts[m](zm)))
             G = layers[-1][1]
         def commit(c):
             zs[l][k], hs[l + 1][k] = z[c], h[c]
             for j, (zm, hm) in enumerate(layers):
-                zs[l + 1 + j], hs[l + 2 + j] = zm[c], hm[c]
-        if self.loss_.name == 'mse':   # the same mean of squares, without transposing back
-            r = G - self._ybT[None]
-            return (r * r).sum(axis=(1, 2)) / (r.shape[1] * r.shape[2]), commit
-        return self.loss_.value(G.transpose(0, 2, 1), self.yb), commit
+                zs[l + 1 + j], hs[l + 2 + j] = xp.ascontiguousarray(zm[:, c]), xp.ascontiguousarray(hm[:, c])
+            if self._mse_id and l < nl - 1:
+                zs[-1] = W[-1].T @ hs[-2] + b[-1][:, None]
+                hs[-1] = zs[-1]
+        if self._mse_id:   # mean of squares of r = Wᵀh + (b − y): the linear output fused with the residual
+            if l < nl - 1:
+                G = (W[-1].T @ G.reshape(W[-1].shape[0], -1)).reshape(-1, C, n)
+                G += (b[-1][:, None] - self._ybT)[:, None, :]
+            else: G = G - self._ybT[:, None, :]
+            return xp.einsum('ocn,ocn->c', G, G) / hs[-1].size, commit
+        return self.loss_.value(G.transpose(1, 2, 0), self.yb), commit
 
     def _estimate(self): return self.theta
 

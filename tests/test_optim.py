@@ -132,7 +132,8 @@ def test_search_never_increases_loss(sizes, act, seed):
 
 
 @pytest.mark.parametrize('sizes,act,task', [([3, 5, 4, 1], 'relu', 'reg'), ([3, 4, 2], 'tanh', 'reg'),
-                                             ([4, 5, 3], 'tanh', 'cls'), ([3, 4, 4, 4, 1], 'relu', 'reg')])
+                                             ([4, 5, 3], 'tanh', 'cls'), ([3, 4, 4, 4, 1], 'relu', 'reg'),
+                                             ([3, 5, 4, 1], 'tanh', 'reg'), ([3, 5, 4, 2], 'relu', 'reg')])
 def test_search_routes_identical(sizes, act, task):
     X, y = _reg_data(40) if task == 'reg' else _cls_data(40)
     if task == 'reg': y = np.repeat(y, sizes[-1], axis=1)
