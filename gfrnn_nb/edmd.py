@@ -51,7 +51,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
     parts = [H] + ([X] if include_state else []) + ([xp.ones((X.shape[0], 1), dtype=X.dtype)] if include_const else [])
     return xp.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
-# %% ../nbs/11_edmd.ipynb #d06fc954
+# %% ../nbs/11_edmd.ipynb #b2b84865
 SOLVERS = ('qr', 'svd', 'normal')
 
 def svd_lstsq(A, B, rcond:float=None):
@@ -74,8 +74,11 @@ class LstsqAccumulator:
         if method not in ('qr', 'normal'): raise ValueError(f"method={method!r} is not known: expected 'qr' or 'normal'.")
         self.n_features, self.n_targets, self.method, self.xp = n_features, n_targets, method, get_xp(xp)
         n = n_features + n_targets
-        self.block_rows = block_rows or max(4096, 4 * n)    # rows per reduction: amortises the update of R
         self._tp = method == 'qr' and self.xp is np          # numpy: LAPACK tpqrt updates R in place
+        # rows per reduction: tpqrt costs the same per row at any block size, and blocks under ~32 MB
+        # reuse memory instead of faulting in fresh pages; re-factoring [R; block] needs tall blocks
+        self.block_rows = block_rows or (2048 if self._tp else max(4096, 4 * n))
+        self._buffers = {}
         if self._tp: self.R = np.zeros((n, n), order='F')    # R of zero rows; tpqrt keeps it (n, n) upper triangular
         else: self.R = self.xp.zeros((0, n)) if method == 'qr' else self.xp.zeros((n, n))
         self.pending, self.n_pending, self.n_rows = [], 0, 0
@@ -91,8 +94,11 @@ class LstsqAccumulator:
 
     def _block(self):
         "The pending rows as one float64 [F | T] block (Fortran order for LAPACK), copied once."
-        xp, p = self.xp, self.n_features
-        block = xp.empty((self.n_pending, p + self.n_targets), dtype=np.float64, order='F' if self._tp else 'C')
+        xp, p, rows = self.xp, self.n_features, self.n_pending
+        if self._tp:   # tpqrt overwrites the block: one Fortran work array per block size, reused
+            block = self._buffers.get(rows)
+            if block is None: block = self._buffers[rows] = np.empty((rows, p + self.n_targets), order='F')
+        else: block = xp.empty((rows, p + self.n_targets), dtype=np.float64)
         s = 0
         for F, T in self.pending:
             block[s:s + F.shape[0], :p], block[s:s + F.shape[0], p:] = F, T
