@@ -29,9 +29,10 @@ def parse_system(spec:str) -> dict:
         else: raise ValueError(f"system={spec!r}: the modifier {m!r} is not known; expected noiseP (e.g. noise5) or dtX (e.g. dt0.05).")
     return kw
 
-# %% ../nbs/41_compare.ipynb #7bb34c03
+# %% ../nbs/41_compare.ipynb #5efa463c
 METHODS = {
     'sampled':     lambda seed, budget: SampledRNN(width=1000, seed=seed, backend='numpy'),
+    'sampled-auto': lambda seed, budget: SampledRNN(width=1000, seed=seed, backend='numpy', solver='auto'),
     'esn':         lambda seed, budget: ESN(units=1000, readout='ridge', grid=ESN_GRID, seed=seed),
     'esn-precise': lambda seed, budget: ESN(units=1000, readout='precise', ridge=0.0, grid=ESN_PRECISE_GRID, seed=seed),
     'nvar':        lambda seed, budget: NVAR(grid=NVAR_GRID, seed=seed),

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 'pivoted_qr_lstsq', 'LstsqAccumulator',
-           'as_inputs', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions', 'koopman_modes',
+           'as_inputs', 'EDMD', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions', 'koopman_modes',
            'plot_eigenvalues']
 
 # %% ../nbs/11_edmd.ipynb #394aedbb
@@ -162,7 +162,68 @@ def as_inputs(U, trajs:list, name:str='U') -> list:
         if not bool(xp.all(xp.isfinite(u))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
     return us
 
-# %% ../nbs/11_edmd.ipynb #003b5179
+# %% ../nbs/11_edmd.ipynb #f4e8d0c2
+class EDMD:
+    "Streaming EDMD: feed trajectories in any number of `add` calls, then `solve` — as often as wanted."
+    def __init__(self, layer:HiddenLayer, # the sampled hidden layer
+                 d:int,                   # state dimension
+                 targets=('next',),       # any of 'next' (one-step readout A), 'koopman' (K, C and, with inputs, B)
+                 solver:str='qr',         # 'qr' (TSQR + pivoted QR), 'svd' (TSQR + SVD) or 'normal' (Gram matrix, fast)
+                 include_state:bool=True, include_const:bool=True, # dictionary extras
+                 n_inputs:int=0,          # m, the input dimension (0: no inputs)
+                 input_in_layer:bool=False, # the sampled layer sees [x, u] (one-step model only)
+                 block_rows:int=None,     # rows per QR reduction
+                 xp=np):                  # backend of the data
+        targets = (targets,) if isinstance(targets, str) else tuple(targets)
+        bad = [t for t in targets if t not in ('next', 'koopman')]
+        if bad or not targets: raise ValueError(f"targets={targets!r}: expected 'next' and/or 'koopman'.")
+        if solver not in SOLVERS: raise ValueError(f"solver={solver!r} is not known: expected one of {SOLVERS}.")
+        if input_in_layer and (not n_inputs or 'koopman' in targets):
+            raise ValueError("input_in_layer=True needs inputs U and only supports targets='next' (no Koopman matrix).")
+        self.layer, self.d, self.solver, self.n_inputs, self.input_in_layer = layer, d, solver, n_inputs, input_in_layer
+        self.include_state, self.include_const = include_state, include_const
+        self.koop, self.nxt = 'koopman' in targets, 'next' in targets
+        self.m = layer.width + d * include_state + include_const
+        n_t = self.nxt * d + self.koop * (self.m + d)
+        self.acc = LstsqAccumulator(self.m + n_inputs, n_t, 'normal' if solver == 'normal' else 'qr', xp, block_rows)
+
+    def add(self, X, U=None):
+        "Feed the snapshot pairs of trajectories X (and their inputs U)."
+        trajs = as_trajectories(X, dim=self.d)
+        if (U is None) != (not self.n_inputs):
+            raise ValueError(f"U is {'missing' if U is None else 'given'}: this EDMD was set up for n_inputs={self.n_inputs}.")
+        us = [None] * len(trajs) if U is None else as_inputs(U, trajs)
+        if U is not None and us[0].shape[1] != self.n_inputs:
+            raise ValueError(f"U has {us[0].shape[1]} inputs per step: expected n_inputs={self.n_inputs}.")
+        xp, chunk, lay = xp_of(trajs[0]), max(1, self.acc.block_rows), self.layer
+        for x, u in zip(trajs, us):
+            for s in range(0, x.shape[0] - 1, chunk):
+                w = x[s:s + chunk + 1]
+                uw = None if u is None else u[s:s + chunk]
+                if self.input_in_layer: P, P_next = lift(w[:-1], lay, self.include_state, self.include_const, U=uw), None
+                else:
+                    Pw = lift(w, lay, self.include_state, self.include_const)
+                    P, P_next = Pw[:-1], Pw[1:]
+                T = ([w[1:]] if self.nxt else []) + ([P_next, w[:-1]] if self.koop else [])
+                self.acc.update(P if uw is None else xp.concatenate([P, uw], axis=1), xp.concatenate(T, axis=1) if len(T) > 1 else T[0])
+        return self
+
+    def solve(self, ridge:float=0.0, # relative Tikhonov parameter
+              rcond:float=None,      # cutoff of the rank-revealing solve (default: machine precision)
+              solver:str=None):      # 'qr' or 'svd' on a QR accumulation (default: the solver set up)
+        "Outer weights: {'A': (M'+m, d)} and/or {'K': (M', M'), 'C': (M', d), 'B': (m, M')}."
+        solver = self.solver if solver is None else solver
+        if solver not in SOLVERS: raise ValueError(f"solver={solver!r} is not known: expected one of {SOLVERS}.")
+        if (solver == 'normal') != (self.solver == 'normal'):
+            raise ValueError(f"solver={solver!r} cannot solve an accumulation set up for solver={self.solver!r} (Gram matrix vs QR).")
+        d, m, nxt = self.d, self.m, self.nxt
+        sol, out = self.acc.solve(ridge, rcond, 'svd' if solver == 'svd' else 'pivoted'), {}
+        if nxt: out['A'] = sol[:, :d]
+        if self.koop:
+            out['K'], out['C'] = sol[:m, nxt * d:nxt * d + m], sol[:m, nxt * d + m:]
+            if self.n_inputs: out['B'] = sol[m:, nxt * d:nxt * d + m]
+        return out
+
 def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, d), on any backend
          layer:HiddenLayer,      # the sampled hidden layer
          targets=('next',),      # any of 'next' (one-step readout A), 'koopman' (K, C and, with inputs, B)
@@ -172,40 +233,14 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
          U=None,                 # inputs: (n_traj, T-1, m) or a list of (T_k-1, m) arrays
          input_in_layer:bool=False, # the sampled layer sees [x, u] (one-step model only)
          block_rows:int=None,    # rows per QR reduction
-         rcond:float=None,       # SVD cutoff (default: machine precision)
+         rcond:float=None,       # cutoff of the rank-revealing solve (default: machine precision)
         ) -> dict:
     "Outer weights by least squares: {'A': (M'+m, d)} and/or {'K': (M', M'), 'C': (M', d), 'B': (m, M')}."
-    targets = (targets,) if isinstance(targets, str) else tuple(targets)
-    bad = [t for t in targets if t not in ('next', 'koopman')]
-    if bad or not targets: raise ValueError(f"targets={targets!r}: expected 'next' and/or 'koopman'.")
-    if solver not in SOLVERS: raise ValueError(f"solver={solver!r} is not known: expected one of {SOLVERS}.")
     trajs = as_trajectories(X)
-    us = [None] * len(trajs) if U is None else as_inputs(U, trajs)
-    if input_in_layer and (U is None or 'koopman' in targets):
-        raise ValueError("input_in_layer=True needs inputs U and only supports targets='next' (no Koopman matrix).")
-    xp, d = xp_of(trajs[0]), trajs[0].shape[1]
-    n_u = 0 if U is None else us[0].shape[1]
-    m = layer.width + d * include_state + include_const
-    koop, nxt = 'koopman' in targets, 'next' in targets
-    n_t = nxt * d + koop * (m + d)
-    acc = LstsqAccumulator(m + n_u, n_t, 'normal' if solver == 'normal' else 'qr', xp, block_rows)
-    chunk = max(1, acc.block_rows)
-    for x, u in zip(trajs, us):
-        for s in range(0, x.shape[0] - 1, chunk):
-            w = x[s:s + chunk + 1]
-            uw = None if u is None else u[s:s + chunk]
-            if input_in_layer: P, P_next = lift(w[:-1], layer, include_state, include_const, U=uw), None
-            else:
-                Pw = lift(w, layer, include_state, include_const)
-                P, P_next = Pw[:-1], Pw[1:]
-            T = ([w[1:]] if nxt else []) + ([P_next, w[:-1]] if koop else [])
-            acc.update(P if uw is None else xp.concatenate([P, uw], axis=1), xp.concatenate(T, axis=1) if len(T) > 1 else T[0])
-    sol, out = acc.solve(ridge, rcond, 'svd' if solver == 'svd' else 'pivoted'), {}
-    if nxt: out['A'] = sol[:, :d]
-    if koop:
-        out['K'], out['C'] = sol[:m, nxt * d:nxt * d + m], sol[:m, nxt * d + m:]
-        if n_u: out['B'] = sol[m:, nxt * d:nxt * d + m]
-    return out
+    us = None if U is None else as_inputs(U, trajs)
+    fit = EDMD(layer, trajs[0].shape[1], targets, solver, include_state, include_const,
+               0 if us is None else us[0].shape[1], input_in_layer, block_rows, xp_of(trajs[0]))
+    return fit.add(trajs, us).solve(ridge, rcond)
 
 # %% ../nbs/11_edmd.ipynb #6918a0eb
 @dataclass
