@@ -7,12 +7,12 @@ __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 
            'as_inputs', 'EDMD', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions', 'koopman_modes',
            'plot_eigenvalues']
 
-# %% ../nbs/11_edmd.ipynb #394aedbb
+# %% ../nbs/11_edmd.ipynb #4e2683c1
 from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 from .backend import get_xp, xp_of, to_device, to_host
-from .sampling import HiddenLayer, sample_layer
+from .sampling import HiddenLayer, sample_layer, activation
 
 # %% ../nbs/11_edmd.ipynb #46cb7a41
 def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
@@ -51,7 +51,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
     parts = [H] + ([X] if include_state else []) + ([xp.ones((X.shape[0], 1), dtype=X.dtype)] if include_const else [])
     return xp.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
-# %% ../nbs/11_edmd.ipynb #b2b84865
+# %% ../nbs/11_edmd.ipynb #9ac66315
 SOLVERS = ('qr', 'svd', 'normal')
 
 def svd_lstsq(A, B, rcond:float=None):
@@ -92,13 +92,28 @@ class LstsqAccumulator:
         if self.n_pending >= self.block_rows: self._reduce()
         return self
 
+    def work_block(self, rows:int):
+        "A Fortran work array (rows, n_features + n_targets) to fill with [F | T] and pass to `add_block` (numpy QR only)."
+        if not self._tp: raise ValueError("work_block() is for the numpy QR accumulation: use update() on other backends.")
+        block = self._buffers.get(rows)   # tpqrt overwrites the block: one work array per block size, reused
+        if block is None: block = self._buffers[rows] = np.empty((rows, self.n_features + self.n_targets), order='F')
+        return block
+
+    def add_block(self, block):
+        "Reduce a filled `work_block` into R at once (row order does not matter to least squares)."
+        self.n_rows += block.shape[0]
+        self._tpqrt(block)
+        return self
+
+    def _tpqrt(self, block):
+        n = self.R.shape[0]
+        self.R, _, _, info = scipy.linalg.lapack.dtpqrt(0, min(64, n), self.R, block, overwrite_a=1, overwrite_b=1)
+        if info != 0: raise RuntimeError(f"LAPACK dtpqrt failed with info={info}.")
+
     def _block(self):
         "The pending rows as one float64 [F | T] block (Fortran order for LAPACK), copied once."
         xp, p, rows = self.xp, self.n_features, self.n_pending
-        if self._tp:   # tpqrt overwrites the block: one Fortran work array per block size, reused
-            block = self._buffers.get(rows)
-            if block is None: block = self._buffers[rows] = np.empty((rows, p + self.n_targets), order='F')
-        else: block = xp.empty((rows, p + self.n_targets), dtype=np.float64)
+        block = self.work_block(rows) if self._tp else xp.empty((rows, p + self.n_targets), dtype=np.float64)
         s = 0
         for F, T in self.pending:
             block[s:s + F.shape[0], :p], block[s:s + F.shape[0], p:] = F, T
@@ -109,10 +124,7 @@ class LstsqAccumulator:
     def _reduce(self):
         if not self.pending: return
         block = self._block()
-        if self._tp:
-            n = self.R.shape[0]
-            self.R, _, _, info = scipy.linalg.lapack.dtpqrt(0, min(64, n), self.R, block, overwrite_a=1, overwrite_b=1)
-            if info != 0: raise RuntimeError(f"LAPACK dtpqrt failed with info={info}.")
+        if self._tp: self._tpqrt(block)
         elif self.method == 'qr': self.R = self.xp.linalg.qr(self.xp.concatenate([self.R, block], axis=0), mode='r')
         else: self.R = self.R + block.T @ block
 
@@ -162,7 +174,7 @@ def as_inputs(U, trajs:list, name:str='U') -> list:
         if not bool(xp.all(xp.isfinite(u))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
     return us
 
-# %% ../nbs/11_edmd.ipynb #f4e8d0c2
+# %% ../nbs/11_edmd.ipynb #8a5f98ed
 class EDMD:
     "Streaming EDMD: feed trajectories in any number of `add` calls, then `solve` — as often as wanted."
     def __init__(self, layer:HiddenLayer, # the sampled hidden layer
@@ -196,9 +208,11 @@ class EDMD:
         if U is not None and us[0].shape[1] != self.n_inputs:
             raise ValueError(f"U has {us[0].shape[1]} inputs per step: expected n_inputs={self.n_inputs}.")
         xp, chunk, lay = xp_of(trajs[0]), max(1, self.acc.block_rows), self.layer
+        direct = self.acc._tp and not self.koop and not self.n_inputs and xp_of(lay.W) is np
         for x, u in zip(trajs, us):
             for s in range(0, x.shape[0] - 1, chunk):
                 w = x[s:s + chunk + 1]
+                if direct: self._fill(w); continue
                 uw = None if u is None else u[s:s + chunk]
                 if self.input_in_layer: P, P_next = lift(w[:-1], lay, self.include_state, self.include_const, U=uw), None
                 else:
@@ -207,6 +221,19 @@ class EDMD:
                 T = ([w[1:]] if self.nxt else []) + ([P_next, w[:-1]] if self.koop else [])
                 self.acc.update(P if uw is None else xp.concatenate([P, uw], axis=1), xp.concatenate(T, axis=1) if len(T) > 1 else T[0])
         return self
+
+    def _fill(self, w):
+        "The usual case (numpy, one-step readout, no inputs): build [ψ(x_t) | x_{t+1}] in the QR work array itself."
+        B, M, d = self.acc.work_block(w.shape[0] - 1), self.layer.width, self.d
+        H = B[:, :M]
+        np.matmul(w[:-1], self.layer.W.T, out=H); H += self.layer.b
+        if self.layer.activation == 'tanh': np.tanh(H, out=H)
+        else: H[...] = activation(self.layer.activation)(H)
+        c = M
+        if self.include_state: B[:, c:c + d] = w[:-1]; c += d
+        if self.include_const: B[:, c] = 1.0; c += 1
+        B[:, c:] = w[1:]
+        self.acc.add_block(B)
 
     def solve(self, ridge:float=0.0, # relative Tikhonov parameter
               rcond:float=None,      # cutoff of the rank-revealing solve (default: machine precision)
