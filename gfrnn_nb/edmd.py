@@ -51,7 +51,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
     parts = [H] + ([X] if include_state else []) + ([xp.ones((X.shape[0], 1), dtype=X.dtype)] if include_const else [])
     return xp.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
-# %% ../nbs/11_edmd.ipynb #9ac66315
+# %% ../nbs/11_edmd.ipynb #25b9df27
 SOLVERS = ('qr', 'svd', 'normal')
 
 def svd_lstsq(A, B, rcond:float=None):
@@ -95,8 +95,10 @@ class LstsqAccumulator:
     def work_block(self, rows:int):
         "A Fortran work array (rows, n_features + n_targets) to fill with [F | T] and pass to `add_block` (numpy QR only)."
         if not self._tp: raise ValueError("work_block() is for the numpy QR accumulation: use update() on other backends.")
-        block = self._buffers.get(rows)   # tpqrt overwrites the block: one work array per block size, reused
-        if block is None: block = self._buffers[rows] = np.empty((rows, self.n_features + self.n_targets), order='F')
+        block = self._buffers.get(rows)   # tpqrt overwrites the block: the full-size work array is reused
+        if block is None:
+            block = np.empty((rows, self.n_features + self.n_targets), order='F')
+            if rows == self.block_rows: self._buffers[rows] = block   # (other sizes are one-offs: not kept)
         return block
 
     def add_block(self, block):
