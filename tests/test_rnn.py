@@ -9,7 +9,7 @@ from gfrnn_nb.rnn import SampledRNN
 def data(): return trajectories(lorenz63(), 3, 800, seed=0)
 
 @given(st.sampled_from(['swim', 'uswim', 'aswim', 'random']), st.sampled_from(['tanh', 'relu']),
-       st.sampled_from(['recurrent', 'koopman']), st.sampled_from(['qr', 'svd', 'normal']), st.integers(1, 60), st.integers(0, 99))
+       st.sampled_from(['recurrent', 'koopman']), st.sampled_from(['qr', 'svd', 'normal', 'auto']), st.integers(1, 60), st.integers(0, 99))
 @settings(max_examples=25, deadline=None)
 def test_save_load_is_bit_exact(tmp_path_factory, sampler, activation, mode, solver, width, seed):
     X = trajectories(lorenz63(), 2, 300, seed=seed)
@@ -19,6 +19,7 @@ def test_save_load_is_bit_exact(tmp_path_factory, sampler, activation, mode, sol
     again = SampledRNN.load(path)
     np.testing.assert_array_equal(again.forecast(X[:, 0], 30), m.forecast(X[:, 0], 30))
     assert again.get_params() == m.get_params()
+    assert (again.solver_, again.ridge_, again.validation_) == (m.solver_, m.ridge_, m.validation_)
 
 def test_sklearn_clone_and_params(data):
     base = pytest.importorskip('sklearn.base')
