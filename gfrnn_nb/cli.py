@@ -46,8 +46,8 @@ def demo(args) -> dict:
     for k, v in summary.items(): print(f'{k:>15}: {v}')
     return summary
 
-# %% ../nbs/90_cli.ipynb #d1895198
-BENCHES = ('sampled', 'optim', 'control', 'weather')
+# %% ../nbs/90_cli.ipynb #bfe82000
+BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit')
 
 def bench(args) -> dict:
     "Run a benchmark table and print it."
@@ -65,6 +65,9 @@ def bench(args) -> dict:
     if args.which == 'weather':
         from gfrnn_nb.weather import bench_weather
         return bench_weather(seed=args.seed, **(dict(widths=(100,), ridges=(1e-2,)) if args.quick else {}))
+    if args.which == 'fit':   # sampled RNN vs tuned ESN fit time, alternating fits
+        from gfrnn_nb.compare import bench_fit_time
+        return bench_fit_time(**(dict(repeats=1, seeds=(0,), bench_kw=dict(n_train=2_000, n_starts=2, n_free=500)) if args.quick else {}))
     raise ValueError(f"bench {args.which!r} is not known: expected one of {BENCHES}.")
 
 # %% ../nbs/90_cli.ipynb #40ce6e6a

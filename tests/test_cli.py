@@ -26,3 +26,8 @@ def test_bench_needs_a_table_name():
 def test_unknown_subcommand_fails():
     r = gfrnn('frobnicate')
     assert r.returncode != 0 and 'invalid choice' in r.stderr
+
+def test_bench_fit_prints_the_ratio(tmp_path):
+    r = gfrnn('bench', 'fit', '--quick', env={'GFRNN_CACHE': str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert 'ratio sampled / ESN' in r.stdout and 'esn' in r.stdout
