@@ -43,7 +43,7 @@ def explorer_data(system:str='lorenz63', # a name from EXPLORER_SYSTEMS
     test = trajectories(sys_, 1, max(n_test, n_train), seed=seed + 1000)[0]
     return dict(system=sys_, train=train, test=test)
 
-# %% ../nbs/50_widgets.ipynb #f6024d8a
+# %% ../nbs/50_widgets.ipynb #a6f5421e
 def fit_explorer_model(data:dict, width:int=300, sampler:str='swim', solver:str='qr', seed:int=0,
                        backend:str='auto') -> SampledRNN:
     "A SampledRNN with its Koopman matrix, fitted on the explorer's training trajectory."
@@ -52,7 +52,7 @@ def fit_explorer_model(data:dict, width:int=300, sampler:str='swim', solver:str=
 def explore(data:dict,             # from `explorer_data`
             width:int=300,         # hidden neurons
             sampler:str='swim',    # 'swim', 'uswim', 'aswim' or 'random'
-            solver:str='qr',       # 'qr', 'svd' or 'normal'
+            solver:str='qr',       # 'qr', 'svd', 'normal' or 'auto' (chosen on held-out data)
             horizon:float=15.0,    # forecast length in Lyapunov times (model time without one)
             seed:int=0,            # seed of the hidden layer
             backend:str='auto',    # array backend of the fit
@@ -73,7 +73,7 @@ def explore(data:dict,             # from `explorer_data`
     # the metrics refuse non-finite forecasts; a huge finite value marks those steps as invalid instead
     pred, truth = np.nan_to_num(st.transform(run[:n]), nan=1e6), st.transform(test[1:n + 1])
     eig = np.linalg.eigvals(to_host(model.K_))
-    return dict(system=sys_.name, width=model.width, sampler=model.sampler, solver=model.solver, horizon=horizon,
+    return dict(system=sys_.name, width=model.width, sampler=model.sampler, solver=model.solver, solve=f'{model.solver_}, ridge {model.ridge_:g}', horizon=horizon,
                 vpt=valid_prediction_time(pred, truth, sys_.dt, clock(sys_)), vpt_unit='Lyapunov times' if sys_.lyapunov else 'time',
                 time=np.arange(1, n + 1) * sys_.dt * clock(sys_), forecast=run[:n], truth=test[1:n + 1],
                 nrmse=nrmse(pred, truth), free_run=run, attractor=data['train'], eigenvalues=eig[np.argsort(-np.abs(eig))],
@@ -110,7 +110,7 @@ def figure_png(fig:Figure, dpi:int=72) -> bytes:
     fig.savefig(buf, format='png', dpi=dpi)
     return buf.getvalue()
 
-# %% ../nbs/50_widgets.ipynb #ff90bcc9
+# %% ../nbs/50_widgets.ipynb #398a65b9
 class SampledRNNExplorer:
     "Sliders and menus for a SampledRNN: refit, then see forecast, attractor, eigenvalues and VPT."
     def __init__(self, system:str='lorenz63', width:int=300, sampler:str='swim', solver:str='qr',
@@ -123,7 +123,7 @@ class SampledRNNExplorer:
         self.width = W.IntSlider(value=width, min=20, max=2000, step=20, description='width',
                                  continuous_update=False, style=style)
         self.sampler = W.Dropdown(options=list(SAMPLERS), value=sampler, description='sampler', style=style)
-        self.solver = W.Dropdown(options=list(SOLVERS), value=solver, description='solver', style=style)
+        self.solver = W.Dropdown(options=list(SOLVERS) + ['auto'], value=solver, description='solver', style=style)
         self.horizon = W.FloatSlider(value=horizon, min=1.0, max=MAX_HORIZON, step=0.5, description='horizon',
                                      continuous_update=False, style=style)
         self.n_train = W.IntSlider(value=n_train, min=500, max=20000, step=500, description='train steps',

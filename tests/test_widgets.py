@@ -45,11 +45,12 @@ def test_each_sampler_refits_on_change(sampler):
     ex.sampler.value = sampler                     # auto: the change itself refits
     assert ex.result['sampler'] == sampler and ex.result['model'] is not before
 
-@pytest.mark.parametrize('solver', SOLVERS)
+@pytest.mark.parametrize('solver', SOLVERS + ('auto',))
 def test_each_solver(solver):
     ex = SampledRNNExplorer(n_train=500, width=60, auto=False)
     ex.solver.value = solver
     assert ex.fit_button.click() is None and ex.result['solver'] == solver
+    assert ex.result['solve'].split(',')[0] == (ex.result['model'].solver_ if solver == 'auto' else solver)
 
 def test_horizon_reuses_the_model(explorer):
     model = explorer.result['model']
