@@ -75,7 +75,7 @@ def _check_params(m:SampledRNN):
     if isinstance(m.backend, str): _choice('backend', m.backend, BACKENDS)
     return get_xp(m.backend)
 
-# %% ../nbs/12_rnn.ipynb #344c940e
+# %% ../nbs/12_rnn.ipynb #08007b16
 def _features(z, layer, u, include_state, include_const, input_in_layer):
     "Regression features [ψ(x_t), u_t] of states z (n, d) and inputs u (n, m) (or None)."
     xp = xp_of(z)
@@ -119,9 +119,10 @@ def _validation_steps(self, layer, A, Zva, Uva, n_starts:int=10):
     for z, u in zip(Zva, Uva):
         H = (z.shape[0] - 1) // 2
         s = np.unique(np.linspace(0, z.shape[0] - 1 - H, n_starts).astype(int))
-        ut = None if u is None else xp_of(u).stack([u[k:k + H] for k in s])
+        xp = xp_of(z)
+        ut = None if u is None else xp.stack([u[int(k):int(k) + H] for k in s])
         with np.errstate(all='ignore'):   # a candidate that diverges just scores low
-            pred = to_host(_rollout(self, layer, A, z[s], H, ut))
+            pred = to_host(_rollout(self, layer, A, xp.stack([z[int(k)] for k in s]), H, ut))
         truth = np.stack([to_host(z[k + 1:k + 1 + H]) for k in s])
         steps.extend(valid_prediction_time(pred, truth, dt=1.0, lyapunov=1.0) if H else [])
     return float(np.median(steps))

@@ -34,6 +34,16 @@ def test_strict_backend_gives_the_numpy_model(data):
     np.testing.assert_allclose(b.forecast(data[:, 5], 40), a.forecast(data[:, 5], 40), rtol=1e-8, atol=1e-8)
     np.testing.assert_allclose(b.spectrum().eigenvalues, a.spectrum().eigenvalues, rtol=1e-6, atol=1e-8)
 
+def test_auto_solver_same_choice_on_every_backend_with_inputs():
+    from gfrnn_nb.systems import van_der_pol, random_inputs
+    U = random_inputs(4, 601, hold=5, seed=1)
+    X = trajectories(van_der_pol(), 4, 601, u=U, seed=1)
+    a = SampledRNN(width=60, seed=0, backend='numpy', solver='auto').fit(X, U)
+    b = SampledRNN(width=60, seed=0, backend='strict', solver='auto').fit(X, U)
+    assert (a.solver_, a.ridge_) == (b.solver_, b.ridge_) and a.validation_ == b.validation_
+    assert a.n_samples_ == 4 * 600                  # every snapshot pair, held-out ones included
+    np.testing.assert_allclose(b.forecast(X[:2, 0], 20, u=U[:2, :20]), a.forecast(X[:2, 0], 20, u=U[:2, :20]), rtol=1e-6, atol=1e-6)
+
 def test_list_of_trajectories_equals_array(data):
     a = SampledRNN(width=50, seed=1, backend='numpy').fit(data)
     b = SampledRNN(width=50, seed=1, backend='numpy').fit(list(data))
