@@ -51,7 +51,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
     parts = [H] + ([X] if include_state else []) + ([xp.ones((X.shape[0], 1), dtype=X.dtype)] if include_const else [])
     return xp.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
 
-# %% ../nbs/11_edmd.ipynb #504ca1d6
+# %% ../nbs/11_edmd.ipynb #9898f5a5
 SOLVERS = ('qr', 'svd', 'normal')
 
 def svd_lstsq(A, B, rcond:float=None):
@@ -79,7 +79,7 @@ class LstsqAccumulator:
         # memory instead of faulting in fresh pages (2048 rows with 40-column panels: within 3% of the best
         # on one core at M' ≈ 1000, and 1024-row blocks lose 25% on two); re-factoring [R; block] needs tall blocks
         self.block_rows = block_rows or (2048 if self._tp else max(4096, 4 * n))
-        self._buffers = {}
+        self._work = None                                    # the reused full-size tpqrt work array
         if self._tp: self.R = np.zeros((n, n), order='F')    # R of zero rows; tpqrt keeps it (n, n) upper triangular
         else: self.R = self.xp.zeros((0, n)) if method == 'qr' else self.xp.zeros((n, n))
         self.pending, self.n_pending, self.n_rows = [], 0, 0
@@ -96,10 +96,9 @@ class LstsqAccumulator:
     def work_block(self, rows:int):
         "A Fortran work array (rows, n_features + n_targets) to fill with [F | T] and pass to `add_block` (numpy QR only)."
         if not self._tp: raise ValueError("work_block() is for the numpy QR accumulation: use update() on other backends.")
-        block = self._buffers.get(rows)   # tpqrt overwrites the block: the full-size work array is reused
-        if block is None:
-            block = np.empty((rows, self.n_features + self.n_targets), order='F')
-            if rows == self.block_rows: self._buffers[rows] = block   # (other sizes are one-offs: not kept)
+        if rows == self.block_rows and self._work is not None: return self._work   # tpqrt overwrites it: reuse
+        block = np.empty((rows, self.n_features + self.n_targets), order='F')
+        if rows == self.block_rows: self._work = block       # (other sizes are one-offs: not kept)
         return block
 
     def add_block(self, block):

@@ -22,7 +22,7 @@ def mlp_coordinates(net:MLP) -> np.ndarray:
         rows.append(np.stack([np.full(n_out, l), np.full(n_out, -1), np.arange(n_out)], 1))
     return np.concatenate(rows)
 
-# %% ../nbs/24_search.ipynb #2886dac9
+# %% ../nbs/24_search.ipynb #4ee2e0a5
 class CoordinateSearch(Optimizer):
     "Zooming coordinate search with batched candidates, activation caching and closed-form output weights."
     name = 'coordinate search'
@@ -211,37 +211,32 @@ class CoordinateSearch(Optimizer):
                 zs[-1] = zs[-1] + w[:, None] * dh[c]
                 hs[-1] = zs[-1]
             return L, commit
-        if self._mse_id and l == nl - 3 and self._n_out == 1:
-            # The usual case: unit k feeds the last hidden layer, which feeds one linear output. Only
-            # unit k changed, so the layer above gets a rank-one update; candidates are kept unit-major,
-            # (units, C, batch), and the output with its residual r = wᵀh + (b − y) is one matrix-vector
-            # product over [h; 1] (the residual's constant part is a cached last row).
-            u = W[-1].shape[0]
-            dh = h - hs[l + 1][k]
-            z2 = W[l + 1][k][:, None, None] * dh
-            z2 += self._derived(('tiled', l + 1, C), lambda: xp.repeat(zs[l + 1][:, None, :], C, axis=1))
-            f = 2.0 if acts[l + 1] is _relu else 1.0     # |z| + z = 2·relu(z): r comes out doubled, exactly
-            Hb, wa = self._out_rows(C, f)
-            if f == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
-            else: Hb[:u] = acts[l + 1](z2)
-            wa[:u] = W[-1][:, 0]
-            r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
-            L = xp.einsum('cn,cn->c', r, r)
-            def commit(c):
-                zs[l][k], hs[l + 1][k] = z[c], h[c]
-                zs[l + 1] = xp.ascontiguousarray(z2[:, c]); hs[l + 2] = acts[l + 1](zs[l + 1])
-                zs[-1] = W[-1].T @ hs[-2] + b[-1][:, None]; hs[-1] = zs[-1]
-            return L / (f * f * hs[-1].size), commit
         if l == nl - 1:   # an output-layer coordinate without the closed form: only output k moves
             G = xp.repeat(hs[-1][:, None, :], C, axis=1)
             G[k] = h
             layers = []
         else:
-            # Only unit k changed: a rank-one update of the layer above. Candidates are kept
-            # unit-major, (units, C, batch), so every layer above is one matrix product.
+            # Only unit k changed: a rank-one update of the layer above. Candidates are kept unit-major,
+            # (units, C, batch), so every layer above is one matrix product.
             dh = h - hs[l + 1][k]
             z2 = W[l + 1][k][:, None, None] * dh
-            z2 += zs[l + 1][:, None, :]
+            z2 += self._derived(('tiled', l + 1, C), lambda: xp.repeat(zs[l + 1][:, None, :], C, axis=1))
+            if self._mse_id and l == nl - 3 and self._n_out == 1:
+                # The usual case: that layer is the last hidden one, feeding one linear output; the output
+                # with its residual r = wᵀh + (b − y) is one matrix-vector product over [h; 1] (the
+                # residual's constant part is a cached last row).
+                u = W[-1].shape[0]
+                f = 2.0 if acts[l + 1] is _relu else 1.0     # |z| + z = 2·relu(z): r comes out doubled, exactly
+                Hb, wa = self._out_rows(C, f)
+                if f == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
+                else: Hb[:u] = acts[l + 1](z2)
+                wa[:u] = W[-1][:, 0]
+                r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
+                def commit(c):
+                    zs[l][k], hs[l + 1][k] = z[c], h[c]
+                    zs[l + 1] = xp.ascontiguousarray(z2[:, c]); hs[l + 2] = acts[l + 1](zs[l + 1])
+                    zs[-1] = W[-1].T @ hs[-2] + b[-1][:, None]; hs[-1] = zs[-1]
+                return xp.einsum('cn,cn->c', r, r) / (f * f * hs[-1].size), commit
             layers = [(z2, acts[l + 1](z2))]
             for m in range(l + 2, nl - 1 if self._mse_id else nl):
                 zm = (W[m].T @ layers[-1][1].reshape(W[m].shape[0], -1)).reshape(-1, C, n)

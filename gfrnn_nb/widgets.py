@@ -7,7 +7,7 @@ __all__ = ['EXPLORER_SYSTEMS', 'MAX_HORIZON', 'DASHBOARD_PROBLEMS', 'CURVES', 'c
            'explore', 'explorer_figure', 'figure_png', 'SampledRNNExplorer', 'dashboard_problem', 'train_live',
            'dashboard_figure', 'OptimiserDashboard']
 
-# %% ../nbs/50_widgets.ipynb #63500db7
+# %% ../nbs/50_widgets.ipynb #2e471c48
 import functools, io, math, time
 import numpy as np
 import ipywidgets as W
@@ -17,8 +17,8 @@ from .backend import to_host
 from .systems import lorenz63, rossler, lorenz96, van_der_pol, trajectories, Standardizer
 from .metrics import nrmse, valid_prediction_time
 from .sampling import SAMPLERS
-from .edmd import SOLVERS, plot_eigenvalues
-from .rnn import SampledRNN
+from .edmd import plot_eigenvalues
+from .rnn import SampledRNN, FIT_SOLVERS
 
 # %% ../nbs/50_widgets.ipynb #c5c4d4cd
 EXPLORER_SYSTEMS = {'lorenz63': lorenz63, 'rossler': rossler,
@@ -110,7 +110,7 @@ def figure_png(fig:Figure, dpi:int=72) -> bytes:
     fig.savefig(buf, format='png', dpi=dpi)
     return buf.getvalue()
 
-# %% ../nbs/50_widgets.ipynb #398a65b9
+# %% ../nbs/50_widgets.ipynb #28ef8545
 class SampledRNNExplorer:
     "Sliders and menus for a SampledRNN: refit, then see forecast, attractor, eigenvalues and VPT."
     def __init__(self, system:str='lorenz63', width:int=300, sampler:str='swim', solver:str='qr',
@@ -123,7 +123,7 @@ class SampledRNNExplorer:
         self.width = W.IntSlider(value=width, min=20, max=2000, step=20, description='width',
                                  continuous_update=False, style=style)
         self.sampler = W.Dropdown(options=list(SAMPLERS), value=sampler, description='sampler', style=style)
-        self.solver = W.Dropdown(options=list(SOLVERS) + ['auto'], value=solver, description='solver', style=style)
+        self.solver = W.Dropdown(options=list(FIT_SOLVERS), value=solver, description='solver', style=style)
         self.horizon = W.FloatSlider(value=horizon, min=1.0, max=MAX_HORIZON, step=0.5, description='horizon',
                                      continuous_update=False, style=style)
         self.n_train = W.IntSlider(value=n_train, min=500, max=20000, step=500, description='train steps',
