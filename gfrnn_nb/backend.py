@@ -42,7 +42,7 @@ def _wrap(o):
     if isinstance(o, list): return [_wrap(x) for x in o]
     return o
 
-# %% ../nbs/00_backend.ipynb #32b02fa0
+# %% ../nbs/00_backend.ipynb #01d9b4d1
 class StrictArray:
     "A numpy array on a pretend device: arithmetic works, implicit conversion to numpy raises `TypeError`."
     __slots__ = ('_a',)
@@ -82,15 +82,18 @@ class StrictArray:
 def _binary(ufunc):
     def op(self, other): return ufunc(self, other)
     def rop(self, other): return ufunc(other, self)
-    return op, rop
+    def iop(self, other):   # in place, as on numpy and CuPy: buffers updated with += really change
+        if ufunc is np.matmul: return ufunc(self, other)
+        ufunc(self, other, out=self); return self
+    return op, rop, iop
 
 for _name, _uf in dict(add=np.add, sub=np.subtract, mul=np.multiply, truediv=np.true_divide,
                        floordiv=np.floor_divide, mod=np.remainder, pow=np.power, matmul=np.matmul,
                        and_=np.bitwise_and, or_=np.bitwise_or, xor=np.bitwise_xor).items():
-    _op, _rop = _binary(_uf)
+    _op, _rop, _iop = _binary(_uf)
     _n = _name.rstrip('_')
     setattr(StrictArray, f'__{_n}__', _op); setattr(StrictArray, f'__r{_n}__', _rop)
-    setattr(StrictArray, f'__i{_n}__', _op)
+    setattr(StrictArray, f'__i{_n}__', _iop)
 for _name, _uf in dict(lt=np.less, le=np.less_equal, gt=np.greater, ge=np.greater_equal,
                        eq=np.equal, ne=np.not_equal).items():
     setattr(StrictArray, f'__{_name}__', _binary(_uf)[0])
