@@ -143,6 +143,17 @@ def test_search_routes_identical(sizes, act, task):
     np.testing.assert_allclose(thetas['batched'], thetas['naive'], atol=1e-10)
 
 
+@pytest.mark.parametrize('kwargs', [dict(closed_form=False), dict(backend='strict'), dict(batch_size=16),
+                                    dict(backend='strict', closed_form=False)])
+def test_search_fast_route_options(kwargs):
+    "The cached route agrees with the naive loop without the closed form, on the CuPy stand-in and on minibatches."
+    X, y = _reg_data(40)
+    net = MLP([3, 5, 4, 1], 'relu')
+    fast = time_sweep(net, X, y, 'fast', seed=3, **kwargs)[1]
+    naive = time_sweep(net, X, y, 'naive', seed=3, **{k: v for k, v in kwargs.items() if k != 'backend'})[1]
+    np.testing.assert_allclose(fast, naive, atol=1e-10)
+
+
 def test_search_closed_form_is_exact_minimiser():
     X, y = _reg_data(30)
     net = MLP([3, 4, 1], 'tanh')
