@@ -176,7 +176,7 @@ def as_inputs(U, trajs:list, name:str='U') -> list:
         if not bool(xp.all(xp.isfinite(u))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
     return us
 
-# %% ../nbs/11_edmd.ipynb #8a5f98ed
+# %% ../nbs/11_edmd.ipynb #2fffdf55
 class EDMD:
     "Streaming EDMD: feed trajectories in any number of `add` calls, then `solve` — as often as wanted."
     def __init__(self, layer:HiddenLayer, # the sampled hidden layer
@@ -209,6 +209,10 @@ class EDMD:
         us = [None] * len(trajs) if U is None else as_inputs(U, trajs)
         if U is not None and us[0].shape[1] != self.n_inputs:
             raise ValueError(f"U has {us[0].shape[1]} inputs per step: expected n_inputs={self.n_inputs}.")
+        return self._add(trajs, us)
+
+    def _add(self, trajs:list, us:list):
+        "`add` for trajectories (and per-trajectory inputs or Nones) that were validated already."
         xp, chunk, lay = xp_of(trajs[0]), max(1, self.acc.block_rows), self.layer
         direct = self.acc._tp and not self.koop and not self.n_inputs and xp_of(lay.W) is np
         for x, u in zip(trajs, us):
@@ -269,7 +273,7 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
     us = None if U is None else as_inputs(U, trajs)
     fit = EDMD(layer, trajs[0].shape[1], targets, solver, include_state, include_const,
                0 if us is None else us[0].shape[1], input_in_layer, block_rows, xp_of(trajs[0]))
-    return fit.add(trajs, us).solve(ridge, rcond)
+    return fit._add(trajs, [None] * len(trajs) if us is None else us).solve(ridge, rcond)
 
 # %% ../nbs/11_edmd.ipynb #6918a0eb
 @dataclass

@@ -75,7 +75,7 @@ def _check_params(m:SampledRNN):
     if isinstance(m.backend, str): _choice('backend', m.backend, BACKENDS)
     return get_xp(m.backend)
 
-# %% ../nbs/12_rnn.ipynb #c484e04a
+# %% ../nbs/12_rnn.ipynb #2d1d5d23
 def _features(z, layer, u, include_state, include_const, input_in_layer):
     "Regression features [ψ(x_t), u_t] of states z (n, d) and inputs u (n, m) (or None)."
     xp = xp_of(z)
@@ -157,7 +157,7 @@ def _fit(self:SampledRNN, X, U=None):
     rng = host_rng(self.seed)
     d, n_u = Xt.shape[1], 0 if us is None else us[0].shape[1]
     setup = lambda layer, targets: EDMD(layer, d, targets, 'qr' if auto else self.solver, self.include_state, self.include_const,
-                                        n_u, self.input_in_layer, self.block_rows, xp).add(Z, None if us is None else Ud)
+                                        n_u, self.input_in_layer, self.block_rows, xp)._add(Z, Ud)   # validated above
     if self.sampler == 'aswim':   # a U-SWIM model's predictions stand in for the target
         pre = sample_layer(pts, self.width, 'uswim', self.activation, seed=rng).to(xp)
         fX = to_host(_next_predictions(self, Z, Ud, pre, setup(pre, 'next').solve(self.ridge)['A']))
@@ -173,7 +173,7 @@ def _fit(self:SampledRNN, X, U=None):
         scores = {f"{s} ridge={r:g}": _validation_steps(self, layer, ed.solve(r, solver=s)['A'], vset)
                   for s, r in AUTO_CANDIDATES}
         solver, ridge = AUTO_CANDIDATES[int(np.argmax(list(scores.values())))]   # argmax: the first best
-        ed.add(Zv, None if us is None else Uv)      # then the validation rows join the fit
+        ed._add(Zv, Uv)      # then the validation rows join the fit
     sol = ed.solve(ridge, solver=solver)
     n_samples = sum(z.shape[0] - 1 for z in Zh)
     return dict(layer_=layer, A_=sol['A'], K_=sol.get('K'), C_=sol.get('C'), B_=sol.get('B'),

@@ -34,7 +34,7 @@ def rank_one(out, base, u, v, alpha:float=1.0, ger=None):
     ger(alpha, v.reshape(-1), u, a=out.reshape(len(u), -1).T, overwrite_a=1)
     return out
 
-# %% ../nbs/24_search.ipynb #087c804a
+# %% ../nbs/24_search.ipynb #26a01ccf
 class CoordinateSearch(Optimizer):
     "Zooming coordinate search with batched candidates, activation caching and closed-form output weights."
     name = 'coordinate search'
@@ -133,7 +133,7 @@ class CoordinateSearch(Optimizer):
             a, k = self._input_of(i), self._coords[i][2]
             aa = float(a @ a)
             ra = float(self._residual()[k] @ a)
-            self._quad = (i, a, ra, aa)          # reused by the fast route
+            self._quad = (a, ra, aa)             # reused by the fast route
             if aa > 0 and ra != 0 and math.isfinite(ra / aa): offs = np.concatenate((offs, [-ra / aa]))
         return offs
 
@@ -219,7 +219,7 @@ class CoordinateSearch(Optimizer):
         nl, N = self._nl, hs[-1].size
         if l == nl - 1 and self._closed:
             # the loss is quadratic in an output-layer coordinate: no forward at all
-            _, a, ra, aa = self._quad
+            a, ra, aa = self._quad
             L = offs * (aa * offs + 2 * ra); L /= N; L += self._L     # on the host, where the choice is made
             def commit(c):
                 zs[l][k] = zs[l][k] + float(offs[c]) * a
