@@ -1,5 +1,5 @@
 """SampledRNN: round trips, parameter protocol, backend parity, trajectory boundaries, memory that does not grow with N."""
-import tracemalloc
+import json, tracemalloc
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
 from gfrnn_nb.systems import lorenz63, trajectories
@@ -19,7 +19,8 @@ def test_save_load_is_bit_exact(tmp_path_factory, sampler, activation, mode, sol
     again = SampledRNN.load(path)
     np.testing.assert_array_equal(again.forecast(X[:, 0], 30), m.forecast(X[:, 0], 30))
     assert again.get_params() == m.get_params()
-    assert (again.solver_, again.ridge_, again.validation_) == (m.solver_, m.ridge_, m.validation_)
+    assert (again.solver_, again.ridge_, again.width_, again.denoise_) == (m.solver_, m.ridge_, m.width_, m.denoise_)
+    assert json.dumps(again.selection_) == json.dumps(m.selection_)        # NaN scores included
 
 def test_sklearn_clone_and_params(data):
     base = pytest.importorskip('sklearn.base')
@@ -40,7 +41,8 @@ def test_auto_solver_same_choice_on_every_backend_with_inputs():
     X = trajectories(van_der_pol(), 4, 601, u=U, seed=1)
     a = SampledRNN(width=60, seed=0, backend='numpy', solver='auto').fit(X, U)
     b = SampledRNN(width=60, seed=0, backend='strict', solver='auto').fit(X, U)
-    assert (a.solver_, a.ridge_) == (b.solver_, b.ridge_) and a.validation_ == b.validation_
+    assert (a.solver_, a.ridge_, a.width_) == (b.solver_, b.ridge_, b.width_) and a.selection_['chosen'] == b.selection_['chosen']
+    assert [c['screen_steps'] for c in a.selection_['candidates']] == [c['screen_steps'] for c in b.selection_['candidates']]
     assert a.n_samples_ == 4 * 600                  # every snapshot pair, held-out ones included
     np.testing.assert_allclose(b.forecast(X[:2, 0], 20, u=U[:2, :20]), a.forecast(X[:2, 0], 20, u=U[:2, :20]), rtol=1e-6, atol=1e-6)
 
