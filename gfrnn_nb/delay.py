@@ -190,7 +190,7 @@ class DelayRNN(Params):
 
     def _search_rnn(self, n_samples):
         "The fixed, fast model that scores candidate embeddings (all settings explicit)."
-        return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4)), sampler='swim', activation='tanh', mode='recurrent',
+        return SampledRNN(width=max(1, min(SEARCH_WIDTH, self.width, n_samples // 4)), sampler='swim', activation='tanh', mode='recurrent',
                           solver='qr', ridge=0.0, koopman=False, include_state=True, include_const=True,
                           input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
 
