@@ -52,7 +52,7 @@ def test_scalar_series_give_scalar_forecasts(stride):
 def test_params_and_bad_input():
     y = np.sin(0.1 * np.arange(500))
     m = DelayRNN(delays=3, stride=2, width=10, backend='numpy')
-    assert m.get_params()['stride'] == 2 and m.window == 4
+    assert m.get_params()["stride"] == 2 and m.window == 4 and DelayRNN().window is None
     with pytest.raises(ValueError, match='not fitted'): m.forecast_from(y, 3)
     m.fit(y)
     with pytest.raises(ValueError, match='expected at least window \\+ 1 = 5'): m.forecast_from(y[:3], 3)
@@ -64,3 +64,48 @@ def test_params_and_bad_input():
     mu = DelayRNN(delays=2, width=5, backend='numpy').fit(y, np.zeros((499, 1)))
     with pytest.raises(ValueError, match='u is required'): mu.forecast_from(y[:10], 3)
     with pytest.raises(ValueError, match=r'u has shape \(2, 1\)'): mu.forecast_from(y[:10], 3, u=np.zeros((2, 1)))
+
+def test_auto_embedding_is_chosen_on_held_out_runs_and_recorded():
+    y = np.sin(0.07 * np.arange(1500)) + 0.5 * np.sin(0.19 * np.arange(1500))
+    m = DelayRNN(width=40, seed=0, backend='numpy').fit(y)
+    ok = [c for c in m.embedding_scores_ if c['rejected'] is None]
+    best = max(ok, key=lambda c: c['valid_steps'])
+    assert m.embedding_ == dict(delays=best['delays'], stride=best['stride'])
+    assert m.window == (best['delays'] - 1) * best['stride'] and m.rnn_.n_features_in_ == best['delays']
+    assert all(c['window'] <= 1200 // 10 for c in m.embedding_scores_)
+    assert m.forecast_from(y[:300], 20).shape == (20,)
+    # one fixed, one automatic: only the automatic one varies
+    s = DelayRNN(delays=3, width=40, seed=0, backend='numpy').fit(y)
+    assert {c['delays'] for c in s.embedding_scores_} == {3}
+
+def test_fixed_embedding_is_unchanged_by_the_search():
+    y = np.sin(0.1 * np.arange(600))
+    a = DelayRNN(delays=3, stride=2, width=20, seed=0, backend='numpy').fit(y)
+    assert a.embedding_ == dict(delays=3, stride=2) and a.embedding_scores_ is None
+    b = DelayRNN(delays=3, stride=2, width=20, seed=0, backend='numpy')._fit_embedding([y[:, None]], None, 3, 2, a._rnn())
+    np.testing.assert_array_equal(a.forecast_from(y[:50], 30), b.forecast_from(y[:50], 30))
+
+@pytest.mark.parametrize('T', [10, 100, 249])
+def test_auto_on_too_short_data_says_how_many_steps_it_needs(T):
+    with pytest.raises(ValueError, match=f'the longest series has {T} steps, expected at least 250'):
+        DelayRNN(width=10, backend='numpy').fit(np.sin(0.1 * np.arange(T)))
+
+@pytest.mark.parametrize('kw, msg', [(dict(delays='four'), "delays='four'"), (dict(delays=2.5), 'delays=2.5'),
+                                     (dict(delays=True), 'delays=True'), (dict(delays=0), 'delays=0'),
+                                     (dict(stride=-1), 'stride=-1'), (dict(stride='Auto'), "stride='Auto'"),
+                                     (dict(stride=None), 'stride=None')])
+def test_bad_delays_and_stride_are_named(kw, msg):
+    with pytest.raises(ValueError, match=f"{msg}: expected 'auto' or an integer >= 1"):
+        DelayRNN(width=10, **kw).fit(np.sin(0.1 * np.arange(500)))
+
+def test_a_fixed_stride_too_long_for_the_data_is_named():
+    with pytest.raises(ValueError, match="no embedding's window fits"):
+        DelayRNN(stride=200, width=10, backend='numpy').fit(np.sin(0.1 * np.arange(500)))
+
+def test_embedding_scores_plot():
+    import matplotlib; matplotlib.use('Agg')
+    y = np.sin(0.07 * np.arange(800))
+    m = DelayRNN(stride=3, width=20, backend='numpy').fit(y)
+    ax = m.plot_embedding_scores()
+    assert 'chosen' in ax.get_title()
+    with pytest.raises(ValueError, match='no embedding search'): DelayRNN(delays=2, stride=1, width=5, backend='numpy').fit(y).plot_embedding_scores()

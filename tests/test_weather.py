@@ -35,7 +35,7 @@ def test_linear_ridge_recovers_an_autoregression():
 def test_forecasts_do_not_see_the_target():
     d = seattle_weather()
     X, U = d.values, calendar_features(d.time)[1:]
-    m = DelayRNN(delays=3, width=20, seed=0, backend='numpy').fit(X[:700], U[:699])
+    m = DelayRNN(delays=3, stride=1, width=20, seed=0, backend='numpy').fit(X[:700], U[:699])
     idx = np.arange(800, 830)
     a = issue_forecasts(m, X, U, idx, 2)
     X2 = X.copy(); X2[idx] += 100.0; X2[idx - 1] += 100.0         # change the targets and the day before them
