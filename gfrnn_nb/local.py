@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['RADII', 'WIDTHS', 'RIDGES', 'ring_patches', 'local_step', 'LocalRNN', 'fit', 'forecast', 'forecast_from', 'step']
 
-# %% ../nbs/16_local.ipynb #8df32856
+# %% ../nbs/16_local.ipynb #0e08a35b
 import time
 import numpy as np
 from .backend import to_host, host_rng
@@ -14,7 +14,7 @@ from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, _validation_split
 
-# %% ../nbs/16_local.ipynb #30afc2f3
+# %% ../nbs/16_local.ipynb #e30e9efc
 def ring_patches(Z,          # states (..., d) of sites on a ring
                  radius:int, # neighbours r on each side
                 ):
@@ -22,7 +22,7 @@ def ring_patches(Z,          # states (..., d) of sites on a ring
     d = Z.shape[-1]
     return Z[..., (np.arange(d)[:, None] + np.arange(-radius, radius + 1)) % d]
 
-# %% ../nbs/16_local.ipynb #6e00742a
+# %% ../nbs/16_local.ipynb #c2762ae1
 def _patch_features(out, P, layer:HiddenLayer):
     "Fill out (n, p+1+M) with [patch, 1, σ(patch Wᵀ + b)]: the hidden units last, so a narrower layer is a column prefix."
     p = P.shape[1]
@@ -54,7 +54,7 @@ def _leading(acc:LstsqAccumulator, k:int) -> LstsqAccumulator:
     sub.R, sub.n_rows = np.asfortranarray(acc.R[np.ix_(keep, keep)]), acc.n_rows
     return sub
 
-# %% ../nbs/16_local.ipynb #032eb6bc
+# %% ../nbs/16_local.ipynb #78a555ba
 def local_step(Z,                 # standardised states (B, d)
                layer:HiddenLayer, # the shared hidden layer
                A,                 # readout (2r+2+M, 1): patch, constant, hidden units
@@ -84,7 +84,7 @@ def _valid_steps(layer, A, radius, starts, truth, chunk:int=50, threshold:float=
             if not alive.any(): break
     return n_valid
 
-# %% ../nbs/16_local.ipynb #d4f60464
+# %% ../nbs/16_local.ipynb #2fd66597
 RADII = (2, 3)                      # default radius candidates
 WIDTHS = (250, 500)                 # default width candidates (one layer of the widest, read off by prefix)
 RIDGES = (0.0, 1e-10, 1e-8, 1e-6)   # default relative ridge candidates (one factorisation serves all)
@@ -104,7 +104,7 @@ class LocalRNN(Params):
         self.radius, self.width, self.ridge, self.sampler, self.activation = radius, width, ridge, sampler, activation
         self.validation_starts, self.validation_steps, self.seed = validation_starts, validation_steps, seed
 
-# %% ../nbs/16_local.ipynb #28225a42
+# %% ../nbs/16_local.ipynb #2f071c1f
 def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
 def _candidates(name:str, value, ok, expected:str) -> tuple:
@@ -128,7 +128,7 @@ def _check_params(m:LocalRNN, d:int):
         if not _is_int(v) or v < 1: raise ValueError(f"{k}={v!r}: expected an integer >= 1.")
     return [int(r) for r in radii], [int(w) for w in widths], [float(g) for g in ridges]
 
-# %% ../nbs/16_local.ipynb #88acaefe
+# %% ../nbs/16_local.ipynb #d1717978
 def _held_out_runs(Zva:list, n_starts:int, max_steps:int):
     "Starts (B, d) and truths (B, H, d) from the held-out parts: evenly spaced, each over at most half its part."
     starts, truths = [], []
@@ -197,7 +197,7 @@ def fit(self:LocalRNN, X):
     return self
 LocalRNN.fit = fit
 
-# %% ../nbs/16_local.ipynb #cf8aa82f
+# %% ../nbs/16_local.ipynb #6ebff6b9
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
