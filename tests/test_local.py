@@ -1,0 +1,77 @@
+"""LocalRNN: shapes, translation equivariance, the prefix read-off, selection, bad input."""
+import numpy as np, pytest
+from gfrnn_nb.local import LocalRNN, ring_patches, _leading, _accumulate
+from gfrnn_nb.edmd import LstsqAccumulator
+from gfrnn_nb.sampling import sample_layer, HiddenLayer
+from gfrnn_nb.systems import lorenz96, trajectories
+
+@pytest.fixture(scope='module')
+def data():
+    return trajectories(lorenz96(dim=8), 2, 1201, seed=0)
+
+@pytest.fixture(scope='module')
+def model(data):
+    return LocalRNN(radius=2, width=60, ridge=0.0, seed=0).fit(data)
+
+def test_ring_patches_wrap_around():
+    P = ring_patches(np.arange(5.0), 2)
+    np.testing.assert_array_equal(P[0], [3, 4, 0, 1, 2])
+    np.testing.assert_array_equal(P[4], [2, 3, 4, 0, 1])
+
+def test_shapes_and_fitted_attributes(model, data):
+    assert model.n_features_in_ == 8 and model.n_samples_ == 2 * 1200 * 8
+    assert model.fit_seconds_ > 0 and model.selection_ is None
+    assert (model.radius_, model.width_, model.ridge_) == (2, 60, 0.0)
+    assert model.A_.shape == (5 + 1 + 60, 1) and model.layer_.W.shape == (60, 5)
+    assert model.forecast(data[0, 0], 7).shape == (7, 8)
+    assert model.forecast(data[:, 0], 7).shape == (2, 7, 8)
+    assert model.forecast_from(data[0, :10], 4).shape == (4, 8)
+    assert model.forecast_from(data[:, :10], 4).shape == (2, 4, 8)
+    assert model.step(data[:, 0]).shape == (2, 8)
+    np.testing.assert_allclose(model.forecast_from(data[:, :10], 4), model.forecast(data[:, 9], 4), atol=1e-12)
+
+@pytest.mark.parametrize('shift', [1, 3, -2])
+def test_translation_equivariance(model, data, shift):
+    x0 = data[1, 500]
+    np.testing.assert_allclose(model.forecast(np.roll(x0, shift), 25), np.roll(model.forecast(x0, 25), shift, axis=-1), atol=1e-9)
+    X0 = data[:, 100]
+    np.testing.assert_allclose(model.forecast(np.roll(X0, shift, axis=-1), 5), np.roll(model.forecast(X0, 5), shift, axis=-1), atol=1e-9)
+
+def test_one_step_is_accurate(model, data):
+    rms = lambda a: np.sqrt(np.mean(a ** 2))
+    err = model.step(data[0, 600:700]) - data[0, 601:701]
+    assert rms(err) < 0.2 * rms(data[0, 601:701] - data[0, 600:700])   # far better than persistence
+
+def test_leading_block_equals_a_fresh_factorisation():
+    rng = np.random.default_rng(1)
+    Z = [rng.normal(size=(200, 6))]
+    lay = sample_layer(ring_patches(Z[0][:-1], 1).reshape(-1, 3), 30, 'uswim', seed=0)
+    acc = _accumulate(LstsqAccumulator(4 + 30, 1, block_rows=600), Z, lay, 1)
+    ref = _accumulate(LstsqAccumulator(4 + 12, 1, block_rows=600), Z, HiddenLayer(lay.W[:12], lay.b[:12], 'tanh', 'uswim'), 1)
+    for ridge in (0.0, 1e-6):
+        np.testing.assert_allclose(_leading(acc, 16).solve(ridge, rank='svd'), ref.solve(ridge, rank='svd'), atol=1e-8)
+
+def test_selection_records_every_candidate(data):
+    m = LocalRNN(radius=(1, 2), width=(20, 40), ridge=(0.0, 1e-6), validation_starts=3, validation_steps=100, seed=0).fit(data)
+    assert len(m.selection_['scores']) == 8
+    best = max(m.selection_['scores'].values())
+    assert m.selection_['valid_steps'] == best
+    assert (m.radius_, m.width_, m.ridge_) == (m.selection_['radius'], m.selection_['width'], m.selection_['ridge'])
+    assert m.layer_.width == m.width_ and m.A_.shape[0] == 2 * m.radius_ + 2 + m.width_
+
+def test_bad_input(model, data):
+    with pytest.raises(ValueError, match='not fitted'): LocalRNN().forecast(data[0, 0], 3)
+    with pytest.raises(ValueError, match=r'2·radius \+ 1 <= d'): LocalRNN(radius=4).fit(data)
+    with pytest.raises(ValueError, match='width=0'): LocalRNN(radius=2, width=0, ridge=0.0).fit(data)
+    with pytest.raises(ValueError, match='radius=1.5'): LocalRNN(radius=1.5).fit(data)
+    with pytest.raises(ValueError, match='ridge=-1'): LocalRNN(ridge=-1).fit(data)
+    with pytest.raises(ValueError, match='width=()'): LocalRNN(width=()).fit(data)
+    with pytest.raises(ValueError, match="activation='sin'"): LocalRNN(activation='sin').fit(data)
+    with pytest.raises(ValueError, match='validation_steps=0'): LocalRNN(validation_steps=0).fit(data)
+    with pytest.raises(ValueError, match='at least 251 states'): LocalRNN(radius=(1, 2)).fit(data[0, :100])
+    with pytest.raises(ValueError, match='contains NaN'): LocalRNN(radius=1, width=5, ridge=0.0).fit(np.full((50, 8), np.nan))
+    with pytest.raises(ValueError, match=r'expected \(8,\) or \(B, 8\)'): model.forecast(data[0, 0, :5], 3)
+    with pytest.raises(ValueError, match='x0 contains NaN'): model.forecast(np.full(8, np.inf), 3)
+    with pytest.raises(ValueError, match='n_steps=0'): model.forecast(data[0, 0], 0)
+    with pytest.raises(ValueError, match='n_steps=2.5'): model.forecast(data[0, 0], 2.5)
+    with pytest.raises(ValueError, match='history has shape'): model.forecast_from(data[0, 0], 3)
