@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['OPTIMISERS', 'free_run_windows', 'ReadoutNet', 'refine_multistep']
 
-# %% ../nbs/17_multistep.ipynb #a8eec045
+# %% ../nbs/17_multistep.ipynb #cd1c655d
 import copy, time
 import numpy as np
 from .backend import xp_of, to_device, to_host, host_rng
@@ -15,8 +15,9 @@ from .sampling import HiddenLayer
 from .rnn import SampledRNN
 from .eki import EKI
 from .enkf import SubspaceEnKF
+from scipy.ndimage import gaussian_filter1d
 
-# %% ../nbs/17_multistep.ipynb #84b9a7aa
+# %% ../nbs/17_multistep.ipynb #3a328872
 def _standardised(model, X):
     "Trajectories of X in the model's standardised units, as host float64 arrays."
     return [(to_host(x).astype(np.float64) - to_host(model.mean_)) / to_host(model.scale_) for x in as_trajectories(X)]
@@ -24,7 +25,8 @@ def _standardised(model, X):
 def free_run_windows(Z:list, # trajectories (T_k, d) in standardised units
                      window:int, # free-run steps k per window
                      n_windows:int=None, # windows drawn at random without replacement (None: all)
-                     seed=0): # seed of the draw
+                     seed=0, # seed of the draw
+                     start_sigma:float=0.0): # starts from a Gaussian smoothing of this many steps (0: the observed states)
     "Observed starts (n, d) and the `window` observed states after each, flattened (n, window·d)."
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 1:
         raise ValueError(f"window={window!r}: expected an integer >= 1.")
@@ -33,11 +35,12 @@ def free_run_windows(Z:list, # trajectories (T_k, d) in standardised units
     if n_windows is not None and n_windows < len(idx):
         pick = np.sort(host_rng(seed).choice(len(idx), n_windows, replace=False))
         idx = [idx[k] for k in pick]
-    X0 = np.stack([Z[i][t] for i, t in idx])
+    S = Z if not start_sigma else [gaussian_filter1d(z, start_sigma, axis=0, mode='nearest') for z in Z]
+    X0 = np.stack([S[i][t] for i, t in idx])
     Y = np.stack([Z[i][t + 1:t + 1 + window].reshape(-1) for i, t in idx])
     return X0, Y
 
-# %% ../nbs/17_multistep.ipynb #59617c95
+# %% ../nbs/17_multistep.ipynb #c243e853
 class ReadoutNet(FlatNet):
     "The k-step free run of a SampledRNN as a function of a low-dimensional correction θ of its readout."
     def __init__(self, model:SampledRNN, # a fitted recurrent model with state and constant in the dictionary
@@ -97,7 +100,7 @@ class ReadoutNet(FlatNet):
 
     def __repr__(self): return f"ReadoutNet(window={self.window}, rank={self.rank}, biases={self.biases}, P={self.n_params})"
 
-# %% ../nbs/17_multistep.ipynb #7ffaea62
+# %% ../nbs/17_multistep.ipynb #ed478a40
 OPTIMISERS = ('eki', 'enkf')
 
 def refine_multistep(model:SampledRNN, # a fitted recurrent model
@@ -110,6 +113,7 @@ def refine_multistep(model:SampledRNN, # a fitted recurrent model
                      n_windows:int=2000, # windows drawn from the data
                      batch_size:int=64, # windows per optimiser step
                      spread:float=1e-4, # initial ensemble spread (EKI) or direction scale σ (EnKF)
+                     start_sigma:float=0.0, # window starts from a Gaussian smoothing of this many steps (0: observed states)
                      seed=0, # seed of every random draw
                      **kwargs, # passed on to EKI or SubspaceEnKF (for EKI: ensemble_size=50, gamma=2.5e-3, step='constant')
                     ) -> SampledRNN:
@@ -117,7 +121,7 @@ def refine_multistep(model:SampledRNN, # a fitted recurrent model
     if optimiser not in OPTIMISERS: raise ValueError(f"optimiser={optimiser!r} is not known: expected one of {OPTIMISERS}.")
     t0 = time.perf_counter()
     Z = _standardised(model, X)
-    X0, Y = free_run_windows(Z, window, n_windows, seed)
+    X0, Y = free_run_windows(Z, window, n_windows, seed, start_sigma)
     net = ReadoutNet(model, Z, window, rank, biases, seed=seed)
     if optimiser == 'eki':
         kw = dict(ensemble_size=50, gamma=2.5e-3, step='constant', dt=1.0) | kwargs
@@ -135,6 +139,6 @@ def refine_multistep(model:SampledRNN, # a fitted recurrent model
         L = model.layer_
         new.layer_ = HiddenLayer(L.W, to_device(b[0], xp), L.activation, L.sampler, L.pairs)
     new.refine_ = dict(history=res.history, optimiser=opt.name, window=int(window), rank=net.rank, biases=biases,
-                       loss_before=float(loss[0]), loss_after=float(loss[int(accepted)]), accepted=accepted,
+                       start_sigma=start_sigma, loss_before=float(loss[0]), loss_after=float(loss[int(accepted)]), accepted=accepted,
                        passes=opt.passes_, seconds=time.perf_counter() - t0)
     return new
