@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['OPTIMISERS', 'free_run_windows', 'ReadoutNet', 'refine_multistep']
 
-# %% ../nbs/17_multistep.ipynb #cd1c655d
+# %% ../nbs/17_multistep.ipynb #25a67b00
 import copy, time
 import numpy as np
 from .backend import xp_of, to_device, to_host, host_rng
@@ -17,7 +17,7 @@ from .eki import EKI
 from .enkf import SubspaceEnKF
 from scipy.ndimage import gaussian_filter1d
 
-# %% ../nbs/17_multistep.ipynb #3a328872
+# %% ../nbs/17_multistep.ipynb #ad8890db
 def _standardised(model, X):
     "Trajectories of X in the model's standardised units, as host float64 arrays."
     return [(to_host(x).astype(np.float64) - to_host(model.mean_)) / to_host(model.scale_) for x in as_trajectories(X)]
@@ -40,7 +40,7 @@ def free_run_windows(Z:list, # trajectories (T_k, d) in standardised units
     Y = np.stack([Z[i][t + 1:t + 1 + window].reshape(-1) for i, t in idx])
     return X0, Y
 
-# %% ../nbs/17_multistep.ipynb #c243e853
+# %% ../nbs/17_multistep.ipynb #251f217d
 class ReadoutNet(FlatNet):
     "The k-step free run of a SampledRNN as a function of a low-dimensional correction θ of its readout."
     def __init__(self, model:SampledRNN, # a fitted recurrent model with state and constant in the dictionary
@@ -100,7 +100,7 @@ class ReadoutNet(FlatNet):
 
     def __repr__(self): return f"ReadoutNet(window={self.window}, rank={self.rank}, biases={self.biases}, P={self.n_params})"
 
-# %% ../nbs/17_multistep.ipynb #ed478a40
+# %% ../nbs/17_multistep.ipynb #ac52ec1c
 OPTIMISERS = ('eki', 'enkf')
 
 def refine_multistep(model:SampledRNN, # a fitted recurrent model
