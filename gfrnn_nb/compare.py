@@ -13,6 +13,7 @@ import numpy as np
 from .bench import forecast_benchmark, evaluate, SYSTEMS, _cache_dir
 from .baselines import warm, start_histories, WarmStart, ESN, NVAR, TorchRNN, EKIElman, ESN_GRID, ESN_PRECISE_GRID, NVAR_GRID
 from .rnn import SampledRNN
+from .local import LocalRNN
 from .backend import blas_threads
 
 # %% ../nbs/41_compare.ipynb #eb5a8f32
@@ -33,6 +34,8 @@ def parse_system(spec:str) -> dict:
 METHODS = {
     'sampled':     lambda seed, budget: SampledRNN(width=1000, seed=seed, backend='numpy'),
     'sampled-auto': lambda seed, budget: SampledRNN(width=1000, seed=seed, backend='numpy', solver='auto'),
+    'sampled-default': lambda seed, budget: SampledRNN(seed=seed, backend='numpy', progress=False),
+    'local':       lambda seed, budget: LocalRNN(seed=seed),
     'esn':         lambda seed, budget: ESN(units=1000, readout='ridge', grid=ESN_GRID, seed=seed),
     'esn-precise': lambda seed, budget: ESN(units=1000, readout='precise', ridge=0.0, grid=ESN_PRECISE_GRID, seed=seed),
     'nvar':        lambda seed, budget: NVAR(grid=NVAR_GRID, seed=seed),

@@ -163,10 +163,10 @@ class DelayRNN(Params):
     "A sampled RNN on time-delay coordinates of (partially) observed series; forecasts the observed variables."
     def __init__(self, delays='auto',       # delay coordinates D (the current observation included), or 'auto'
                  stride='auto',             # lag τ between them, in samples, or 'auto'
-                 width:int=1000,            # hidden neurons
+                 width:int|str=300,         # hidden neurons of the final fit (the search scores embeddings at this width)
                  sampler:str='swim',        # 'swim', 'uswim', 'aswim' or 'random'
                  activation:str='tanh',     # 'tanh' or 'relu'
-                 solver:str='qr',           # least-squares solver of the outer weights
+                 solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' or 'auto' (chosen on held-out free runs)
                  ridge:float=0.0,           # relative Tikhonov parameter
                  random_scale:float=1.0,    # weight scale of random features
                  input_in_layer:bool=False, # with inputs: the sampled layer also sees u
@@ -190,7 +190,8 @@ class DelayRNN(Params):
 
     def _search_rnn(self, n_samples):
         "The fixed, fast model that scores candidate embeddings (all settings explicit)."
-        return SampledRNN(width=max(1, min(SEARCH_WIDTH, self.width, n_samples // 4)), sampler='swim', activation='tanh', mode='recurrent',
+        cap = [] if self.width == 'auto' else [self.width]
+        return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4, *cap)), sampler='swim', activation='tanh', mode='recurrent',
                           solver='qr', ridge=0.0, koopman=False, include_state=True, include_const=True,
                           input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
 
@@ -245,9 +246,17 @@ class DelayRNN(Params):
         buf = np.empty((B, w + 1 + n_steps, k))
         buf[:, :w + 1] = h[:, -(w + 1):]
         lags = w - np.arange(self.embedding_['delays']) * self.embedding_['stride']   # positions of y_t, y_{t-τ}, ... in the window
-        for t in range(n_steps):
-            Zt = buf[:, t + lags].reshape(B, -1)
-            buf[:, w + 1 + t] = self._step(Zt, None if u is None else u[:, t])
+        r, hit = self.rnn_, np.zeros(B, dtype=bool)
+        lo, hi = r.data_min_[:k], r.data_max_[:k]       # the observed variables' range, widened like SampledRNN's forecasts
+        lo, hi = (lo - r.bound * (hi - lo), hi + r.bound * (hi - lo)) if r.bound is not None else (-np.inf, np.inf)
+        with np.errstate(all='ignore'):
+            for t in range(n_steps):
+                Zt = buf[:, t + lags].reshape(B, -1)
+                y = self._step(Zt, None if u is None else u[:, t])
+                hit |= np.any((y < lo) | (y > hi) | ~np.isfinite(y), axis=1)
+                buf[:, w + 1 + t] = np.clip(np.nan_to_num(y), lo, hi) if r.bound is not None else y
+        if hit.any(): warnings.warn(f"{int(hit.sum())} of {B} forecast(s) left the training data's range (widened by bound={r.bound}) "
+                                    "and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
         out = buf[:, w + 1:]
         out = out[0] if single else out
         return out[..., 0] if scalar else out

@@ -12,7 +12,8 @@ from .backend import to_host, host_rng
 from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
-from .rnn import Params, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, _validation_split
+from .rnn import Params
+from .selection import VALIDATION_FRACTION, VALIDATION_MIN_STEPS, split_validation
 
 # %% ../nbs/16_local.ipynb #e30e9efc
 def ring_patches(Z,          # states (..., d) of sites on a ring
@@ -165,7 +166,7 @@ def fit(self:LocalRNN, X):
     select = len(radii) * len(widths) * len(ridges) > 1
     selection = None
     if select:
-        Ztr, _, Zva, _ = _validation_split(Z, [None] * len(Z))
+        Ztr, _, Zva, _ = split_validation(Z, [None] * len(Z))
         if not Zva:
             raise ValueError(f"choosing among candidates holds out the last {VALIDATION_FRACTION:.0%} of each trajectory: expected a "
                              f"trajectory of at least {int(np.ceil(VALIDATION_MIN_STEPS / VALIDATION_FRACTION)) + 1} states, or one radius, width and ridge.")

@@ -140,12 +140,12 @@ def _bench_weather(widths, ridges, seed, out):
     tr, va, te = (np.nonzero(m)[0] for m in (years <= 2013, years == 2014, years == 2015))
     fit = lambda model, idx, X=X, U=U: model.fit(X[idx], U[idx[:-1]])
     mse_t = lambda p, idx, cols=(1, 2), X=X: float(((p - X[idx])[:, list(cols)] ** 2).mean())
-    val = {(w, r): mse_t(issue_forecasts(fit(DelayRNN(7, stride=1, width=w, sampler='uswim', ridge=r, seed=seed, backend='numpy'), tr), X, U, va, 1), va)
+    val = {(w, r): mse_t(issue_forecasts(fit(DelayRNN(7, stride=1, width=w, sampler='uswim', solver='qr', ridge=r, seed=seed, backend='numpy'), tr), X, U, va, 1), va)
            for w in widths for r in ridges}
     lval = {r: mse_t(issue_forecasts(fit(LinearDelayRidge(7, ridge=r), tr), X, U, va, 1), va) for r in (1e-6, 1e-3, 1e-2, 1e-1)}
     (bw, br), bl = min(val, key=val.get), min(lval, key=lval.get)
     trva = np.concatenate([tr, va])
-    rnn, lin = fit(DelayRNN(7, stride=1, width=bw, sampler='uswim', ridge=br, seed=seed, backend='numpy'), trva), fit(LinearDelayRidge(7, ridge=bl), trva)
+    rnn, lin = fit(DelayRNN(7, stride=1, width=bw, sampler='uswim', solver='qr', ridge=br, seed=seed, backend='numpy'), trva), fit(LinearDelayRidge(7, ridge=bl), trva)
     clim = Climatology(3).fit(d.time[trva], X[trva])
     out(f"Seattle daily weather: train 2012-2013, validation 2014 (chosen: width {bw}, ridge {br:g}; linear ridge {bl:g}), "
         f"refit 2012-2014, test 2015; inputs: delays 1-7 of (precipitation, temp_max, temp_min, wind) + day-of-year sin/cos")
@@ -165,11 +165,11 @@ def _bench_weather(widths, ridges, seed, out):
     tr, va, te = (np.nonzero(m)[0] for m in (month <= 8, (month >= 9) & (month <= 10), month >= 11))
     fh = lambda model, idx: model.fit(Xh[idx], Uh[idx[:-1]])
     mh = lambda p, idx: float(((p - Xh[idx]) ** 2).mean())
-    val = {(w, r): mh(issue_forecasts(fh(DelayRNN(24, stride=1, width=w, sampler='uswim', ridge=r, seed=seed, backend='numpy'), tr), Xh, Uh, va, 1), va)
+    val = {(w, r): mh(issue_forecasts(fh(DelayRNN(24, stride=1, width=w, sampler='uswim', solver='qr', ridge=r, seed=seed, backend='numpy'), tr), Xh, Uh, va, 1), va)
            for w in (100, 300) for r in (1e-4, 1e-2)}
     (bw, br) = min(val, key=val.get)
     trva = np.concatenate([tr, va])
-    rnn, lin = fh(DelayRNN(24, stride=1, width=bw, sampler='uswim', ridge=br, seed=seed, backend='numpy'), trva), fh(LinearDelayRidge(24, ridge=1e-4), trva)
+    rnn, lin = fh(DelayRNN(24, stride=1, width=bw, sampler='uswim', solver='qr', ridge=br, seed=seed, backend='numpy'), trva), fh(LinearDelayRidge(24, ridge=1e-4), trva)
     clim = Climatology(3, 2).fit(hs.time[trva], Xh[trva])
     out(f"Seattle hourly temperature 2010 (°F): train Jan-Aug, validation Sep-Oct (width {bw}, ridge {br:g}), test Nov-Dec; "
         f"inputs: delays 1-24 + day-of-year and hour-of-day harmonics")
