@@ -78,7 +78,7 @@ class NestedLstsq:
         B[:, c + M:] = nxt
 
     def factors(self, width:int) -> dict:
-        "The leading block R11 of R for `width` hidden units and the matching target block R1T (the SVD comes on demand)."
+        "The top-left block R11 of R for `width` hidden units and the matching target block R1T (the SVD comes on demand)."
         acc = self.acc
         acc._reduce()
         p, P = self.n_extra + width, acc.n_features
