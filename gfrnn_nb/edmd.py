@@ -157,6 +157,18 @@ class LstsqAccumulator:
         if R.shape[0] < p: R = xp.concatenate([R, xp.zeros((p - R.shape[0], R.shape[1]))])  # fewer rows than features
         return (pivoted_qr_lstsq if rank == 'pivoted' else svd_lstsq)(R[:, :p], R[:, p:], rcond)
 
+    def leading(self, k:int) -> 'LstsqAccumulator':
+        "The accumulation of the first k features alone, read off this one (no pass over the data): their solutions are the same."
+        self._reduce()
+        xp, P, n = self.xp, self.n_features, self.n_features + self.n_targets
+        if not 1 <= k <= P: raise ValueError(f"k={k!r}: expected 1 <= k <= n_features = {P}.")
+        R = self.R if self.R.shape[0] >= n else xp.concatenate([self.R, xp.zeros((n - self.R.shape[0], n))])
+        keep = lambda A, axis: xp.concatenate([A[:k], A[P:]] if axis == 0 else [A[:, :k], A[:, P:]], axis=axis)
+        sub = LstsqAccumulator(k, self.n_targets, self.method, xp)
+        sub.R, sub.n_rows = keep(keep(R, 0), 1), self.n_rows   # a QR's (or Gram's) top-left block belongs to the first columns
+        if sub._tp: sub.R = np.asfortranarray(sub.R)
+        return sub
+
 # %% ../nbs/11_edmd.ipynb #5f4f22d2
 def as_inputs(U, trajs:list, name:str='U') -> list:
     "Validate inputs for trajectories: one (T_k - 1, m) array per trajectory, finite."

@@ -48,13 +48,6 @@ def _accumulate(acc:LstsqAccumulator, trajs:list, layer:HiddenLayer, radius:int)
             acc.add_block(B)
     return acc
 
-def _leading(acc:LstsqAccumulator, k:int) -> LstsqAccumulator:
-    "The accumulator of the first k features alone, read off `acc`'s triangular factor (no new pass over the data)."
-    sub = LstsqAccumulator(k, acc.n_targets, 'qr')
-    keep = list(range(k)) + list(range(acc.n_features, acc.n_features + acc.n_targets))
-    sub.R, sub.n_rows = np.asfortranarray(acc.R[np.ix_(keep, keep)]), acc.n_rows
-    return sub
-
 # %% ../nbs/16_local.ipynb #78a555ba
 def local_step(Z,                 # standardised states (B, d)
                layer:HiddenLayer, # the shared hidden layer
@@ -176,7 +169,7 @@ def fit(self:LocalRNN, X):
             layer = _layer(Ztr, r, widths[-1], self.sampler, self.activation, rng)
             acc = _factorise(Ztr, layer, r)
             for w in widths:
-                sub, lay = _leading(acc, 2 * r + 2 + w), _first(layer, w)
+                sub, lay = acc.leading(2 * r + 2 + w), _first(layer, w)
                 for g in ridges:
                     A = sub.solve(g, rank='svd')
                     s = float(np.median(np.concatenate([_valid_steps(lay, A, r, z0, tr) for z0, tr in zip(starts, truths)])))
@@ -189,7 +182,7 @@ def fit(self:LocalRNN, X):
         radius, width, ridge = radii[0], widths[0], ridges[0]
         layer = _layer(Z, radius, width, self.sampler, self.activation, rng)
         acc = _factorise(Z, layer, radius)
-    self.A_ = _leading(acc, 2 * radius + 2 + width).solve(ridge, rank='svd')
+    self.A_ = acc.leading(2 * radius + 2 + width).solve(ridge, rank='svd')
     self.layer_ = _first(layer, width)
     self.radius_, self.width_, self.ridge_, self.selection_ = radius, width, ridge, selection
     self.mean_, self.scale_ = scaler.mean_, scaler.scale_

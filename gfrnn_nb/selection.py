@@ -79,12 +79,9 @@ class NestedLstsq:
 
     def factors(self, width:int) -> dict:
         "The top-left block R11 of R for `width` hidden units and the matching target block R1T (the SVD comes on demand)."
-        acc = self.acc
-        acc._reduce()
-        p, P = self.n_extra + width, acc.n_features
-        R = to_host(acc.R)
-        if R.shape[0] < P: R = np.concatenate([R, np.zeros((P - R.shape[0], R.shape[1]))])  # fewer rows than features
-        return dict(R11=R[:p, :p], R1T=R[:p, P:])
+        p = self.n_extra + width
+        R = to_host(self.acc.leading(p).R)
+        return dict(R11=R[:p, :p], R1T=R[:p, p:])
 
     def solve(self, f:dict, reg:tuple):
         "Outer weights (p, d) for ('pivoted', rcond) (pivoted QR), ('cutoff', rcond) (SVD) or ('ridge', λ relative to the Gram scale)."

@@ -1,6 +1,6 @@
 """LocalRNN: shapes, translation equivariance, the prefix read-off, selection, bad input."""
 import numpy as np, pytest
-from gfrnn_nb.local import LocalRNN, ring_patches, _leading, _accumulate
+from gfrnn_nb.local import LocalRNN, ring_patches, _accumulate
 from gfrnn_nb.edmd import LstsqAccumulator
 from gfrnn_nb.sampling import sample_layer, HiddenLayer
 from gfrnn_nb.systems import lorenz96, trajectories
@@ -49,7 +49,7 @@ def test_leading_block_equals_a_fresh_factorisation():
     acc = _accumulate(LstsqAccumulator(4 + 30, 1, block_rows=600), Z, lay, 1)
     ref = _accumulate(LstsqAccumulator(4 + 12, 1, block_rows=600), Z, HiddenLayer(lay.W[:12], lay.b[:12], 'tanh', 'uswim'), 1)
     for ridge in (0.0, 1e-6):
-        np.testing.assert_allclose(_leading(acc, 16).solve(ridge, rank='svd'), ref.solve(ridge, rank='svd'), atol=1e-8)
+        np.testing.assert_allclose(acc.leading(16).solve(ridge, rank='svd'), ref.solve(ridge, rank='svd'), atol=1e-8)
 
 def test_selection_records_every_candidate(data):
     m = LocalRNN(radius=(1, 2), width=(20, 40), ridge=(0.0, 1e-6), validation_starts=3, validation_steps=100, seed=0).fit(data)
