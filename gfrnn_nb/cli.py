@@ -47,7 +47,7 @@ def demo(args) -> dict:
     return summary
 
 # %% ../nbs/90_cli.ipynb #bfe82000
-BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit')
+BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust')
 
 def bench(args) -> dict:
     "Run a benchmark table and print it."
@@ -68,6 +68,11 @@ def bench(args) -> dict:
     if args.which == 'fit':   # sampled RNN vs tuned ESN fit time, alternating fits
         from gfrnn_nb.compare import bench_fit_time
         return bench_fit_time(**(dict(repeats=1, seeds=(0,), bench_kw=dict(n_train=2_000, n_starts=2, n_free=500)) if args.quick else {}))
+    if args.which == 'robust':   # the default model on noisy, long, high-dimensional, partial and measured data, beside tuned baselines
+        from gfrnn_nb.robust import bench_robust, ROBUST_STATES, ROBUST_SERIES, ROBUST_METHODS
+        quick = dict(settings='lorenz63-x,sf-temps', methods='sampled,nvar') if args.quick else {}
+        return bench_robust(**{**dict(settings=args.settings or ROBUST_STATES + ROBUST_SERIES, methods=args.methods or ROBUST_METHODS), **quick},
+                            seed=args.seed, n_free=args.n_free, cache=not args.no_cache, out=args.out)
     raise ValueError(f"bench {args.which!r} is not known: expected one of {BENCHES}.")
 
 # %% ../nbs/90_cli.ipynb #40ce6e6a
@@ -85,11 +90,16 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--seed', type=int, default=0, help='seed of data and model')
     d.add_argument('--out', default='gfrnn_demo.png', help='where to write the figure')
     d.set_defaults(func=demo)
-    b = sub.add_parser('bench', help='benchmark tables: sampled, optim, control, weather')
+    b = sub.add_parser('bench', help='benchmark tables: sampled, optim, control, weather, fit, robust')
     b.add_argument('which', choices=BENCHES, help='which table')
     b.add_argument('--quick', action='store_true', help='a small grid (a minute) instead of the full one')
     b.add_argument('--backend', default='numpy', choices=('auto', 'numpy', 'cupy'), help='array backend')
     b.add_argument('--seed', type=int, default=0, help='seed of the models')
+    b.add_argument('--settings', default=None, help='robust: comma-separated settings (default: all)')
+    b.add_argument('--methods', default=None, help='robust: comma-separated methods from sampled,local,esn,nvar (default: all)')
+    b.add_argument('--n-free', type=int, default=100_000, help='robust: length of the free runs of full-state settings')
+    b.add_argument('--out', default=None, help='robust: folder for robust.md and robust.json')
+    b.add_argument('--no-cache', action='store_true', help='robust: recompute rows that are cached')
     b.set_defaults(func=bench)
     from gfrnn_nb.compare import add_compare_parser   # imports no reservoirpy or torch until it runs
     add_compare_parser(sub)

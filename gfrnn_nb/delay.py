@@ -166,7 +166,7 @@ class DelayRNN(Params):
                  width:int|str=300,         # hidden neurons of the final fit (the search scores embeddings at this width)
                  sampler:str='swim',        # 'swim', 'uswim', 'aswim' or 'random'
                  activation:str='tanh',     # 'tanh' or 'relu'
-                 solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' or 'auto' (chosen on held-out free runs)
+                 solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' ('auto' would score free runs of the whole delay vector, whose coordinates drift apart)
                  ridge:float=0.0,           # relative Tikhonov parameter
                  random_scale:float=1.0,    # weight scale of random features
                  input_in_layer:bool=False, # with inputs: the sampled layer also sees u
@@ -189,10 +189,10 @@ class DelayRNN(Params):
                           input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
 
     def _search_rnn(self, n_samples):
-        "The fixed, fast model that scores candidate embeddings (all settings explicit)."
+        "The fixed, fast model that scores embeddings: unbounded, so a diverging run is rejected; a small ridge, so a rich embedding is not rejected for rounding noise."
         cap = [] if self.width == 'auto' else [self.width]
         return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4, *cap)), sampler='swim', activation='tanh', mode='recurrent',
-                          solver='qr', ridge=0.0, koopman=False, include_state=True, include_const=True,
+                          solver='qr', ridge=1e-8, koopman=False, include_state=True, include_const=True, bound=None,
                           input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
 
     def _fit_embedding(self, ys, us, delays, stride, rnn):

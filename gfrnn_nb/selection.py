@@ -367,14 +367,16 @@ def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
         axs[0].plot([c['width'] for c in cs], [c['screen_steps'] for c in cs], 'o-', c=f'C{i}', ms=4, label=f"{r[0]} {r[1]:g}")
     axs[0].plot([ch['width']], [max(c['screen_steps'] for c in main if c['width'] == ch['width'] and c['reg'] == ch['reg'])],
                 '*', ms=14, c='k', label='chosen')
+    widths = sorted({c['width'] for c in main})
     axs[0].set(xscale='log', xlabel='width', ylabel='valid steps (short run)', title=f"smoothing σ = {ch['sigma']:g} steps")
+    axs[0].set_xticks(widths, [str(w) for w in widths]); axs[0].minorticks_off()
     axs[0].legend(fontsize=7)
     for i, s in enumerate(record['sigmas']):
         cs = [c for c in cands if c['sigma'] == s and 'vpt_steps' in c and c['left'] == 0]
         axs[1].scatter([c['vpt_steps'] for c in cs], [c['dstsp'] for c in cs], s=20, c=f'C{i}', label=f'σ = {s:g}')
     best = [c for c in cands if 'vpt_steps' in c and c['sigma'] == ch['sigma'] and c['width'] == ch['width'] and c['reg'] == ch['reg']][-1]
     axs[1].plot([best['vpt_steps']], [best['dstsp']], '*', ms=14, c='k', label='chosen')
-    axs[1].axhline(record['floor'][0], c='k', ls='--', lw=1, label='truth floor')
+    axs[1].axhline(record['floor'][0], c='k', ls='--', lw=1, label='held-out truth, same starts')
     axs[1].set(xlabel='valid steps (long run)', ylabel='D_stsp', yscale='log', title='candidates run long')
     axs[1].legend(fontsize=7)
     return axs

@@ -1,0 +1,34 @@
+"""`gfrnn bench robust`: a measured-data row end to end, its cache, the jobs and the table."""
+import json, time
+import numpy as np, pytest
+from gfrnn_nb.robust import robust_row, robust_jobs, robust_table, bench_robust, observed_series
+
+pytest.importorskip('reservoirpy')
+
+def test_measured_row_is_scored_and_cached(tmp_path, monkeypatch):
+    monkeypatch.setenv('GFRNN_CACHE', str(tmp_path))
+    row = robust_row('sf-temps', 'nvar')
+    assert row['unit'] == 'hours' and row['finite'] and row['vpt_median'] > 0
+    assert set(row['floor']) == {'dstsp', 'dh', 'finite'} and 0 <= row['floor']['dh'] < 1
+    t0 = time.perf_counter()
+    again = robust_row('sf-temps', 'nvar')                 # from the cache: same row, no refit
+    assert time.perf_counter() - t0 < 0.5 and json.dumps(again) == json.dumps(row)
+    assert len(list((tmp_path / 'robust').glob('*.json'))) == 1
+
+def test_unknown_names_are_refused():
+    with pytest.raises(ValueError, match=r"settings=\['henon'\]"): bench_robust('henon', progress=False)
+    with pytest.raises(ValueError, match=r"methods=\['gru'\]"): robust_jobs(['rossler'], ['gru'])
+    with pytest.raises(ValueError, match="method='local' has no model for a scalar series"):
+        from gfrnn_nb.robust import _series_model
+        _series_model('local', 0)
+
+def test_table_formats_every_row():
+    rows = [dict(setting='rossler', method=m, fit_seconds=1.0, tune_seconds=0.0, vpt_median=v, vpt_q25=v, vpt_q75=v,
+                 unit='Lyapunov times', dstsp=d, dh=0.1, finite=np.isfinite(d), floor=dict(dstsp=0.02, dh=0.01)) for m, v, d in
+            (('sampled', 11.0, 0.03), ('nvar', 6.0, 9.5e8), ('esn', 0.0, float('inf')))]
+    t = robust_table(rows).splitlines()
+    assert len(t) == 5 and '9.5e+08' in t[3] and '| no |' in t[4] and '| yes |' in t[2]
+
+def test_series_split_keeps_the_held_out_part_apart():
+    d = observed_series('seattle-temps')
+    assert len(d['other']) == len(d['test']) and np.array_equal(d['other'], d['train'][-len(d['test']):])
