@@ -17,6 +17,7 @@ from .rnn import SampledRNN
 
 # %% ../nbs/40_bench.ipynb #c2a6d16b
 SYSTEMS = {'lorenz63': lambda: lorenz63(), 'rossler': lambda: rossler(), 'lorenz96': lambda: lorenz96(dim=20),
+           'lorenz96_40': lambda: lorenz96(dim=40),
            'mackey_glass': lambda: mackey_glass()}
 
 @dataclass
