@@ -6,7 +6,7 @@
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
            'NOISE_THRESHOLD', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'noise_level', 'smooth',
            'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
-           'validation_runs', 'choose', 'select', 'plot_selection']
+           'validation_runs', 'far_field', 'choose', 'select', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, time, warnings
@@ -250,7 +250,12 @@ def _long(nested, group, vr, L, bounds, ref, ref_series):
         runs, left = free_runs(nested, w, np.stack([c['A'] for c in cs]), starts, L, inputs, *bounds)
         for c, r, s, l in zip(cs, runs, _valid_steps(runs, truth), left):
             dstsp, dh = _statistics(r, ref, ref_series) if not l.any() else (float('nan'), float('nan'))
-            c.update(vpt_steps=s, left=int(l.sum()), dstsp=dstsp, dh=dh)
+            c.update(vpt_steps=s, left=int(l.sum()), dstsp=dstsp, dh=dh, far=far_field(nested, c['A']))
+
+def far_field(nested:NestedLstsq, A) -> float:
+    "Spectral radius of the state-to-state block of A: far from the data tanh saturates and x ↦ A_xᵀx + (bounded) remains."
+    if not nested.include_state: return 0.0
+    return float(np.abs(np.linalg.eigvals(to_host(A)[:nested.d])).max())
 
 def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     "Among candidates run long: none left the data's range, none collapsed (D_stsp, D_H within reach of the truth's `floor`); then the most valid steps, ties to the first."
@@ -259,7 +264,8 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
           and not c['dstsp'] > 2 * fs + 1.0 and not c['dh'] > 2 * fh + 0.1 and not c['dh'] > 0.5]
     if not ok: return None
     if not tie: return max(ok, key=lambda c: (c['vpt_steps'], -c['order']))
-    top = max(c['vpt_steps'] for c in ok)   # a noisy score: within `tie` of the best, the attractor statistics decide
+    ok = [c for c in ok if c.get('far', 0) < 1] or ok   # a noisy score: a far field that contracts cannot escape; then,
+    top = max(c['vpt_steps'] for c in ok)               # within `tie` of the best, the attractor statistics decide
     stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
     return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (stat(c), c['order']))
 
@@ -353,7 +359,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
-    keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh')
+    keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
     record = dict(noise=noise, floor=list(floor), sigmas=tried, widths=widths,
                   regularisations=[list(r) for r in regs], horizon=int(vr_h[3]), long_steps=int(L), n_starts=int(len(vr_h[0])),
                   candidates=[{k: c[k] for k in keys if k in c} for c in cands],
