@@ -21,7 +21,7 @@ from .weather import vega_data_file
 from .compare import run_one, parse_system, METHODS, _key
 
 # %% ../nbs/43_robust.ipynb #536c2837
-ROBUST_STATES = ('lorenz63', 'lorenz63-noise5', 'lorenz63-noise10', 'rossler', 'lorenz96', 'lorenz96_40')   # the whole state observed
+ROBUST_STATES = ('lorenz63', 'lorenz63-noise5', 'lorenz63-noise10', 'rossler', 'rossler-noise5', 'rossler-noise10', 'lorenz96', 'lorenz96_40')   # the whole state observed
 ROBUST_SERIES = ('lorenz63-x', 'seattle-temps', 'sf-temps')   # one observed variable: Lorenz-63's x, measured temperatures
 ROBUST_METHODS = ('sampled', 'local', 'esn', 'nvar')
 _STATE_METHOD = dict(sampled='sampled-default', local='local', esn='esn', nvar='nvar')   # their names in `compare`
