@@ -13,29 +13,38 @@ import numpy as np
 import scipy.linalg
 from .backend import get_xp, xp_of, to_device, to_host
 from .sampling import HiddenLayer, sample_layer, activation
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, InputTypeError
 
 # %% ../nbs/11_edmd.ipynb #46cb7a41
+def _is_table(x) -> bool:
+    "A list entry that holds a whole trajectory (an array, a table, a nested list of rows), not one row of numbers."
+    return hasattr(x, 'ndim') or callable(getattr(x, 'to_numpy', None)) or (isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple)))
+
+def _as_2d(x, name:str):
+    "One trajectory (or input sequence) as a 2-D array; a labelled 1-D series (pandas Series, xarray) is one column."
+    a = as_array(x, name)
+    if a.ndim == 1 and callable(getattr(x, 'to_numpy', None)): a = a[:, None]
+    if a.ndim != 2: raise ValueError(f"{name} has shape {tuple(a.shape)}: expected (T_k, d).")
+    return a
+
 def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
-    "Validate trajectories (n_traj, T, d) or a list of (T_k, d) arrays; return a list of 2-D arrays."
-    if isinstance(X, (list, tuple)):
-        if len(X) == 0: raise ValueError(f"{name} is an empty list: expected at least one trajectory.")
-        trajs = list(X)
-        for k, x in enumerate(trajs):
-            if getattr(x, 'ndim', None) != 2:
-                raise ValueError(f"{name}[{k}] has shape {getattr(x, 'shape', type(x).__name__)}: expected (T_k, d).")
+    "Validate trajectories (n_traj, T, d), (T, d), a scalar series (T,), or a list of (T_k, d) arrays or tables; return a list of 2-D arrays."
+    if isinstance(X, (list, tuple)) and len(X) == 0: raise ValueError(f"{name} is an empty list: expected at least one trajectory.")
+    if isinstance(X, (list, tuple)) and all(_is_table(x) for x in X): trajs = [_as_2d(x, f"{name}[{k}]") for k, x in enumerate(X)]
     else:
-        if not hasattr(X, 'ndim'): X = np.asarray(X, dtype=float)
-        if X.ndim == 2: X = X[None]
-        if X.ndim != 3: raise ValueError(f"{name} has shape {tuple(X.shape)}: expected (n_traj, T, d), (T, d) or a list of (T_k, d) arrays.")
-        trajs = list(X)
+        A = as_array(X, name)                       # an array, a table or a nested list of numbers
+        if A.ndim == 1: A = A[:, None]             # a scalar series
+        if A.ndim == 2: A = A[None]
+        if A.ndim != 3 or A.shape[0] == 0:
+            raise ValueError(f"{name} has shape {tuple(A.shape)}: expected (n_traj, T, d), (T, d), (T,) or a list of (T_k, d) arrays.")
+        trajs = list(np.ascontiguousarray(A) if xp_of(A) is np else A)   # one memory order: the same data gives the same model
     d = trajs[0].shape[1] if dim is None else dim
     for k, x in enumerate(trajs):
-        if x.shape[1] != d: raise ValueError(f"{name}[{k}] has dimension {x.shape[1]}: expected {d} like the rest.")
+        if x.shape[1] != d or d < 1: raise ValueError(f"{name}[{k}] has dimension {x.shape[1]}: expected {d if d >= 1 else 'at least 1'}" + (" like the rest." if dim is None and d >= 1 else "."))
         if x.shape[0] < min_length:
             raise ValueError(f"{name}[{k}] has {x.shape[0]} steps: expected at least {min_length}.")
-        xp = xp_of(x)
-        if not bool(xp.all(xp.isfinite(x))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
-    return trajs
+        check_finite(x, f"{name}[{k}]")
+    return [np.ascontiguousarray(x) if xp_of(x) is np else x for x in trajs]
 
 def snapshot_pairs(X):
     "Stacked pairs (x_t, x_{t+1}) from every trajectory, never across a trajectory boundary."
@@ -71,7 +80,8 @@ def pivoted_qr_lstsq(A, B, rcond:float=None):
 class LstsqAccumulator:
     "Streaming least squares min ‖F A − T‖: feed row blocks, keep a triangular factor (or the Gram matrix)."
     def __init__(self, n_features:int, n_targets:int, method:str='qr', xp=np, block_rows:int=None):
-        if method not in ('qr', 'normal'): raise ValueError(f"method={method!r} is not known: expected 'qr' or 'normal'.")
+        n_features, n_targets = check_int('n_features', n_features), check_int('n_targets', n_targets)
+        check_option('method', method, ('qr', 'normal')); block_rows = check_int('block_rows', block_rows, options=(None,))
         self.n_features, self.n_targets, self.method, self.xp = n_features, n_targets, method, get_xp(xp)
         n = n_features + n_targets
         self._tp = method == 'qr' and self.xp is np          # numpy: LAPACK tpqrt updates R in place
@@ -142,8 +152,8 @@ class LstsqAccumulator:
         "The least-squares solution A (n_features, n_targets); `rank`: 'pivoted' (QR) or 'svd'."
         self._reduce()
         if self.n_rows == 0: raise ValueError("no rows were added: expected at least one block before solve().")
-        if not ridge >= 0: raise ValueError(f"ridge={ridge!r}: expected a value >= 0.")
-        if rank not in ('pivoted', 'svd'): raise ValueError(f"rank={rank!r}: expected 'pivoted' or 'svd'.")
+        ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
+        check_option('rank', rank, ('pivoted', 'svd'))
         xp, p = self.xp, self.n_features
         lam = ridge * self.gram_scale()
         if self.method == 'normal':
@@ -161,7 +171,7 @@ class LstsqAccumulator:
         "The accumulation of the first k features alone, read off this one (no pass over the data): their solutions are the same."
         self._reduce()
         xp, P, n = self.xp, self.n_features, self.n_features + self.n_targets
-        if not 1 <= k <= P: raise ValueError(f"k={k!r}: expected 1 <= k <= n_features = {P}.")
+        k = check_int('k', k, low=1, high=P)
         R = self.R if self.R.shape[0] >= n else xp.concatenate([self.R, xp.zeros((n - self.R.shape[0], n))])
         keep = lambda A, axis: xp.concatenate([A[:k], A[P:]] if axis == 0 else [A[:, :k], A[:, P:]], axis=axis)
         sub = LstsqAccumulator(k, self.n_targets, self.method, xp)
@@ -171,22 +181,23 @@ class LstsqAccumulator:
 
 # %% ../nbs/11_edmd.ipynb #5f4f22d2
 def as_inputs(U, trajs:list, name:str='U') -> list:
-    "Validate inputs for trajectories: one (T_k - 1, m) array per trajectory, finite."
-    if isinstance(U, (list, tuple)): us = list(U)
+    "Validate inputs for trajectories: one (T_k - 1, m) array or table per trajectory, real and finite."
+    if isinstance(U, (list, tuple)) and len(U) and all(_is_table(u) for u in U): us = [_as_2d(u, f"{name}[{k}]") for k, u in enumerate(U)]
     else:
-        if not hasattr(U, 'ndim') or U.ndim not in (2, 3):
-            raise ValueError(f"{name} has shape {getattr(U, 'shape', None)}: expected (n_traj, T-1, m), (T-1, m) or a list of (T_k-1, m) arrays.")
-        us = list(U[None] if U.ndim == 2 else U)
+        A = as_array(U, name)
+        if A.ndim == 1 and callable(getattr(U, 'to_numpy', None)): A = A[:, None]   # a labelled series is one input
+        if A.ndim not in (2, 3):
+            raise ValueError(f"{name} has shape {tuple(A.shape)}: expected (n_traj, T-1, m), (T-1, m) or a list of (T_k-1, m) arrays.")
+        us = list(A[None] if A.ndim == 2 else A)
     if len(us) != len(trajs): raise ValueError(f"{name} has {len(us)} input sequences for {len(trajs)} trajectories: expected one per trajectory.")
-    m = us[0].shape[-1] if getattr(us[0], 'ndim', 0) == 2 else None
+    m = us[0].shape[1]
     for k, (u, x) in enumerate(zip(us, trajs)):
-        if getattr(u, 'ndim', None) != 2 or u.shape[1] != m:
-            raise ValueError(f"{name}[{k}] has shape {getattr(u, 'shape', None)}: expected (T_k-1, m) with the same m for every trajectory.")
+        if u.shape[1] != m or m < 1:
+            raise ValueError(f"{name}[{k}] has shape {tuple(u.shape)}: expected (T_k-1, m) with the same m >= 1 for every trajectory.")
         if u.shape[0] != x.shape[0] - 1:
             raise ValueError(f"{name}[{k}] has {u.shape[0]} steps for a trajectory of {x.shape[0]} states: expected {x.shape[0] - 1}.")
-        xp = xp_of(u)
-        if not bool(xp.all(xp.isfinite(u))): raise ValueError(f"{name}[{k}] contains NaN or inf: expected finite values.")
-    return us
+        check_finite(u, f"{name}[{k}]")
+    return [np.ascontiguousarray(u) if xp_of(u) is np else u for u in us]
 
 # %% ../nbs/11_edmd.ipynb #2fffdf55
 class EDMD:
@@ -200,10 +211,17 @@ class EDMD:
                  input_in_layer:bool=False, # the sampled layer sees [x, u] (one-step model only)
                  block_rows:int=None,     # rows per QR reduction
                  xp=np):                  # backend of the data
+        if not isinstance(layer, HiddenLayer): raise InputTypeError(f"layer is a {type(layer).__name__}: expected a HiddenLayer (see sample_layer).")
+        d, n_inputs = check_int('d', d), check_int('n_inputs', n_inputs, low=0)
+        include_state, include_const = check_bool('include_state', include_state), check_bool('include_const', include_const)
+        input_in_layer, block_rows = check_bool('input_in_layer', input_in_layer), check_int('block_rows', block_rows, options=(None,))
+        if layer.W.shape[1] != d + n_inputs * input_in_layer:
+            raise ValueError(f"layer has weights for {layer.W.shape[1]} inputs: expected d{' + n_inputs' if input_in_layer else ''} = {d + n_inputs * input_in_layer}.")
+        if not isinstance(targets, (str, list, tuple)): raise InputTypeError(f"targets={targets!r}: expected 'next' and/or 'koopman'.")
         targets = (targets,) if isinstance(targets, str) else tuple(targets)
-        bad = [t for t in targets if t not in ('next', 'koopman')]
+        bad = [t for t in targets if not isinstance(t, str) or t not in ('next', 'koopman')]
         if bad or not targets: raise ValueError(f"targets={targets!r}: expected 'next' and/or 'koopman'.")
-        if solver not in SOLVERS: raise ValueError(f"solver={solver!r} is not known: expected one of {SOLVERS}.")
+        check_option('solver', solver, SOLVERS)
         if input_in_layer and (not n_inputs or 'koopman' in targets):
             raise ValueError("input_in_layer=True needs inputs U and only supports targets='next' (no Koopman matrix).")
         self.layer, self.d, self.solver, self.n_inputs, self.input_in_layer = layer, d, solver, n_inputs, input_in_layer
@@ -257,8 +275,8 @@ class EDMD:
               rcond:float=None,      # cutoff of the rank-revealing solve (default: machine precision)
               solver:str=None):      # 'qr' or 'svd' on a QR accumulation (default: the solver set up)
         "Outer weights: {'A': (M'+m, d)} and/or {'K': (M', M'), 'C': (M', d), 'B': (m, M')}."
-        solver = self.solver if solver is None else solver
-        if solver not in SOLVERS: raise ValueError(f"solver={solver!r} is not known: expected one of {SOLVERS}.")
+        solver = check_option('solver', self.solver if solver is None else solver, SOLVERS)
+        ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
         if (solver == 'normal') != (self.solver == 'normal'):
             raise ValueError(f"solver={solver!r} cannot solve an accumulation set up for solver={self.solver!r} (Gram matrix vs QR).")
         d, m, nxt = self.d, self.m, self.nxt
@@ -281,6 +299,7 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
          rcond:float=None,       # cutoff of the rank-revealing solve (default: machine precision)
         ) -> dict:
     "Outer weights by least squares: {'A': (M'+m, d)} and/or {'K': (M', M'), 'C': (M', d), 'B': (m, M')}."
+    ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
     trajs = as_trajectories(X)
     us = None if U is None else as_inputs(U, trajs)
     fit = EDMD(layer, trajs[0].shape[1], targets, solver, include_state, include_const,
@@ -302,16 +321,23 @@ class KoopmanSpectrum:
 
 def koopman_spectrum(K, dt:float=1.0) -> KoopmanSpectrum:
     "Eigenvalues and left/right eigenvectors of K (on the host), largest |λ| first."
-    lam, vl, vr = scipy.linalg.eig(to_host(K), left=True, right=True)
+    K, dt = check_finite(to_host(as_array(K, 'K')), 'K'), check_number('dt', dt, low=0, low_open=True)
+    if K.ndim != 2 or K.shape[0] != K.shape[1] or K.shape[0] == 0: raise ValueError(f"K has shape {K.shape}: expected a square matrix (M', M').")
+    lam, vl, vr = scipy.linalg.eig(K, left=True, right=True)
     order = np.argsort(-np.abs(lam), kind='stable')
     return KoopmanSpectrum(lam[order], vr[:, order], vl[:, order], dt)
 
 def eigenfunctions(spectrum:KoopmanSpectrum, Psi, k:int=None):
     "Values of the first k Koopman eigenfunctions φ_i = ψ v_i at lifted states Psi (N, M')."
-    return to_host(Psi) @ spectrum.right[:, :k]
+    k, M = check_int('k', k, options=(None,)), spectrum.right.shape[0]
+    Psi = check_finite(to_host(as_array(Psi, 'Psi')), 'Psi')
+    if Psi.ndim != 2 or Psi.shape[1] != M: raise ValueError(f"Psi has shape {Psi.shape}: expected (N, {M}) lifted states.")
+    return Psi @ spectrum.right[:, :k]
 
 def koopman_modes(spectrum:KoopmanSpectrum, C):
     "Modes m_i (M', d) such that x = Σ_i φ_i(x) m_i, from the readout C (M', d)."
+    C, M = check_finite(to_host(as_array(C, 'C')), 'C'), spectrum.left.shape[0]
+    if C.ndim != 2 or C.shape[0] != M: raise ValueError(f"C has shape {C.shape}: expected ({M}, d), a readout of the lifted state.")
     wl = spectrum.left.conj()
     return (wl.T @ to_host(C)) / (wl * spectrum.right).sum(0)[:, None]
 

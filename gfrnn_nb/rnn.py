@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng, backend_name, BACKENDS
 from .systems import Standardizer
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .selection import select, smooth, split_validation, min_length, width_ladder, plot_selection, REGULARISATIONS
@@ -64,30 +65,21 @@ class SampledRNN(Params):
         self.denoise, self.max_width, self.bound, self.progress = denoise, max_width, bound, progress
 
 # %% ../nbs/12_rnn.ipynb #ca8cfce6
-def _choice(name, value, options):
-    if value not in options: raise ValueError(f"{name}={value!r} is not known: expected one of {options}.")
-
-def _count(name, value, auto=False):
-    "A positive integer (or 'auto' where allowed)."
-    if auto and isinstance(value, str) and value == 'auto': return
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name}={value!r}: expected an integer >= 1" + (" or 'auto'." if auto else "."))
-
-def _amount(name, value, auto=False, none=False):
-    "A finite number >= 0 (or 'auto' / None where allowed)."
-    if (auto and isinstance(value, str) and value == 'auto') or (none and value is None): return
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool) and np.isfinite(value) and value >= 0
-    if not ok: raise ValueError(f"{name}={value!r}: expected a finite number >= 0" + (" or 'auto'" if auto else "") + (" or None" if none else "") + ".")
-
 def _check_params(m:SampledRNN):
-    _count('width', m.width, auto=True); _count('max_width', m.max_width)
-    _choice('sampler', m.sampler, SAMPLERS); _choice('activation', m.activation, ACTIVATIONS)
-    _choice('mode', m.mode, MODES); _choice('solver', m.solver, FIT_SOLVERS)
-    _amount('ridge', m.ridge); _amount('denoise', m.denoise, auto=True); _amount('bound', m.bound, none=True)
+    "Every hyperparameter of `m` checked (before a fit changes anything); the array module of its backend."
+    check_int('width', m.width, options=('auto',)); check_int('max_width', m.max_width)
+    check_option('sampler', m.sampler, SAMPLERS); check_option('activation', m.activation, ACTIVATIONS)
+    check_option('mode', m.mode, MODES); check_option('solver', m.solver, FIT_SOLVERS)
+    check_number('ridge', m.ridge, low=0); check_number('denoise', m.denoise, low=0, options=('auto',))
+    check_number('bound', m.bound, low=0, options=(None,)); check_number('random_scale', m.random_scale, low=0, low_open=True)
+    if m.koopman is not None: check_bool('koopman', m.koopman)
+    for k in ('include_state', 'include_const', 'input_in_layer', 'progress'): check_bool(k, getattr(m, k))
+    check_int('block_rows', m.block_rows, options=(None,))
+    if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     if m.mode == 'koopman' and m.koopman is False: raise ValueError("koopman=False contradicts mode='koopman': the Koopman matrix is the model.")
     if m.input_in_layer and (m.mode == 'koopman' or m.koopman):
         raise ValueError("input_in_layer=True gives a one-step model only: use mode='recurrent' and koopman=None/False.")
-    if isinstance(m.backend, str): _choice('backend', m.backend, BACKENDS)
+    if isinstance(m.backend, str): check_option('backend', m.backend, BACKENDS)
     return get_xp(m.backend)
 
 # %% ../nbs/12_rnn.ipynb #2d1d5d23
@@ -209,14 +201,7 @@ SampledRNN.plot_selection = plot_selection_
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
-def _check_states(self, x0, name='x0'):
-    x0 = to_host(x0).astype(np.float64) if not hasattr(x0, 'ndim') or xp_of(x0) is np else x0
-    d = self.n_features_in_
-    if x0.ndim not in (1, 2) or x0.shape[-1] != d:
-        raise ValueError(f"{name} has shape {tuple(x0.shape)}: expected ({d},) or (B, {d}) for a model fitted on d={d}.")
-    xp = xp_of(x0)
-    if not bool(xp.all(xp.isfinite(x0))): raise ValueError(f"{name} contains NaN or inf: expected finite values.")
-    return x0
+def _check_states(self, x0, name='x0'): return check_states(x0, self.n_features_in_, name)
 
 def _check_forecast_inputs(self, u, B, n_steps, single):
     if self.n_inputs_ == 0:
@@ -224,11 +209,10 @@ def _check_forecast_inputs(self, u, B, n_steps, single):
         return None
     if u is None: raise ValueError(f"u is required: the model was fitted with inputs (m={self.n_inputs_}); expected shape "
                                    f"{(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
-    u = to_host(u).astype(np.float64) if xp_of(u) is np or not hasattr(u, 'ndim') else u
+    u = as_array(u, 'u')
     want = (n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)
     if tuple(u.shape) != want: raise ValueError(f"u has shape {tuple(u.shape)}: expected {want} (one input per forecast step).")
-    xp = xp_of(u)
-    if not bool(xp.all(xp.isfinite(u))): raise ValueError("u contains NaN or inf: expected finite values.")
+    check_finite(u, 'u')
     return u if not single else u[None]
 
 def _bounds(self, xp):
@@ -247,8 +231,7 @@ def forecast(self:SampledRNN, x0, n_steps:int, u=None):
     "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u, as a numpy array."
     _check_fitted(self)
     x0 = _check_states(self, x0)
-    if isinstance(n_steps, bool) or int(n_steps) != n_steps or n_steps < 1: raise ValueError(f"n_steps={n_steps!r}: expected an integer >= 1.")
-    n_steps = int(n_steps)
+    n_steps = check_int('n_steps', n_steps)
     u = _check_forecast_inputs(self, u, x0.shape[0] if x0.ndim == 2 else 1, n_steps, x0.ndim == 1)
     xp = xp_of(self.A_)
     mean, scale = to_device(self.mean_, xp), to_device(self.scale_, xp)
@@ -303,10 +286,7 @@ for _name, _doc, _f in [
 def forecast_from(self:SampledRNN, history, n_steps:int):
     "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d)."
     _check_fitted(self)
-    if getattr(history, 'ndim', None) not in (2, 3):
-        raise ValueError(f"history has shape {getattr(history, 'shape', None)}: expected (T_w, d) or (B, T_w, d).")
-    as_trajectories(history, 'history', min_length=1, dim=self.n_features_in_)
-    return self.forecast(history[..., -1, :], n_steps)
+    return self.forecast(check_history(history, self.n_features_in_)[..., -1, :], n_steps)
 SampledRNN.forecast_from = forecast_from
 
 # %% ../nbs/12_rnn.ipynb #0cb5c37a

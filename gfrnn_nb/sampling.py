@@ -10,6 +10,7 @@ __all__ = ['ACTIVATIONS', 'SAMPLERS', 'activation', 'pair_weights', 'candidate_p
 from dataclasses import dataclass
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng
+from .checks import as_array, check_finite, check_int, check_number, check_option, InputTypeError
 
 # %% ../nbs/10_sampling.ipynb #353c150b
 ACTIVATIONS = ('tanh', 'relu')
@@ -74,11 +75,15 @@ def sample_layer(X,                  # points (N, d) the neurons are placed betw
                  eps:float=1e-10,    # floor on pair distances
                 ) -> HiddenLayer:
     "Draw a hidden layer of `width` neurons from the data X (weights on the host)."
-    if sampler not in SAMPLERS: raise ValueError(f"sampler={sampler!r} is not known: expected one of {SAMPLERS}.")
-    if activation not in _SCALES: raise ValueError(f"activation={activation!r} is not known: expected one of {ACTIVATIONS}.")
-    if int(width) != width or width < 1: raise ValueError(f"width={width!r}: expected an integer >= 1.")
-    X = to_host(X).astype(np.float64)
-    if X.ndim != 2 or X.shape[0] < 2: raise ValueError(f"X has shape {X.shape}: expected (N, d) with N >= 2 points.")
+    check_option('sampler', sampler, SAMPLERS); check_option('activation', activation, ACTIVATIONS)
+    width, repetitions = check_int('width', width), check_int('repetitions', repetitions, options=(None,))
+    random_scale, eps = check_number('random_scale', random_scale, low=0, low_open=True), check_number('eps', eps, low=0, low_open=True)
+    if not (seed is None or isinstance(seed, np.random.Generator)): check_int('seed', seed, low=0, options=(None,))
+    X = to_host(check_finite(as_array(X, 'X'), 'X')).astype(np.float64)
+    if X.ndim != 2 or X.shape[0] < 2 or X.shape[1] < 1: raise ValueError(f"X has shape {X.shape}: expected (N, d) with N >= 2 points.")
+    if fX is not None:
+        fX = check_finite(as_array(fX, 'fX'), 'fX')
+        if fX.shape[0] != X.shape[0] or fX.size == 0: raise ValueError(f"fX has shape {tuple(fX.shape)}: expected ({X.shape[0]}, k), one target per point of X.")
     rng = host_rng(seed)
     if sampler == 'random':
         W = rng.normal(scale=random_scale, size=(width, X.shape[1]))
