@@ -15,13 +15,14 @@ import numpy as np
 from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
+from .checks import as_array, check_finite, check_int, InputTypeError, unchanged_on_error
 from .metrics import valid_prediction_time
-from .rnn import Params, SampledRNN, write_model_file, read_model_file, _record, _damaged, _meta_int, _check_kind, _params_from
+from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _check_kind, _params_from
 
 # %% ../nbs/14_delay.ipynb #4f9bff93
 def _as_series(y, name='series'):
-    "A series as a 2-D array (T, k): scalars (T,) become (T, 1)."
-    if not hasattr(y, 'ndim'): y = np.asarray(y, float)
+    "A series as a 2-D array (T, k) of real numbers (arrays, lists, pandas or xarray objects): scalars (T,) become (T, 1)."
+    y = as_array(y, name)
     if y.ndim == 1: y = y[:, None]
     if y.ndim != 2: raise ValueError(f"{name} has shape {tuple(y.shape)}: expected (T,) or (T, k).")
     return y
@@ -39,9 +40,7 @@ def delay_embed(series,       # (T,) or (T, k) observations
     return np.concatenate([y[w - j * stride:T - j * stride] for j in range(delays)], axis=1)
 
 def _check_embedding(delays, stride):
-    for name, v in (('delays', delays), ('stride', stride)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name}={v!r}: expected an integer >= 1.")
+    for name, v in (('delays', delays), ('stride', stride)): check_int(name, v)
 
 # %% ../nbs/14_delay.ipynb #035f2d5b
 def autocorrelation(series, max_lag:int=100):
@@ -115,8 +114,8 @@ RANGE_MARGIN = 0.25         # a free run further outside the training range (in 
 
 def _check_auto(name, v):
     if isinstance(v, str) and v == 'auto': return
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-        raise ValueError(f"{name}={v!r}: expected 'auto' or an integer >= 1.")
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)): raise InputTypeError(f"{name}={v!r}: expected 'auto' or an integer >= 1.")
+    if v < 1: raise ValueError(f"{name}={v!r}: expected 'auto' or an integer >= 1.")
 
 def autocorrelation_time(acf) -> int:
     "Lag (1-based) of the first zero of an autocorrelation over lags 1, 2, ...; its first drop below 1/e if it never crosses zero."
@@ -157,8 +156,10 @@ SEARCH_WIDTH = 300          # hidden neurons of the fixed model that scores cand
 
 def _series_list(X, name):
     "Series as a list of host float arrays (T_k, k) from (T,), (T, k), (n, T, k) or a list."
-    if isinstance(X, (list, tuple)): return [_as_series(to_host(x), f'{name}[{i}]') for i, x in enumerate(X)]
-    return [_as_series(to_host(X), name)] if getattr(X, 'ndim', np.ndim(X)) <= 2 else [to_host(x) for x in X]
+    if isinstance(X, (list, tuple)) and len(X) and all(hasattr(x, 'ndim') or callable(getattr(x, 'to_numpy', None)) or isinstance(x, (list, tuple)) for x in X):
+        return [_as_series(to_host(as_array(x, f'{name}[{i}]')), f'{name}[{i}]') for i, x in enumerate(X)]
+    a = to_host(as_array(X, name))
+    return [_as_series(a, name)] if a.ndim <= 2 else list(a)
 
 class DelayRNN(Params):
     "A sampled RNN on time-delay coordinates of (partially) observed series; forecasts the observed variables."
@@ -207,7 +208,10 @@ class DelayRNN(Params):
 
     def fit(self, X, U=None):
         "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
-        _check_auto('delays', self.delays); _check_auto('stride', self.stride)
+        _check_auto('delays', self.delays); _check_auto('stride', self.stride); _check_rnn_params(self._rnn())
+        with unchanged_on_error(self): return self._fit(X, U)
+
+    def _fit(self, X, U):
         t0 = time.perf_counter()
         auto = 'auto' in (self.delays, self.stride)
         ys = _series_list(X, 'X')
@@ -227,22 +231,21 @@ class DelayRNN(Params):
     def forecast_from(self, history, n_steps:int, u=None):
         "The n_steps observations after a history (T_h,), (T_h, k) or (B, T_h, k) with T_h > window; u: (n_steps, m) or (B, n_steps, m)."
         if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
-        h = np.asarray(to_host(history), float)
+        h = to_host(as_array(history, 'history'))
         scalar, single = h.ndim == 1, h.ndim <= 2
         h = h[:, None] if scalar else h
         h = h[None] if single else h
         k, w = self.n_observed_, self.window
         if h.ndim != 3 or h.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h, {k}) or (B, T_h, {k}).")
         if h.shape[1] < w + 1: raise ValueError(f"history has {h.shape[1]} steps: expected at least window + 1 = {w + 1}.")
-        if not np.all(np.isfinite(h)): raise ValueError("history contains NaN or inf: expected finite values.")
-        if isinstance(n_steps, bool) or int(n_steps) != n_steps or n_steps < 1: raise ValueError(f"n_steps={n_steps!r}: expected an integer >= 1.")
-        n_steps, B = int(n_steps), h.shape[0]
+        check_finite(h, 'history')
+        n_steps, B = check_int('n_steps', n_steps), h.shape[0]
         if self.n_inputs_:
             if u is None: raise ValueError(f"u is required: the model was fitted with inputs; expected shape {(n_steps, self.n_inputs_)}.")
-            u0 = u = np.asarray(to_host(u), float)
+            u0 = u = to_host(as_array(u, 'u'))
             u = u[None] if u.ndim == 2 and single else u
             if u.shape != (B, n_steps, self.n_inputs_): raise ValueError(f"u has shape {u0.shape}: expected {(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
-            if not np.all(np.isfinite(u)): raise ValueError("u contains NaN or inf: expected finite values.")
+            check_finite(u, 'u')
         elif u is not None: raise ValueError("u was given but the model was fitted without inputs.")
         buf = np.empty((B, w + 1 + n_steps, k))
         buf[:, :w + 1] = h[:, -(w + 1):]
