@@ -13,6 +13,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
+from .checks import check_int, check_option, check_states, check_history, InputTypeError
 from .selection import VALIDATION_FRACTION, VALIDATION_MIN_STEPS, split_validation
 
 # %% ../nbs/16_local.ipynb #e30e9efc
@@ -104,7 +105,9 @@ def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bo
 def _candidates(name:str, value, ok, expected:str) -> tuple:
     "One value or a non-empty sequence of values as a sorted tuple, each checked by `ok`."
     vals = tuple(value) if isinstance(value, (tuple, list)) else (value,)
-    if not vals or not all(ok(v) for v in vals): raise ValueError(f"{name}={value!r}: expected {expected}, or a non-empty tuple of them.")
+    if not vals or not all(ok(v) for v in vals):
+        typed = vals and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in vals)
+        raise (ValueError if typed else InputTypeError)(f"{name}={value!r}: expected {expected}, or a non-empty tuple of them.")
     return tuple(sorted(set(vals)))
 
 def _check_params(m:LocalRNN, d:int):
@@ -113,13 +116,10 @@ def _check_params(m:LocalRNN, d:int):
     if 2 * radii[-1] + 1 > d:
         raise ValueError(f"radius={m.radius!r} on a ring of d={d} sites: expected 2·radius + 1 <= d (a patch must not wrap onto itself).")
     widths = _candidates('width', m.width, lambda v: _is_int(v) and v >= 1, 'an integer >= 1')
-    ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.floating)) and not isinstance(v, bool) and v >= 0, 'a number >= 0')
-    if m.sampler not in SAMPLERS or m.sampler == 'aswim':
-        raise ValueError(f"sampler={m.sampler!r} is not supported: expected one of ('swim', 'uswim', 'random').")
-    if m.activation not in ACTIVATIONS: raise ValueError(f"activation={m.activation!r} is not known: expected one of {ACTIVATIONS}.")
-    for k in ('validation_starts', 'validation_steps'):
-        v = getattr(m, k)
-        if not _is_int(v) or v < 1: raise ValueError(f"{k}={v!r}: expected an integer >= 1.")
+    ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < np.inf, 'a finite number >= 0')
+    check_option('sampler', m.sampler, ('swim', 'uswim', 'random')); check_option('activation', m.activation, ACTIVATIONS)
+    for k in ('validation_starts', 'validation_steps'): check_int(k, getattr(m, k))
+    if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     return [int(r) for r in radii], [int(w) for w in widths], [float(g) for g in ridges]
 
 # %% ../nbs/16_local.ipynb #d1717978
@@ -195,19 +195,13 @@ LocalRNN.fit = fit
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
-def _check_states(self, x, name:str='x0'):
-    x = np.asarray(to_host(x), dtype=np.float64)
-    d = self.n_features_in_
-    if x.ndim not in (1, 2) or x.shape[-1] != d:
-        raise ValueError(f"{name} has shape {x.shape}: expected ({d},) or (B, {d}) for a model fitted on d={d} sites.")
-    if not np.all(np.isfinite(x)): raise ValueError(f"{name} contains NaN or inf: expected finite values.")
-    return x
+def _check_states(self, x, name:str='x0'): return to_host(check_states(x, self.n_features_in_, name)).astype(np.float64, copy=False)
 
 def forecast(self:LocalRNN, x0, n_steps:int):
     "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d))."
     _check_fitted(self)
     x0 = _check_states(self, x0)
-    if not _is_int(n_steps) or n_steps < 1: raise ValueError(f"n_steps={n_steps!r}: expected an integer >= 1.")
+    n_steps = check_int('n_steps', n_steps)
     z = ((x0 - self.mean_) / self.scale_).reshape(-1, x0.shape[-1])
     out = np.empty((z.shape[0], int(n_steps), z.shape[1]))
     for t in range(int(n_steps)): z = out[:, t] = local_step(z, self.layer_, self.A_, self.radius_)
@@ -217,10 +211,7 @@ def forecast(self:LocalRNN, x0, n_steps:int):
 def forecast_from(self:LocalRNN, history, n_steps:int):
     "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d)."
     _check_fitted(self)
-    h = np.asarray(to_host(history), dtype=np.float64)
-    if h.ndim not in (2, 3) or h.shape[-2] < 1:
-        raise ValueError(f"history has shape {h.shape}: expected (T_w, {self.n_features_in_}) or (B, T_w, {self.n_features_in_}).")
-    return self.forecast(_check_states(self, h[..., -1, :], 'history'), n_steps)
+    return self.forecast(to_host(check_history(history, self.n_features_in_))[..., -1, :], n_steps)
 
 def step(self:LocalRNN, x):
     "One step x_t -> x_{t+1} for states (B, d) or (d,)."
