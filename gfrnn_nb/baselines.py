@@ -14,6 +14,7 @@ from .systems import Standardizer, integrate
 from .edmd import as_trajectories, LstsqAccumulator
 from .metrics import valid_prediction_time
 from .rnn import Params
+from .checks import check_int, check_number, check_option, check_states, check_history, InputTypeError
 
 # %% ../nbs/30_baselines.ipynb #ec53389f
 def start_histories(bench, # a `ForecastBenchmark` of an ODE system
@@ -67,9 +68,21 @@ class Baseline(Params):
     def _fit(self, Z, cfg, memo=None): raise NotImplementedError
     def _run(self, state, cfg, H, n_steps): raise NotImplementedError
 
+    def _check_common(self):
+        "The parameters every baseline shares: seed, warm-up, validation share, tuning grid."
+        p = self.get_params()
+        if 'seed' in p and not isinstance(p['seed'], np.random.Generator): check_int('seed', p['seed'], low=0, options=(None,))
+        if 'warmup' in p: check_int('warmup', p['warmup'])
+        if 'val_fraction' in p: check_number('val_fraction', p['val_fraction'], low=0, high=1, low_open=True, high_open=True)
+        if p.get('grid') is not None:
+            g = p['grid']
+            if not isinstance(g, dict) or not g or not all(isinstance(v, (list, tuple)) and len(v) for v in g.values()):
+                raise InputTypeError(f"grid={g!r}: expected None or a dict of parameter name -> non-empty tuple of values.")
+            if unknown := [k for k in g if k not in p]: raise ValueError(f"grid has {unknown}: expected parameters of {type(self).__name__} ({list(p)}).")
+
     def fit(self, X, y=None):
         "Fit on trajectories X ((n_traj, T, d), (T, d) or a list); with a `grid`, tune on a validation split first."
-        self._check()
+        self._check_common(); self._check()
         for m in self.needs: _need(m)
         trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X, min_length=3)]
         scaler = Standardizer().fit(trajs)
@@ -89,12 +102,8 @@ class Baseline(Params):
     def forecast_from(self, history, n_steps:int):
         "The n_steps states after a warm-up sequence (T_w, d) or (B, T_w, d), as numpy."
         if not hasattr(self, 'state_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
-        h = np.asarray(to_host(history), dtype=np.float64)
-        d = self.n_features_in_
-        if h.ndim not in (2, 3) or h.shape[-1] != d or h.shape[-2] < 1:
-            raise ValueError(f"history has shape {h.shape}: expected (T_w, {d}) or (B, T_w, {d}).")
-        if not np.all(np.isfinite(h)): raise ValueError("history contains NaN or inf: expected finite values.")
-        if isinstance(n_steps, bool) or int(n_steps) != n_steps or n_steps < 1: raise ValueError(f"n_steps={n_steps!r}: expected an integer >= 1.")
+        h = to_host(check_history(history, self.n_features_in_)).astype(np.float64, copy=False)
+        n_steps = check_int('n_steps', n_steps)
         single = h.ndim == 2
         H = (h[None] if single else h) - self.mean_
         out = self._run(self.state_, self.config_, H / self.scale_, int(n_steps)) * self.scale_ + self.mean_
@@ -102,8 +111,8 @@ class Baseline(Params):
 
     def forecast(self, x0, n_steps:int):
         "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)); the history is x0 alone."
-        x0 = np.asarray(to_host(x0), dtype=np.float64)
-        if x0.ndim not in (1, 2): raise ValueError(f"x0 has shape {x0.shape}: expected (d,) or (B, d).")
+        if not hasattr(self, 'state_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
+        x0 = to_host(check_states(x0, self.n_features_in_))
         return self.forecast_from(x0[..., None, :], n_steps)
 
 # %% ../nbs/30_baselines.ipynb #58de42f5
@@ -169,8 +178,10 @@ class ESN(Baseline):
             if k != 'self': setattr(self, k, v)
 
     def _check(self):
-        if self.readout not in ('ridge', 'precise'): raise ValueError(f"readout={self.readout!r} is not known: expected 'ridge' or 'precise'.")
-        if not (isinstance(self.units, (int, np.integer)) and self.units >= 1): raise ValueError(f"units={self.units!r}: expected an integer >= 1.")
+        check_option('readout', self.readout, ('ridge', 'precise')); check_int('units', self.units); check_int('washout', self.washout, low=0)
+        check_number('spectral_radius', self.spectral_radius, low=0, low_open=True); check_number('leak', self.leak, low=0, high=1, low_open=True)
+        for k in ('input_scaling', 'bias_scaling', 'ridge'): check_number(k, getattr(self, k), low=0)
+        for k in ('input_connectivity', 'rc_connectivity'): check_number(k, getattr(self, k), low=0, high=1, low_open=True)
 
 # %% ../nbs/30_baselines.ipynb #7580cb2b
 def _esn_fit(self:ESN, Z, cfg, memo=None):
@@ -241,9 +252,8 @@ class NVAR(Baseline):
             if k != 'self': setattr(self, k, v)
 
     def _check(self):
-        for k in ('delay', 'strides', 'order'):
-            v = getattr(self, k)
-            if not (isinstance(v, (int, np.integer)) and v >= 1): raise ValueError(f"{k}={v!r}: expected an integer >= 1.")
+        for k in ('delay', 'strides', 'order'): check_int(k, getattr(self, k))
+        check_number('ridge', self.ridge, low=0)
 
 def _nvar_features(buf, strides, idx):
     "NVAR features of delay buffers (B, span, d), newest first: [linear, monomials]."
@@ -310,9 +320,10 @@ class TorchRNN(Baseline):
             if k != 'self': setattr(self, k, v)
 
     def _check(self):
-        if self.cell not in ('lstm', 'gru'): raise ValueError(f"cell={self.cell!r} is not known: expected 'lstm' or 'gru'.")
-        if not self.budget_seconds > 0: raise ValueError(f"budget_seconds={self.budget_seconds!r}: expected seconds > 0.")
-        if not (isinstance(self.window, (int, np.integer)) and self.window >= 2): raise ValueError(f"window={self.window!r}: expected an integer >= 2.")
+        check_option('cell', self.cell, ('lstm', 'gru')); check_int('window', self.window, low=2)
+        for k in ('budget_seconds', 'lr'): check_number(k, getattr(self, k), low=0, low_open=True)
+        for k in ('hidden', 'layers', 'batch_size', 'eval_every', 'patience'): check_int(k, getattr(self, k))
+        check_int('threads', self.threads, options=(None,))
 
 # %% ../nbs/30_baselines.ipynb #4d0afe38
 def _windows(Z, length):
@@ -386,6 +397,10 @@ class EKIElman(Baseline):
                  seed:int=0):                       # seed of the ensemble and the minibatches
         for k, v in list(locals().items()):
             if k != 'self': setattr(self, k, v)
+
+    def _check(self):
+        for k in ('hidden', 'window', 'batch_size'): check_int(k, getattr(self, k))
+        check_int('ensemble_size', self.ensemble_size, low=2); check_number('budget_seconds', self.budget_seconds, low=0, low_open=True)
 
 def _eki_fit(self:EKIElman, Z, cfg, memo=None):
     from gfrnn_nb.nets import ElmanRNN

@@ -83,6 +83,6 @@ def test_bad_input(bad, match, data):
 
 def test_bad_forecast_arguments(data):
     m = NVAR().fit(data)
-    with pytest.raises(ValueError, match=r'expected \(T_w, 3\)'): m.forecast(np.zeros(4), 3)
+    with pytest.raises(ValueError, match=r'x0 has shape \(4,\): expected \(3,\) or \(B, 3\)'): m.forecast(np.zeros(4), 3)
     with pytest.raises(ValueError, match='n_steps=0'): m.forecast(data[0, 0], 0)
     with pytest.raises(ValueError, match='NaN'): m.forecast_from(np.full((5, 3), np.nan), 3)
