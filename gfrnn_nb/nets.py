@@ -10,6 +10,7 @@ __all__ = ['ACTIVATIONS', 'LOSSES', 'heaviside', 'get_activation', 'FlatNet', 'M
 # %% ../nbs/20_nets.ipynb #426950a2
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng
+from .checks import check_int, check_number, InputTypeError
 
 # %% ../nbs/20_nets.ipynb #467c3c82
 def _ns(a):
@@ -34,6 +35,7 @@ ACTIVATIONS = dict(tanh=_tanh, relu=_relu, heaviside=heaviside, step=heaviside,
 def get_activation(name:str): # one of ACTIVATIONS, or a callable
     "The activation function called `name`."
     if callable(name): return name
+    if not isinstance(name, str): raise InputTypeError(f"activation={name!r}: expected one of {sorted(ACTIVATIONS)} or a callable.")
     if name not in ACTIVATIONS:
         raise ValueError(f"activation={name!r} is not known; expected one of {sorted(ACTIVATIONS)} or a callable.")
     return ACTIVATIONS[name]
@@ -68,7 +70,7 @@ class FlatNet:
              xp='numpy', # array module or backend name
              dtype=np.float64):
         "Random initial parameters, drawn on the host: (n, P), or (P,) when n is None."
-        rng, J = host_rng(seed), 1 if n is None else n
+        rng, J = host_rng(seed), 1 if n is None else check_int('n', n)
         scale = np.concatenate([np.full(int(np.prod(shape)), self.gain / np.sqrt(fan_in) if fan_in else self.bias_scale)
                                 for _, shape, fan_in in self.blocks])
         # row-major draws: the first k members are the same whatever the ensemble size
@@ -88,8 +90,11 @@ class MLP(FlatNet):
                  output:str='identity', # output activation
                  gain:float=None, # init std is gain/sqrt(fan_in); default 1, sqrt(2) for relu
                  bias_scale:float=0.1): # init std of the biases
-        if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
-            raise ValueError(f"sizes={sizes!r}; expected at least two positive layer widths, inputs first.")
+        if not isinstance(sizes, (list, tuple)): raise InputTypeError(f"sizes={sizes!r}: expected a list of at least two layer widths, inputs first.")
+        if len(sizes) < 2: raise ValueError(f"sizes={sizes!r}: expected at least two positive layer widths, inputs first.")
+        for i, s in enumerate(sizes): check_int(f'sizes[{i}]', s)
+        get_activation(activation); get_activation(output)
+        check_number('gain', gain, low=0, low_open=True, options=(None,)); check_number('bias_scale', bias_scale, low=0)
         self.sizes, self.activation, self.output = [int(s) for s in sizes], activation, output
         self.acts = [get_activation(activation)] * (len(sizes) - 2) + [get_activation(output)]
         self.gain = gain if gain is not None else (np.sqrt(2) if activation == 'relu' else 1.0)
@@ -131,6 +136,8 @@ class ElmanRNN(FlatNet):
                  gain:float=1.0, # init std of input/output weights is gain/sqrt(fan_in)
                  recurrent_gain:float=0.9, # init std of W_h is recurrent_gain/sqrt(n_hidden)
                  bias_scale:float=0.1): # init std of the biases
+        n_in, n_hidden, n_out = check_int('n_in', n_in), check_int('n_hidden', n_hidden), check_int('n_out', n_out)
+        check_number('gain', gain, low=0, low_open=True); check_number('recurrent_gain', recurrent_gain, low=0); check_number('bias_scale', bias_scale, low=0)
         self.n_in, self.n_hidden, self.n_out, self.activation = n_in, n_hidden, n_out, activation
         self.act, self.gain, self.bias_scale = get_activation(activation), gain, bias_scale
         self._layout([('Wx', (n_in, n_hidden), n_in), ('Wh', (n_hidden, n_hidden), n_hidden),
