@@ -10,6 +10,7 @@ import os, warnings
 import numpy as np
 from .backend import xp_of, to_device, to_host
 from .optimizer import Optimizer
+from .checks import check_int, check_number, check_option, check_bool
 
 # %% ../nbs/22_eki.ipynb #a181733a
 def eki_update(Theta, # ensemble (J, P)
@@ -72,13 +73,15 @@ class EKI(Optimizer):
         self.ensemble_size, self.step_rule, self.dt, self.gamma = ensemble_size, step, dt, gamma
         self.noise, self.inflation, self.momentum, self.perturb = noise, inflation, momentum, perturb
 
+    def _check_own(self):
+        check_int('ensemble_size', self.ensemble_size, low=2)   # an ensemble covariance needs two members
+        check_option('step', self.step_rule, ('constant', 'adaptive', 'dmc'))
+        check_number('dt', self.dt, low=0, low_open=True); check_number('gamma', self.gamma, low=0, low_open=True)
+        check_number('noise', self.noise, low=0); check_number('inflation', self.inflation, low=1)
+        check_number('momentum', self.momentum, low=0, high=1, options=('nesterov',)); check_bool('perturb', self.perturb)
+
     def _start(self):
         J = self.ensemble_size
-        if not (isinstance(J, (int, np.integer)) and J >= 2):
-            raise ValueError(f"ensemble_size={J!r}; expected an integer >= 2 (an ensemble covariance needs two members).")
-        if not self.gamma > 0: raise ValueError(f"gamma={self.gamma!r}; expected > 0.")
-        if not self.inflation >= 1: raise ValueError(f"inflation={self.inflation!r}; expected >= 1.")
-        eki_step_size(self.xp.zeros((2, 1)), self.xp.zeros(1), 1.0, self.step_rule)  # validates the name
         self.Theta, self._prev, self._n = self._initial(J), None, 0
         self.dt_ = []
 

@@ -10,6 +10,7 @@ import os, warnings
 import numpy as np
 from .backend import xp_of, to_device, to_host, host_rng
 from .optimizer import Optimizer
+from .checks import check_int, check_number, check_bool, InputTypeError
 
 # %% ../nbs/23_enkf.ipynb #3a32968c
 def subspace_step(Q, # output differences (K, batch, out)
@@ -39,11 +40,15 @@ class SubspaceEnKF(Optimizer):
         self.n_directions, self.sigma, self.sigma_decay, self.sigma_min = n_directions, sigma, sigma_decay, sigma_min
         self.damping, self.step_sizes, self.monotone = damping, step_sizes, monotone
 
+    def _check_own(self):
+        check_int('n_directions', self.n_directions); check_number('sigma', self.sigma, low=0, low_open=True)
+        check_number('sigma_decay', self.sigma_decay, low=0, low_open=True); check_number('sigma_min', self.sigma_min, low=0)
+        check_number('damping', self.damping, low=0); check_bool('monotone', self.monotone)
+        if not isinstance(self.step_sizes, (list, tuple, np.ndarray)) or len(self.step_sizes) < 1:
+            raise InputTypeError(f"step_sizes={self.step_sizes!r}: expected a non-empty tuple of step sizes.")
+        for i, a in enumerate(self.step_sizes): check_number(f'step_sizes[{i}]', a, low=0, low_open=True)
+
     def _start(self):
-        if not (isinstance(self.n_directions, (int, np.integer)) and self.n_directions >= 1):
-            raise ValueError(f"n_directions={self.n_directions!r}; expected an integer >= 1.")
-        if not self.sigma > 0: raise ValueError(f"sigma={self.sigma!r}; expected > 0.")
-        if len(self.step_sizes) < 1: raise ValueError(f"step_sizes={self.step_sizes!r}; expected at least one step size.")
         self.theta, self.sigma_, self._phase = self._initial(), float(self.sigma), 'probe'
         self._alphas = to_device(np.asarray(self.step_sizes, dtype=float), self.xp)
 

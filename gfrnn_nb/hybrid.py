@@ -10,6 +10,7 @@ import copy
 import numpy as np
 from .backend import to_device, to_host
 from .optimizer import Optimizer, FitResult, check_budget
+from .checks import check_number, InputTypeError, unchanged_on_error
 
 # %% ../nbs/25_hybrid.ipynb #c92ad749
 def _torch():
@@ -27,6 +28,11 @@ class Adam(Optimizer):
                  **kwargs): # batch_size, loss, seed, init, ... (see `Optimizer`)
         super().__init__(**kwargs)
         self.lr, self.betas, self.weight_decay = lr, betas, weight_decay
+
+    def _check_own(self):
+        check_number('lr', self.lr, low=0, low_open=True); check_number('weight_decay', self.weight_decay, low=0)
+        if not isinstance(self.betas, (list, tuple)) or len(self.betas) != 2: raise InputTypeError(f"betas={self.betas!r}: expected two decays (b1, b2).")
+        for i, b in enumerate(self.betas): check_number(f'betas[{i}]', b, low=0, high=1, high_open=True)
 
     def _start(self):
         torch = self._t = _torch()
@@ -84,7 +90,13 @@ class Hybrid(Optimizer):
     def fit(self, net, X, y, X_val=None, y_val=None, budget:int=None, time_limit:float=None):
         "Run both phases within the budget; one joined `FitResult`."
         check_budget(budget, time_limit)
-        if not 0 < self.switch < 1: raise ValueError(f"switch={self.switch!r}; expected a share strictly between 0 and 1.")
+        check_number('switch', self.switch, low=0, high=1, low_open=True, high_open=True)
+        if not isinstance(self.first, Optimizer): raise InputTypeError(f"first is a {type(self.first).__name__}: expected an Optimizer.")
+        if not (self.then is None or isinstance(self.then, Optimizer)): raise InputTypeError(f"then is a {type(self.then).__name__}: expected an Optimizer or None.")
+        self.first._check_params()
+        with unchanged_on_error(self): return self._fit_phases(net, X, y, X_val, y_val, budget, time_limit)
+
+    def _fit_phases(self, net, X, y, X_val, y_val, budget, time_limit):
         share = lambda v, s: None if v is None else v * s
         r1 = self.first.fit(net, X, y, X_val, y_val, budget=share(budget, self.switch), time_limit=share(time_limit, self.switch))
         then = copy.copy(self.then or Adam(seed=self.first.seed))

@@ -9,23 +9,27 @@ __all__ = ['check_data', 'check_budget', 'FitResult', 'Optimizer', 'RandomSearch
 import time, warnings
 import numpy as np
 from .backend import get_xp, xp_of, to_device, to_host, host_rng, backend_name
-from .nets import MLP, ElmanRNN, get_loss
+from .nets import MLP, ElmanRNN, FlatNet, Loss, get_loss, LOSSES
+from .backend import BACKENDS
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, InputTypeError, unchanged_on_error
 
 # %% ../nbs/21_optimizer.ipynb #297f6030
-def _finite(a, name):
-    a = np.asarray(a)
-    if a.dtype.kind in 'fc':
-        bad = int((~np.isfinite(a)).sum())
-        if bad: raise ValueError(f"{name} contains {bad} NaN or infinite values; expected finite data.")
-    return a
+def _targets(y, name):
+    "Targets as a host array: integer labels stay integers, anything else becomes real numbers (tables and lists too)."
+    try: a = np.asarray(y.to_numpy()) if callable(getattr(y, 'to_numpy', None)) else to_host(y)
+    except (ValueError, TypeError) as e: raise ValueError(f"{name} could not be read as an array ({' '.join(str(e).split())[:200]}).") from None
+    return a if a.dtype.kind in 'iu' else to_host(as_array(a, name))
 
 def check_data(net, X, y, names=('X', 'y')):
     "Validate inputs and targets for `net`; return host arrays X and y (y as (N, out) or integer labels (N,))."
     nx, ny = names
-    X, y = _finite(X, nx), _finite(y, ny)
+    if not callable(net) or not hasattr(net, 'n_out'): raise InputTypeError(f"net is a {type(net).__name__}: expected a network such as MLP or ElmanRNN.")
+    X, y = to_host(as_array(X, nx)), _targets(y, ny)
+    check_finite(X, nx); check_finite(y, ny)
     if X.ndim < 2: raise ValueError(f"{nx} has shape {X.shape}; expected (samples, features) or (samples, T, features).")
-    if len(X) != len(y):
-        raise ValueError(f"{nx} has {len(X)} samples but {ny} has {len(y)}; expected the same number along the first axis.")
+    if len(X) == 0: raise ValueError(f"{nx} has no samples: expected at least one.")
+    if y.ndim == 0 or len(X) != len(y):
+        raise ValueError(f"{nx} has {len(X)} samples but {ny} has {len(y) if y.ndim else 0}; expected the same number along the first axis.")
     n_in = getattr(net, 'n_in', None)
     if n_in is not None and X.shape[-1] != n_in:
         raise ValueError(f"{nx} has {X.shape[-1]} features but the network expects n_in={n_in}.")
@@ -42,10 +46,8 @@ def check_budget(budget, time_limit=None):
     "Validate the forward-pass budget (None is allowed only with a time limit)."
     if budget is None and time_limit is None:
         raise ValueError("budget=None and time_limit=None; expected a number of forward passes >= 1, a time limit, or both.")
-    if budget is not None and not budget >= 1:
-        raise ValueError(f"budget={budget!r}; expected a number of forward passes >= 1.")
-    if time_limit is not None and not time_limit > 0:
-        raise ValueError(f"time_limit={time_limit!r}; expected seconds > 0.")
+    check_number('budget', budget, low=1, options=(None,))
+    check_number('time_limit', time_limit, low=0, low_open=True, options=(None,))
 
 # %% ../nbs/21_optimizer.ipynb #b6bb052a
 class FitResult:
@@ -113,13 +115,35 @@ class Optimizer:
     def _estimate(self): raise NotImplementedError
 
     # --- lifecycle ---
+    def _check_params(self):
+        "The hyperparameters every optimiser shares (subclasses add theirs in `_check_own`)."
+        check_int('batch_size', self.batch_size, options=(None,))
+        if not isinstance(self.loss, Loss): check_option('loss', self.loss, tuple(LOSSES) + ('auto',))
+        if not isinstance(self.seed, np.random.Generator): check_int('seed', self.seed, low=0, options=(None,))
+        if isinstance(self.backend, str): check_option('backend', self.backend, BACKENDS)
+        check_int('n_logs', self.n_logs); check_int('eval_size', self.eval_size); check_bool('progress', self.progress)
+        if not isinstance(self.callbacks, (list, tuple)) or not all(callable(cb) for cb in self.callbacks):
+            raise InputTypeError(f"callbacks={self.callbacks!r}: expected a list or tuple of callables cb(opt, record).")
+        check_option('nan_policy', self.nan_policy, ('resample', 'drop')); check_int('blas_threads', self.blas_threads, options=(None,))
+        check_option('clock', self.clock, ('wall', 'cpu'))
+        self._check_own()
+
+    def _check_own(self): pass
+
+    def _check_init(self, net):
+        if self.init is None: return
+        init = check_finite(to_host(as_array(self.init, 'init')), 'init')
+        if init.ndim not in (1, 2) or init.shape[-1] != net.n_params:
+            raise ValueError(f"init has shape {init.shape}: expected ({net.n_params},) or (J, {net.n_params}) parameters for {net!r}.")
+
     def start(self, net, X, y, X_val=None, y_val=None):
         "Check and move the data, reset counters, and build the optimiser's state; returns self."
-        if self.nan_policy not in ('resample', 'drop'):
-            raise ValueError(f"nan_policy={self.nan_policy!r}; expected 'resample' or 'drop'.")
-        if self.batch_size is not None and not (int(self.batch_size) >= 1):
-            raise ValueError(f"batch_size={self.batch_size!r}; expected None or an integer >= 1.")
+        self._check_params()
+        with unchanged_on_error(self): return self._begin(net, X, y, X_val, y_val)
+
+    def _begin(self, net, X, y, X_val=None, y_val=None):
         X, y = check_data(net, X, y)
+        self._check_init(net)
         if (X_val is None) != (y_val is None):
             raise ValueError("X_val and y_val must be given together; got only one of them.")
         self.net, self.xp, self.rng = net, get_xp(self.backend), host_rng(self.seed)
@@ -132,6 +156,8 @@ class Optimizer:
         self._eval = (self.X[ev], self.y[ev])
         if X_val is not None:
             X_val, y_val = check_data(net, X_val, y_val, names=('X_val', 'y_val'))
+            if y_val.dtype.kind != y.dtype.kind and 'f' in (y_val.dtype.kind, y.dtype.kind) and self.loss_.name == 'xent':
+                raise ValueError("y_val holds real numbers but y holds class labels: expected the same kind of targets.")
             self._val = (to_device(X_val, self.xp), to_device(y_val, self.xp))
         else: self._val = None
         self.passes_, self.steps_, self.seconds_, self.cpu_seconds_, self._order, self._pos = 0, 0, 0.0, 0.0, None, 0
@@ -212,11 +238,12 @@ class Optimizer:
             time_limit:float=None): # training seconds; stop at whichever limit comes first
         "Train `net` on (X, y) within the budget; returns a `FitResult`."
         check_budget(budget, time_limit)
-        self.start(net, X, y, X_val, y_val)
-        if self.clock not in ('wall', 'cpu'): raise ValueError(f"clock={self.clock!r}; expected 'wall' or 'cpu'.")
-        self.history_ = dict(steps=[], passes=[], seconds=[], cpu_seconds=[], loss=[], val_loss=[])
-        if self.loss_.metric is not None: self.history_['val_accuracy'] = []
-        with blas_threads(self.blas_threads): return self._run(budget, time_limit)
+        self._check_params()
+        with unchanged_on_error(self):   # a run that fails on the way leaves no half-built state behind
+            self._begin(net, X, y, X_val, y_val)
+            self.history_ = dict(steps=[], passes=[], seconds=[], cpu_seconds=[], loss=[], val_loss=[])
+            if self.loss_.metric is not None: self.history_['val_accuracy'] = []
+            with blas_threads(self.blas_threads): return self._run(budget, time_limit)
 
     def _run(self, budget, time_limit):
         limit = budget if budget is not None else float('inf')
@@ -253,8 +280,10 @@ class RandomSearch(Optimizer):
         super().__init__(**kwargs)
         self.n_candidates, self.sigma = n_candidates, sigma
 
+    def _check_own(self):
+        check_int('n_candidates', self.n_candidates); check_number('sigma', self.sigma, low=0, low_open=True)
+
     def _start(self):
-        if self.n_candidates < 1: raise ValueError(f"n_candidates={self.n_candidates}; expected >= 1.")
         self.theta = self._initial()
         self.next_batch()
         self.best_ = float(self.loss_.value(self.net(self.theta[None], self.Xb), self.yb)[0])

@@ -11,6 +11,7 @@ import numpy as np
 from scipy.linalg.blas import get_blas_funcs
 from .backend import to_device, to_host, xp_of
 from .optimizer import Optimizer
+from .checks import check_int, check_number, check_option, check_bool
 from .nets import MLP, get_activation, _relu
 
 # %% ../nbs/24_search.ipynb #555c6ef1
@@ -51,11 +52,13 @@ class CoordinateSearch(Optimizer):
         self.n_candidates, self.init_step, self.shrink, self.grow, self.min_step = n_candidates, init_step, shrink, grow, min_step
         self.closed_form, self.evaluation = closed_form, evaluation
 
+    def _check_own(self):
+        check_int('n_candidates', self.n_candidates, low=2); check_option('evaluation', self.evaluation, ('fast', 'batched', 'naive'))
+        check_number('init_step', self.init_step, low=0, low_open=True); check_number('shrink', self.shrink, low=0, high=1, low_open=True)
+        check_number('grow', self.grow, low=1); check_number('min_step', self.min_step, low=0, low_open=True)
+        check_bool('closed_form', self.closed_form)
+
     def _start(self):
-        if not (isinstance(self.n_candidates, (int, np.integer)) and self.n_candidates >= 2):
-            raise ValueError(f"n_candidates={self.n_candidates!r}; expected an integer >= 2.")
-        if self.evaluation not in ('fast', 'batched', 'naive'):
-            raise ValueError(f"evaluation={self.evaluation!r}; expected 'fast', 'batched' or 'naive'.")
         P, xp = self.net.n_params, self.xp
         self.theta, self.steps_size_ = self._initial(), np.full(P, float(self.init_step))
         m = self.n_candidates + self.n_candidates % 2      # symmetric: an even number of grid values
