@@ -14,6 +14,7 @@ import numpy as np
 from .delay import DelayRNN, delay_embed, _as_series
 from .edmd import as_trajectories, as_inputs
 from .rnn import Params
+from .checks import check_file_name
 from .backend import blas_threads
 
 # %% ../nbs/15_weather.ipynb #70721b30
@@ -21,6 +22,7 @@ DATA_EXTRA = "pip install 'gfrnn-nb[data]'  (or: pip install vega_datasets)"
 
 def vega_data_file(name:str) -> Path:
     "Path of a file shipped inside the installed vega_datasets wheel (no network, no import of the package)."
+    check_file_name(name)   # a bare name: joined to the package's data folder, it cannot leave it
     spec = importlib.util.find_spec('vega_datasets')
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(f"the Seattle weather data ships with the optional package vega_datasets, which is not "
