@@ -102,11 +102,13 @@ class LocalRNN(Params):
 # %% ../nbs/16_local.ipynb #2f071c1f
 def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
-def _candidates(name:str, value, ok, expected:str) -> tuple:
-    "One value or a non-empty sequence of values as a sorted tuple, each checked by `ok`."
+def _is_real(v): return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+
+def _candidates(name:str, value, ok, expected:str, of_type=_is_int) -> tuple:
+    "One value or a non-empty sequence of values as a sorted tuple, each checked by `ok` (of the type `of_type` accepts)."
     vals = tuple(value) if isinstance(value, (tuple, list)) else (value,)
     if not vals or not all(ok(v) for v in vals):
-        typed = vals and all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in vals)
+        typed = vals and all(of_type(v) for v in vals)
         raise (ValueError if typed else InputTypeError)(f"{name}={value!r}: expected {expected}, or a non-empty tuple of them.")
     return tuple(sorted(set(vals)))
 
@@ -116,7 +118,7 @@ def _check_params(m:LocalRNN, d:int):
     if 2 * radii[-1] + 1 > d:
         raise ValueError(f"radius={m.radius!r} on a ring of d={d} sites: expected 2·radius + 1 <= d (a patch must not wrap onto itself).")
     widths = _candidates('width', m.width, lambda v: _is_int(v) and v >= 1, 'an integer >= 1')
-    ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < np.inf, 'a finite number >= 0')
+    ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < np.inf, 'a finite number >= 0', _is_real)
     check_option('sampler', m.sampler, ('swim', 'uswim', 'random')); check_option('activation', m.activation, ACTIVATIONS)
     for k in ('validation_starts', 'validation_steps'): check_int(k, getattr(m, k))
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))

@@ -28,7 +28,7 @@ def vega_data_file(name:str) -> Path:
         raise ModuleNotFoundError(f"the Seattle weather data ships with the optional package vega_datasets, which is not "
                                   f"installed: {DATA_EXTRA}")
     path = Path(list(spec.submodule_search_locations)[0]) / '_data' / name
-    if not path.exists(): raise FileNotFoundError(f"{name} is not in the installed vega_datasets ({path.parent}): expected version >= 0.9.")
+    if not path.exists(): raise FileNotFoundError(f"name={name!r} is not in the installed vega_datasets ({path.parent}): expected version >= 0.9.")
     return path
 
 @dataclass
