@@ -66,7 +66,7 @@ def demo(args) -> dict:
     return summary
 
 # %% ../nbs/90_cli.ipynb #bfe82000
-BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust')
+BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust', 'dysts')
 
 def bench(args) -> dict:
     "Run a benchmark table and print it."
@@ -92,6 +92,11 @@ def bench(args) -> dict:
         quick = dict(settings='lorenz63-x,sf-temps', methods='sampled,nvar') if args.quick else {}
         return bench_robust(**{**dict(settings=args.settings or ROBUST_STATES + ROBUST_SERIES, methods=args.methods or ROBUST_METHODS), **quick},
                             seed=args.seed, n_free=args.n_free, cache=not args.no_cache, out=args.out)
+    if args.which == 'dysts':    # the field's chaotic flows, 512 points to fit on each, beside tuned peers and floors
+        from gfrnn_nb.flows import bench_dysts, DYSTS_METHODS, N_IC
+        quick = dict(systems='Lorenz,Rossler,SprottA', n_ic=2, methods='sampled,nvar,persistence,mean') if args.quick else {}
+        return bench_dysts(**{**dict(systems=args.systems, methods=args.methods or DYSTS_METHODS, n_ic=args.n_ic or N_IC), **quick},
+                           workers=args.workers, cache=not args.no_cache, out=args.out)
     raise ValueError(f"bench {args.which!r} is not known: expected one of {BENCHES}.")
 
 # %% ../nbs/90_cli.ipynb #e4f5a6b7
@@ -275,7 +280,8 @@ Parquet (pip install 'gfrnn-nb[parquet]'). Rows are time, columns are variables.
 The forecast starts after the last row of DATA (a DelayRNN reads its last window) and has one row per step,
 with DATA's column names.""",
     'demo': "example:\n  gfrnn demo --width 300 --n-train 5000 --n-starts 5 --out demo.png   # a small demo in seconds",
-    'bench': "examples:\n  gfrnn bench sampled --quick\n  gfrnn bench robust --settings lorenz63-x --methods sampled,nvar",
+    'bench': ("examples:\n  gfrnn bench sampled --quick\n  gfrnn bench robust --settings lorenz63-x --methods sampled,nvar\n"
+              "  gfrnn bench dysts --methods sampled,nvar,persistence,mean --workers 2 --out results   # every flow, 20 initial conditions"),
     'compare': "example:\n  gfrnn compare --systems lorenz63 --methods sampled,esn,nvar --seeds 0,1 --out compare",
 }
 
@@ -296,16 +302,19 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--seed', type=int, default=0, help='seed of data and model')
     d.add_argument('--out', default='gfrnn_demo.png', help='where to write the figure')
     d.set_defaults(func=demo)
-    b = sub.add_parser('bench', help='benchmark tables: sampled, optim, control, weather, fit, robust')
+    b = sub.add_parser('bench', help='benchmark tables: sampled, optim, control, weather, fit, robust, dysts')
     b.add_argument('which', choices=BENCHES, help='which table')
     b.add_argument('--quick', action='store_true', help='a small grid (a minute) instead of the full one')
     b.add_argument('--backend', default='numpy', choices=('auto', 'numpy', 'cupy'), help='array backend')
     b.add_argument('--seed', type=int, default=0, help='seed of the models')
     b.add_argument('--settings', default=None, help='robust: comma-separated settings (default: all)')
-    b.add_argument('--methods', default=None, help='robust: comma-separated methods from sampled,local,esn,nvar (default: all)')
+    b.add_argument('--methods', default=None, help='robust: comma-separated methods from sampled,local,esn,nvar; dysts: from sampled,esn,nvar,lstm,persistence,mean (default: all)')
     b.add_argument('--n-free', type=int, default=100_000, help='robust: length of the free runs of full-state settings')
-    b.add_argument('--out', default=None, help='robust: folder for robust.md and robust.json')
-    b.add_argument('--no-cache', action='store_true', help='robust: recompute rows that are cached')
+    b.add_argument('--out', default=None, help='robust, dysts: folder for the table (.md) and the rows (.json)')
+    b.add_argument('--no-cache', action='store_true', help='robust, dysts: recompute rows that are cached')
+    b.add_argument('--systems', default=None, help='dysts: comma-separated flows (default: every flow)')
+    b.add_argument('--n-ic', type=_positive_int, default=None, help='dysts: initial conditions per flow, 1 to 20 (default: 20)')
+    b.add_argument('--workers', type=_positive_int, default=1, help='dysts: processes')
     b.set_defaults(func=bench)
     from gfrnn_nb.compare import add_compare_parser   # imports no reservoirpy or torch until it runs
     add_compare_parser(sub)
