@@ -66,7 +66,7 @@ def demo(args) -> dict:
     return summary
 
 # %% ../nbs/90_cli.ipynb #bfe82000
-BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust')
+BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust', 'scale')
 
 def bench(args) -> dict:
     "Run a benchmark table and print it."
@@ -92,6 +92,9 @@ def bench(args) -> dict:
         quick = dict(settings='lorenz63-x,sf-temps', methods='sampled,nvar') if args.quick else {}
         return bench_robust(**{**dict(settings=args.settings or ROBUST_STATES + ROBUST_SERIES, methods=args.methods or ROBUST_METHODS), **quick},
                             seed=args.seed, n_free=args.n_free, cache=not args.no_cache, out=args.out)
+    if args.which == 'scale':   # fit seconds and memory against N: in-process accumulator, 1 and 2 Dask workers
+        from gfrnn_nb.scale import bench_scale
+        return bench_scale(seed=args.seed, verbose=True, **(dict(ns=(30_000, 100_000)) if args.quick else {}))
     raise ValueError(f"bench {args.which!r} is not known: expected one of {BENCHES}.")
 
 # %% ../nbs/90_cli.ipynb #e4f5a6b7

@@ -64,6 +64,9 @@ def lorenz_chunks(n_samples:int, traj_len:int=10_000, traj_per_chunk:int=10, see
         blocks.append(da.from_delayed(dask.delayed(_lorenz_block, pure=True)(n, traj_len, seed + k), (n, traj_len, 3), dtype=np.float64))
     return da.concatenate(blocks, axis=0)
 
+def _warm():
+    import gfrnn_nb.rnn, gfrnn_nb.stream
+
 def _peak_start():
     tracemalloc.stop(); tracemalloc.start()
 
@@ -75,7 +78,8 @@ def bench_scale(ns=(100_000, 1_000_000, 10_000_000), # samples N (states) per fi
                 workers=(0, 1, 2),    # 0: in-process accumulator; k: a LocalCluster of k worker processes
                 traj_len:int=10_000,  # states per Lorenz-63 run
                 traj_per_chunk:int=10, # runs per block (one task)
-                seed:int=0) -> list:
+                seed:int=0,
+                verbose:bool=False) -> list: # print each row as it is measured
     "Rows (n, workers, seconds, samples per second, peak MB per reducing process) of fits on generated Lorenz-63 data."
     rows = []
     for n in ns:
@@ -89,11 +93,12 @@ def bench_scale(ns=(100_000, 1_000_000, 10_000_000), # samples N (states) per fi
                 tracemalloc.stop()
             else:
                 with cluster(n_workers=w) as client:
-                    client.run(_peak_start)
+                    client.run(_warm); client.run(_peak_start)   # imports done before the clock starts
                     t0 = time.perf_counter(); model.fit(X); secs = time.perf_counter() - t0
                     peak = max(client.run(_peak_mb).values())
             rows.append(dict(n=int(model.n_samples_ + model.n_trajectories_), workers=w, seconds=round(secs, 2),
                              samples_per_s=round(model.n_samples_ / secs), peak_mb=round(peak, 1)))
+            if verbose: print('  '.join(f'{k}={v}' for k, v in rows[-1].items()), flush=True)
     return rows
 
 def plot_scale(rows:list, axs=None):

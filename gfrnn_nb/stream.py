@@ -29,7 +29,7 @@ def open_npy(X):
     "A path to a .npy file, opened as a read-only memory map; anything else unchanged."
     if not isinstance(X, (str, os.PathLike)): return X
     p = Path(X)
-    if p.suffix != '.npy': raise ValueError(f"X={str(X)!r}: expected the path of a .npy file, or an array.")
+    if p.suffix != '.npy': raise InputTypeError(f"X={str(X)!r}: expected an array, or the path of a .npy file.")
     if not p.is_file(): raise FileNotFoundError(f"X={str(X)!r}: no such file.")
     return np.load(p, mmap_mode='r')
 
