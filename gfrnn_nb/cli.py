@@ -66,7 +66,7 @@ def demo(args) -> dict:
     return summary
 
 # %% ../nbs/90_cli.ipynb #bfe82000
-BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust', 'dysts')
+BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust', 'dysts', 'scale')
 
 def bench(args) -> dict:
     "Run a benchmark table and print it."
@@ -97,6 +97,9 @@ def bench(args) -> dict:
         quick = dict(systems='Lorenz,Rossler,SprottA', n_ic=2, methods='sampled,nvar,persistence,mean') if args.quick else {}
         return bench_dysts(**{**dict(systems=args.systems, methods=args.methods or DYSTS_METHODS, n_ic=args.n_ic or N_IC), **quick},
                            workers=args.workers, cache=not args.no_cache, out=args.out)
+    if args.which == 'scale':   # fit seconds and memory against N: in-process accumulator, 1 and 2 Dask workers
+        from gfrnn_nb.scale import bench_scale
+        return bench_scale(seed=args.seed, verbose=True, **(dict(ns=(30_000, 100_000)) if args.quick else {}))
     raise ValueError(f"bench {args.which!r} is not known: expected one of {BENCHES}.")
 
 # %% ../nbs/90_cli.ipynb #e4f5a6b7
@@ -302,7 +305,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument('--seed', type=int, default=0, help='seed of data and model')
     d.add_argument('--out', default='gfrnn_demo.png', help='where to write the figure')
     d.set_defaults(func=demo)
-    b = sub.add_parser('bench', help='benchmark tables: sampled, optim, control, weather, fit, robust, dysts')
+    b = sub.add_parser('bench', help='benchmark tables: sampled, optim, control, weather, fit, robust, dysts, scale')
     b.add_argument('which', choices=BENCHES, help='which table')
     b.add_argument('--quick', action='store_true', help='a small grid (a minute) instead of the full one')
     b.add_argument('--backend', default='numpy', choices=('auto', 'numpy', 'cupy'), help='array backend')

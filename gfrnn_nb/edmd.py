@@ -4,14 +4,14 @@
 
 # %% auto #0
 __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 'pivoted_qr_lstsq', 'LstsqAccumulator',
-           'as_inputs', 'EDMD', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions', 'koopman_modes',
-           'plot_eigenvalues']
+           'combine_factors', 'merge', 'as_inputs', 'EDMD', 'edmd', 'partial_fit', 'KoopmanSpectrum',
+           'koopman_spectrum', 'eigenfunctions', 'koopman_modes', 'plot_eigenvalues']
 
 # %% ../nbs/11_edmd.ipynb #4e2683c1
 from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
-from .backend import get_xp, xp_of, to_device, to_host
+from .backend import get_xp, xp_of, to_device, to_host, backend_name
 from .sampling import HiddenLayer, sample_layer, activation
 from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, InputTypeError
 
@@ -179,6 +179,42 @@ class LstsqAccumulator:
         if sub._tp: sub.R = np.asfortranarray(sub.R)
         return sub
 
+# %% ../nbs/11_edmd.ipynb #a929a5eb
+def combine_factors(factors:list, method:str='qr'):
+    "The factor of the union of row sets from their factors: QR of the stacked R's ((n, n) upper triangular), or the sum of Gram matrices."
+    check_option('method', method, ('qr', 'normal'))
+    xp, n = xp_of(factors[0]), factors[0].shape[1]
+    if method == 'normal': return sum(factors[1:], factors[0])
+    R = xp.linalg.qr(xp.concatenate(factors, axis=0), mode='r')
+    return R if R.shape[0] == n else xp.concatenate([R, xp.zeros((n - R.shape[0], n))])   # fewer rows than columns
+
+def _factor(self:LstsqAccumulator):
+    "This accumulation's factor as an (n, n) array (pending rows reduced first)."
+    self._reduce()
+    n, R = self.n_features + self.n_targets, self.R
+    return R if R.shape[0] == n else self.xp.concatenate([R, self.xp.zeros((n - R.shape[0], n))])
+
+def merge(self:LstsqAccumulator, other) -> LstsqAccumulator:
+    "Add the rows another accumulation of the same problem holds (its R, or the pair (R, n_rows) it shipped)."
+    R, n_rows = (other._factor(), other.n_rows) if isinstance(other, LstsqAccumulator) else other
+    n = self.n_features + self.n_targets
+    if getattr(other, 'method', self.method) != self.method or tuple(R.shape) != (n, n):
+        raise ValueError(f"merge: the other accumulation is {getattr(other, 'method', self.method)!r} with a factor of shape "
+                         f"{tuple(R.shape)}: expected {self.method!r} and ({n}, {n}).")
+    R = combine_factors([self._factor(), to_device(R, self.xp)], self.method)
+    self.R, self.n_rows = (np.asfortranarray(R) if self._tp else R), self.n_rows + int(n_rows)
+    return self
+
+def _getstate(self:LstsqAccumulator):
+    "Picklable state (the array module by name), so an accumulation can travel between processes."
+    return dict(vars(self), xp=backend_name(self.xp), _work=None)
+
+def _setstate(self:LstsqAccumulator, state):
+    vars(self).update(state, xp=get_xp(state['xp']))
+
+LstsqAccumulator._factor, LstsqAccumulator.merge = _factor, merge
+LstsqAccumulator.__getstate__, LstsqAccumulator.__setstate__ = _getstate, _setstate
+
 # %% ../nbs/11_edmd.ipynb #5f4f22d2
 def as_inputs(U, trajs:list, name:str='U') -> list:
     "Validate inputs for trajectories: one (T_k - 1, m) array or table per trajectory, real and finite."
@@ -305,6 +341,28 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
     fit = EDMD(layer, trajs[0].shape[1], targets, solver, include_state, include_const,
                0 if us is None else us[0].shape[1], input_in_layer, block_rows, xp_of(trajs[0]))
     return fit._add(trajs, [None] * len(trajs) if us is None else us).solve(ridge, rcond)
+
+# %% ../nbs/11_edmd.ipynb #2faf5ff3
+def partial_fit(self:EDMD, X, U=None, new_trajectory:bool=False):
+    "Feed the next chunk X (T, d) of a trajectory (inputs U (T, m)); it continues the previous chunk unless new_trajectory."
+    new_trajectory = check_bool('new_trajectory', new_trajectory)
+    x = as_trajectories([_as_2d(X, 'X')], 'X', min_length=1, dim=self.d)[0]
+    if (U is None) != (not self.n_inputs):
+        raise ValueError(f"U is {'missing' if U is None else 'given'}: this EDMD was set up for n_inputs={self.n_inputs}.")
+    u = None if U is None else check_finite(_as_2d(U, 'U'), 'U')
+    if u is not None and u.shape != (x.shape[0], self.n_inputs):
+        raise ValueError(f"U has shape {tuple(u.shape)}: expected ({x.shape[0]}, {self.n_inputs}), one input per state of X.")
+    last = None if new_trajectory else getattr(self, '_last', None)
+    xp = xp_of(x)
+    if last is not None:   # the pair across the boundary, once
+        x_run = xp.concatenate([last[0][None], x])
+        u_run = None if u is None else xp.concatenate([last[1][None], u[:-1]])
+    else: x_run, u_run = x, None if u is None else u[:-1]
+    if x_run.shape[0] >= 2: self._add([x_run], [u_run])
+    self._last = (x[-1], None if u is None else u[-1])
+    return self
+
+EDMD.partial_fit = partial_fit
 
 # %% ../nbs/11_edmd.ipynb #6918a0eb
 @dataclass

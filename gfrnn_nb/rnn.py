@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['MODES', 'FIT_SOLVERS', 'MODEL_FORMAT', 'MODEL_VERSION', 'Params', 'SampledRNN', 'fit', 'plot_selection_', 'forecast',
-           'forecast_from', 'step', 'spectrum', 'write_model_file', 'read_model_file', 'save', 'load']
+           'forecast_from', 'step', 'spectrum', 'write_model_file', 'read_model_file', 'save', 'load', 'partial_fit']
 
 # %% ../nbs/12_rnn.ipynb #30a7e0cb
 import inspect, json, os, time, warnings, zipfile, zlib
@@ -15,6 +15,7 @@ from .systems import Standardizer
 from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
+from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import select, smooth, split_validation, min_length, width_ladder, plot_selection, REGULARISATIONS
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
@@ -55,6 +56,7 @@ class SampledRNN(Params):
                  seed:int=0,              # seed of every random draw (made on the host)
                  denoise:float|str='auto',# Gaussian smoothing of the training data in steps, or 'auto' (tried on noisy data when solver='auto')
                  max_width:int=1000,      # the widest layer width='auto' uses
+                 reservoir:int=100_000,   # fits in chunks: the layer and the standardisation come from the first this-many states
                  bound:float|None=0.25,   # forecasts stay within the data's range widened by this fraction of it on each side (None: unbounded)
                  progress:bool=True,      # a progress bar when the selection takes more than 2 s
                 ):
@@ -63,6 +65,7 @@ class SampledRNN(Params):
         self.random_scale, self.input_in_layer = random_scale, input_in_layer
         self.block_rows, self.backend, self.seed = block_rows, backend, seed
         self.denoise, self.max_width, self.bound, self.progress = denoise, max_width, bound, progress
+        self.reservoir = reservoir
 
 # %% ../nbs/12_rnn.ipynb #ca8cfce6
 def _check_params(m:SampledRNN):
@@ -74,7 +77,7 @@ def _check_params(m:SampledRNN):
     check_number('bound', m.bound, low=0, options=(None,)); check_number('random_scale', m.random_scale, low=0, low_open=True)
     if m.koopman is not None: check_bool('koopman', m.koopman)
     for k in ('include_state', 'include_const', 'input_in_layer', 'progress'): check_bool(k, getattr(m, k))
-    check_int('block_rows', m.block_rows, options=(None,))
+    check_int('block_rows', m.block_rows, options=(None,)); check_int('reservoir', m.reservoir, low=2)
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     if m.mode == 'koopman' and m.koopman is False: raise ValueError("koopman=False contradicts mode='koopman': the Koopman matrix is the model.")
     if m.input_in_layer and (m.mode == 'koopman' or m.koopman):
@@ -184,10 +187,13 @@ def _fit(self:SampledRNN, X, U=None):
 
 def fit(self:SampledRNN, X, U=None):
     "Fit on trajectories X ((n_traj, T, d), (T, d) or a list of (T_k, d)) and optional inputs U (one (T_k-1, m) per trajectory)."
-    fitted = _fit(self, X, U)
+    X = open_npy(X)
+    stream = _fit_source(self, X, U) if is_chunk_source(X) and _streams(self, X) else None   # (defined under 'Fitting in chunks')
+    fitted = _fit(self, X, U) if stream is None else stream[0]
     for k in ('A_', 'K_', 'C_', 'B_'):   # views into the solve, copied C-contiguous: a saved and loaded model then multiplies in the same memory order, bit for bit
         if fitted[k] is not None: fitted[k] = fitted[k].copy()
     for k, v in fitted.items(): setattr(self, k, v)
+    self._stream = None if stream is None else stream[1]
     return self
 SampledRNN.fit = fit
 
@@ -451,3 +457,156 @@ def load(cls, path, backend=None):
     return cls._from_record(meta, arrays, backend, path)
 
 SampledRNN.save, SampledRNN.load, SampledRNN._from_record = save, classmethod(load), classmethod(_from_record)
+
+# %% ../nbs/12_rnn.ipynb #50f43308
+def _streams(self:SampledRNN, X) -> bool:
+    "X takes the chunked path: an iterator or a Dask array always, a memory map with fixed settings (else it is read into memory)."
+    return is_chunk_source(X) and not (isinstance(X, np.memmap) and (self.width == 'auto' or self.solver == 'auto'))
+
+def _check_streaming(self:SampledRNN):
+    "Every hyperparameter checked, and the settings fixed: the array module."
+    xp = _check_params(self)
+    if self.width == 'auto' or self.solver == 'auto':
+        raise ValueError(f"fitting in chunks needs fixed settings, got width={self.width!r}, solver={self.solver!r}: the automatic choice holds "
+                         "out the ends of trajectories in memory. Pass an integer width and solver='qr', 'svd' or 'normal', "
+                         "e.g. SampledRNN(width=1000, solver='qr').")
+    if self.denoise not in ('auto', 0): raise ValueError(f"denoise={self.denoise!r}: fits in chunks do not smooth (a chunk's edges would "
+                                                         "need its neighbours); smooth the data beforehand and pass denoise=0.")
+    return xp
+
+class _Stream:
+    "What a fit in chunks keeps between them: the reservoir (all data while they fit in it), then the scaler, layer and accumulation."
+    def __init__(self): self.trajs, self.us, self.n_states, self.n_chunks, self.ed, self.seconds, self.d, self.m = [], [], 0, 0, None, 0.0, None, None
+
+def _chunk(st:_Stream, X, U):
+    "The chunk's states (T, d) and inputs (T, m) as host float64, checked against the stream; errors name the chunk."
+    name = f"X chunk {st.n_chunks}"
+    x = as_array(X, name)
+    x = x[:, None] if x.ndim == 1 else x
+    if x.ndim != 2 or x.shape[0] == 0 or (st.d is not None and x.shape[1] != st.d):
+        raise ValueError(f"{name} has shape {tuple(x.shape)}: expected (T, {st.d or 'd'}) with T >= 1.")
+    x = to_host(check_finite(x, name)).astype(np.float64)
+    if st.n_chunks and (U is None) != (st.m == 0):
+        raise ValueError(f"U chunk {st.n_chunks} is {'missing' if U is None else 'given'}: the stream began {'with' if st.m else 'without'} inputs.")
+    if U is None: return x, None
+    u = as_array(U, f"U chunk {st.n_chunks}")
+    u = u[:, None] if u.ndim == 1 else u
+    if u.ndim != 2 or u.shape[0] != x.shape[0] or (st.m and u.shape[1] != st.m):
+        raise ValueError(f"U chunk {st.n_chunks} has shape {tuple(u.shape)}: expected ({x.shape[0]}, {st.m or 'm'}), one input per state.")
+    return x, to_host(check_finite(u, f"U chunk {st.n_chunks}")).astype(np.float64)
+
+# %% ../nbs/12_rnn.ipynb #7c49fb67
+def _targets(self): return ('next', 'koopman') if self.mode == 'koopman' or self.koopman else 'next'
+
+def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
+    "Draw the layer and scaler from the first `reservoir` states and feed all kept trajectories to a new accumulation."
+    res, rus, left = [], [], self.reservoir
+    for t, u in zip(trajs, us):
+        if left <= 0: break
+        res.append(t[:left]); rus.append(None if u is None else u[:left]); left -= len(t)
+    st.scaler = Standardizer().fit(res)
+    st.uscaler = None if us[0] is None else Standardizer().fit(rus)
+    Zr = [z for z in st.scaler.transform(res)]
+    Ur = [None if u is None else st.uscaler.transform(u)[:-1] for u in rus]
+    keep = [i for i, z in enumerate(Zr) if len(z) >= 2]
+    st.layer = _draw(self, [Zr[i] for i in keep], [Ur[i] for i in keep], self.width)
+    st.ed = EDMD(st.layer.to(xp), st.d, _targets(self), self.solver, self.include_state, self.include_const, st.m,
+                 self.input_in_layer, self.block_rows, xp)
+    st.lo, st.hi, st.n_traj = np.min([t.min(0) for t in trajs], 0), np.max([t.max(0) for t in trajs], 0), 0
+    for t, u in zip(trajs, us): _feed(st, t, u, True, xp)
+    st.trajs = st.us = None
+
+def _feed(st:_Stream, x, u, new:bool, xp):
+    "One chunk into the frozen accumulation."
+    v = None if u is None else to_device(st.uscaler.transform(u), xp)
+    st.ed.partial_fit(to_device(st.scaler.transform(x), xp), v, new_trajectory=new)
+    st.lo, st.hi, st.n_traj = np.minimum(st.lo, x.min(0)), np.maximum(st.hi, x.max(0)), st.n_traj + new
+
+def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
+    "The fitted attributes of the stream so far (one small solve); None while it holds no pair."
+    if st.ed is None:
+        kept = [(t, u) for t, u in zip(st.trajs, st.us) if len(t) >= 2]
+        if not kept: return None
+        return _fit(self, [t for t, _ in kept], None if kept[0][1] is None else [u[:-1] for _, u in kept])
+    return _attrs(self, st.ed, st.scaler, st.uscaler, st.lo, st.hi, st.n_traj, xp, st.seconds)
+
+def _attrs(self:SampledRNN, ed:EDMD, sc, usc, lo, hi, n_traj:int, xp, seconds:float) -> dict:
+    "The fitted attributes of an accumulation with fixed settings (one small solve)."
+    sol = ed.solve(self.ridge)
+    return dict(layer_=ed.layer, A_=sol['A'], K_=sol.get('K'), C_=sol.get('C'), B_=sol.get('B'), mean_=sc.mean_, scale_=sc.scale_,
+                data_min_=lo, data_max_=hi, u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_,
+                n_features_in_=ed.d, n_inputs_=ed.n_inputs, n_samples_=ed.acc.n_rows, n_trajectories_=n_traj, width_=ed.layer.width,
+                denoise_=0.0, solver_=self.solver, ridge_=self.ridge, selection_=None, backend_=backend_name(xp), fit_seconds_=seconds)
+
+def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
+    "Check a chunk, then add it to the stream (the stream changes only once the chunk passed its checks)."
+    t0 = time.perf_counter()
+    new = check_bool('new_trajectory', new_trajectory) or st.n_chunks == 0
+    x, u = _chunk(st, X, U)
+    st.d, st.m = x.shape[1], 0 if u is None else u.shape[1]
+    if st.ed is None:
+        trajs, us = list(st.trajs), list(st.us)
+        if new: trajs.append(x); us.append(u)
+        else: trajs[-1], us[-1] = np.concatenate([trajs[-1], x]), None if u is None else np.concatenate([us[-1], u])
+        st.n_states += x.shape[0]
+        if st.n_states > self.reservoir: _freeze(self, st, trajs, us, xp)
+        else: st.trajs, st.us = trajs, us
+    else: _feed(st, x, u, new, xp)
+    st.n_chunks += 1
+    st.seconds += time.perf_counter() - t0
+
+def _fit_source(self:SampledRNN, X, U=None):
+    "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
+    xp = _check_streaming(self)
+    if is_dask(X): return _fit_dask(self, X, U, xp), None
+    st = _Stream()
+    for kw in iter_chunks(X, U): _add_chunk(self, st, kw['X'], kw.get('U'), kw.get('new_trajectory', False), xp)
+    if not st.n_chunks: raise ValueError("X has no chunks: expected at least one chunk of states.")
+    fitted = _solution(self, st, xp)
+    if fitted is None: raise ValueError("X holds no snapshot pair (x_t, x_t+1): expected at least two states in one trajectory.")
+    return fitted, st
+
+# %% ../nbs/12_rnn.ipynb #99c64de4
+def partial_fit(self:SampledRNN, X, U=None, new_trajectory:bool=False):
+    "Add the next chunk of states X (T, d) (inputs U (T, m), u_t acting after x_t); it continues the previous chunk's trajectory unless new_trajectory."
+    xp = _check_streaming(self)
+    st = getattr(self, '_stream', None)
+    if st is None and hasattr(self, 'A_'):
+        raise ValueError("this model was fitted in memory (or loaded) and keeps no accumulation to continue: call partial_fit on a new "
+                         "model, or fit it on chunks (fit(iter(chunks))) to continue it later.")
+    st = _Stream() if st is None else st
+    _add_chunk(self, st, X, U, new_trajectory, xp)
+    self._stream = st
+    fitted = _solution(self, st, xp)
+    for k, v in (fitted or {}).items(): setattr(self, k, v.copy() if k in ('A_', 'K_', 'C_', 'B_') and v is not None else v)
+    return self
+SampledRNN.partial_fit = partial_fit
+
+# %% ../nbs/12_rnn.ipynb #645eb4dc
+def _dask_head(X, n:int) -> list:
+    "The first n states of a Dask array (T, d) or (n_traj, T, d), in order, as host trajectories."
+    if X.ndim == 2: return [np.asarray(X[:n].compute(), dtype=np.float64)]
+    out, left = [], n
+    for h in np.asarray(X[:-(-n // X.shape[1])].compute(), dtype=np.float64):
+        if left <= 0: break
+        out.append(h[:left]); left -= len(h)
+    return out
+
+def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
+    "Fitted attributes from a Dask array of states: layer and scaler from the first `reservoir` states, R reduced on the workers."
+    if U is not None: raise ValueError("U is given with a Dask array: inputs are not supported on the Dask path; stream (X, U) chunks through partial_fit.")
+    if X.ndim not in (2, 3) or X.shape[-2] < 2 or 0 in X.shape:
+        raise ValueError(f"X has shape {X.shape}: expected a Dask array (T, d) or (n_traj, T, d) with T >= 2.")
+    t0 = time.perf_counter()
+    head = _dask_head(X, self.reservoir)
+    for i, h in enumerate(head):
+        bad = np.flatnonzero(~np.isfinite(h).all(1))
+        if bad.size: check_finite(h, chunk_name(X, i, int(bad[0])))
+    sc = Standardizer().fit(head)
+    layer = _draw(self, [z for z in sc.transform(head) if len(z) >= 2], [None] * len(head), self.width)
+    spec = dict(d=X.shape[-1], targets=_targets(self), solver=self.solver, include_state=self.include_state,
+                include_const=self.include_const, block_rows=self.block_rows)
+    R, n_rows, lo, hi = dask_factor(X, layer, sc.mean_, sc.scale_, spec)
+    ed = EDMD(layer.to(xp), X.shape[-1], _targets(self), self.solver, self.include_state, self.include_const, block_rows=self.block_rows, xp=xp)
+    ed.acc.merge((R, n_rows))
+    return _attrs(self, ed, sc, None, lo, hi, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)
