@@ -17,7 +17,7 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .checks import as_array, check_finite, check_int, InputTypeError, unchanged_on_error
 from .metrics import valid_prediction_time
-from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _check_kind, _params_from
+from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
 
 # %% ../nbs/14_delay.ipynb #4f9bff93
 def _as_series(y, name='series'):
@@ -372,13 +372,8 @@ def _delay_from_record(cls, meta, arrays, backend=None, path='<record>'):
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_'))
     return m
 
-def _load_delay(cls, path, backend=None):
-    "Read and check a model written by `DelayRNN.save`; `backend` overrides the saved one."
-    meta, arrays = read_model_file(path)
-    _check_kind(meta, cls, path)
-    return cls._from_record(meta, arrays, backend, path)
-
-DelayRNN.save, DelayRNN.load, DelayRNN._from_record = _save_delay, classmethod(_load_delay), classmethod(_delay_from_record)
+# reading is the same for every kind: the file, its kind, then the class's own record
+DelayRNN.save, DelayRNN.load, DelayRNN._from_record = _save_delay, classmethod(SampledRNN.load.__func__), classmethod(_delay_from_record)
 
 MODEL_KINDS = {'SampledRNN': SampledRNN, 'DelayRNN': DelayRNN}   # every class a model file can hold
 

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['DYSTS_VERSION', 'CONTEXT', 'HORIZON', 'PER_LT', 'N_IC', 'INTEGRATOR', 'DELAY_FLOWS', 'DYSTS_METHODS', 'FLOORS',
-           'WARMUP', 'DYSTS_CACHE_VERSION', 'flow_names', 'check_flows', 'flow_data', 'smape', 'smape_vpt', 'nrmse_vpt',
-           'dysts_model', 'forecast_context', 'flow_row', 'bench_dysts', 'per_flow', 'common_rows', 'dysts_summary',
-           'dysts_report', 'plot_dysts', 'worst_flows']
+           'WARMUP', 'DYSTS_CACHE_VERSION', 'REVISIONS', 'flow_names', 'check_flows', 'flow_data', 'smape', 'smape_vpt',
+           'nrmse_vpt', 'dysts_model', 'forecast_context', 'flow_row', 'bench_dysts', 'per_flow', 'common_rows',
+           'dysts_summary', 'dysts_report', 'plot_dysts', 'worst_flows']
 
-# %% ../nbs/44_flows.ipynb #e59dab06
+# %% ../nbs/44_flows.ipynb #ffc8feaf
 import functools, json, os, time, warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -18,7 +18,7 @@ from .metrics import valid_prediction_time
 from .bench import _cache_dir
 from .compare import _key
 
-# %% ../nbs/44_flows.ipynb #940be90d
+# %% ../nbs/44_flows.ipynb #28e73f35
 DYSTS_VERSION = '0.96'
 CONTEXT, HORIZON, PER_LT = 512, 300, 30     # points fitted on, points forecast, points per Lyapunov time
 N_IC = 20                                   # initial conditions per flow
@@ -51,7 +51,7 @@ def check_flows(systems) -> list:
         raise ValueError(f"systems={bad!r} are not known flows{why}: expected names from {names}.")
     return systems
 
-# %% ../nbs/44_flows.ipynb #fa361bc5
+# %% ../nbs/44_flows.ipynb #a051b5f0
 def _data_path(name:str) -> Path:
     return _cache_dir() / 'dysts' / f"{name}-{_key(DYSTS_VERSION, INTEGRATOR, CONTEXT, HORIZON, PER_LT)}.npy"
 
@@ -82,7 +82,7 @@ def flow_data(name:str,          # a flow from `flow_names()`
         np.save(path, X)
     return X
 
-# %% ../nbs/44_flows.ipynb #4f6d3d1d
+# %% ../nbs/44_flows.ipynb #1f5904f0
 def smape(pred, true) -> np.ndarray:
     "Symmetric mean absolute percentage error at each step (0–200), averaged over coordinates; a non-finite forecast scores 200."
     pred, true = np.asarray(pred, dtype=float), np.asarray(true, dtype=float)
@@ -104,7 +104,7 @@ def nrmse_vpt(pred, true, context, threshold:float=0.4, per_lt:int=PER_LT) -> fl
     z = lambda a: (np.nan_to_num(a, nan=1e6, posinf=1e6, neginf=-1e6) - mu) / np.where(sd > 0, sd, 1.0)
     return valid_prediction_time(z(pred), z(true), 1 / per_lt, 1.0, threshold)
 
-# %% ../nbs/44_flows.ipynb #252d66eb
+# %% ../nbs/44_flows.ipynb #b553c278
 DYSTS_METHODS = ('sampled', 'esn', 'nvar', 'lstm', 'persistence', 'mean')
 FLOORS = ('persistence', 'mean')
 WARMUP = 30       # the baselines' validation warm-up: 30 of the 128 held-out points, the rest to score
@@ -135,11 +135,13 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
     return dict(pred=pred, seconds=seconds, one_step=float(one_step),
                 chose=dict(width=model.width_, solver=model.solver_, ridge=model.ridge_, denoise=model.denoise_))
 
-# %% ../nbs/44_flows.ipynb #b318f694
+# %% ../nbs/44_flows.ipynb #eb3fb0c4
 DYSTS_CACHE_VERSION = 1
+REVISIONS = dict(sampled=2)   # raised when a method's defaults change, so that its cached rows are computed again
 
 def _row_path(method, name, ic):
-    return _cache_dir() / 'dysts' / 'rows' / f"{method}-{name}-{ic}-{_key(DYSTS_CACHE_VERSION, DYSTS_VERSION, INTEGRATOR)}.json"
+    rev = f"-r{REVISIONS[method]}" if method in REVISIONS else ''
+    return _cache_dir() / 'dysts' / 'rows' / f"{method}-{name}-{ic}-{_key(DYSTS_CACHE_VERSION, DYSTS_VERSION, INTEGRATOR)}{rev}.json"
 
 def flow_row(method:str, name:str, ic:int, cache:bool=True) -> dict:
     "Scores of `method` on initial condition `ic` of flow `name` (cached)."
@@ -173,7 +175,7 @@ def _data_job(job):
     with blas_threads(1): flow_data(name, n_ic, cache)
     return name
 
-# %% ../nbs/44_flows.ipynb #45294a1f
+# %% ../nbs/44_flows.ipynb #d5c0b0c1
 def bench_dysts(systems=None,                 # flow names or one comma-separated string; None: every flow
                 methods=DYSTS_METHODS,        # method names or one comma-separated string
                 n_ic:int=N_IC,                # initial conditions per flow
@@ -207,7 +209,7 @@ def bench_dysts(systems=None,                 # flow names or one comma-separate
         (out / 'dysts.json').write_text('[\n' + ',\n'.join(json.dumps(_rounded(r), default=str) for r in rows) + '\n]\n')
     return rows
 
-# %% ../nbs/44_flows.ipynb #26fef734
+# %% ../nbs/44_flows.ipynb #968aa0bc
 def per_flow(rows:list, key:str='vpt') -> dict:
     "{method: {flow: median of `key` over its scored initial conditions}} (rows without `key` left out)."
     acc = {}
@@ -259,9 +261,10 @@ def dysts_report(rows:list) -> str:
     return ('Valid prediction time (cumulative sMAPE ≤ 30) in Lyapunov times, median over initial conditions, then over flows:\n\n'
             + '\n'.join(lines) + skip + '\n\nPer flow (median over initial conditions):\n\n' + '\n'.join(table))
 
-# %% ../nbs/44_flows.ipynb #dc65cb3f
+# %% ../nbs/44_flows.ipynb #6b985513
 def plot_dysts(rows:list, method:str='sampled'):
     "Per-flow VPT of `method` against the best other trained model, and every method's flows sorted by VPT."
+    import matplotlib.pyplot as plt
     vpt = per_flow(rows)
     peers = [m for m in vpt if m != method and m not in FLOORS]
     flows = sorted(set(vpt[method]).intersection(*[set(vpt[m]) for m in peers])) if peers else sorted(vpt[method])

@@ -16,7 +16,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import select, smooth, split_validation, min_length, width_ladder, plot_selection, REGULARISATIONS
+from .selection import select, smooth, split_validation, min_length, plot_selection, REGULARISATIONS
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -130,7 +130,7 @@ def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     "One fit with fixed settings: (layer, solution dict)."
     Zs = smooth(Zh, sigma)
     n_pairs = sum(len(z) - 1 for z in Zs)
-    width = self.width if self.width != 'auto' else width_ladder(n_pairs, 'auto', self.max_width)[-1]
+    width = self.width if self.width != 'auto' else max(1, min(self.max_width, n_pairs // 2))   # no held-out runs: stay below the pairs
     layer = _draw(self, Zs, Uh, width).to(xp)
     dev = lambda zs: [None if z is None else to_device(z, xp) for z in zs]
     want_k = self.mode == 'koopman' or bool(self.koopman)

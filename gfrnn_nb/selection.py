@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
-           'NOISE_THRESHOLD', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'noise_level', 'smooth',
-           'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
+           'NOISE_THRESHOLD', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'noise_level',
+           'smooth', 'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
            'validation_runs', 'far_field', 'choose', 'select', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
@@ -129,22 +129,26 @@ def free_runs(nested:NestedLstsq, width:int, As, z0, n_steps:int, u=None, lo=Non
     As = to_device(np.asarray(As), xp)
     C, B, d = As.shape[0], z0.shape[0], z0.shape[1]
     e = nested.n_extra
-    Ae, Ah = As[:, :e], As[:, e:]
+    Ah = As[:, e:]
     act = activation(layer.activation, xp)
     z = xp.broadcast_to(z0, (C, B, d)).copy()
-    one = xp.ones((C, B, 1))
     out = xp.empty((C, B, n_steps, d))
     left = xp.zeros((C, B), dtype=bool)
     lo_, hi_ = (None, None) if lo is None else (to_device(lo, xp), to_device(hi, xp))
+    # the rows of [x, 1, u] in A, split so that no step concatenates: x ↦ x A_x + a_1 + u A_u
+    s, c = d * nested.include_state, int(nested.include_const)
+    Ax, a1, Au = As[:, :s], As[:, s:s + c].reshape(C, 1, c * d) if c else 0, As[:, s + c:e]
+    Wt = layer.W.T
     for t in range(n_steps):
         ut = None if u is None else xp.broadcast_to(u[:, t], (C, B, u.shape[2]))
-        parts = ([z] if nested.include_state else []) + ([one] if nested.include_const else []) + ([] if ut is None else [ut])
-        E = xp.concatenate(parts, axis=2) if len(parts) > 1 else parts[0]
-        h = act((z if not nested.input_in_layer else xp.concatenate([z, ut], axis=2)) @ layer.W.T + layer.b)
-        z = (E @ Ae if e else 0) + h @ Ah
+        h = act((z if not nested.input_in_layer else xp.concatenate([z, ut], axis=2)) @ Wt + layer.b)
+        nz = h @ Ah + a1
+        if s: nz += z @ Ax
+        if ut is not None: nz += ut @ Au
         if lo_ is not None:   # a run that leaves the data's range has failed; hold it there so it stays finite
-            left |= xp.any((z < lo_) | (z > hi_) | ~xp.isfinite(z), axis=2)
-            z = xp.clip(xp.nan_to_num(z), lo_, hi_)
+            z = xp.fmin(xp.fmax(nz, lo_), hi_)          # NaN goes to the lower bound, inf to a bound
+            left |= xp.any(z != nz, axis=2)
+        else: z = nz
         out[:, :, t] = z
     return to_host(out), to_host(left)
 
@@ -158,8 +162,9 @@ NOISY_TIE = 0.05           # on noisy data, held-out scores within this fraction
 NOISE_THRESHOLD = 0.01     # noise_level above which smoothing is tried
 SCREEN_STEPS = 300         # length of the short free run every candidate gets
 FINALISTS = 3              # candidates per round that get the long free run
-LONG_STEPS = 2000          # length of the long free run (at least the held-out horizon)
+LONG_STEPS = 2000          # length of the long free run (at least the held-out horizon; at most the data's length)
 MARGIN = 0.25              # a run further outside the data's range than this fraction of it has left
+WIDTH_PER_PAIR = 1.5       # the widest layer 'auto' tries, per training pair (a ridge or rank cutoff keeps it from interpolating)
 
 def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS):
     "Each trajectory's last `fraction` held out (where that is >= min_steps): train parts, their inputs, held-out parts, theirs."
@@ -179,9 +184,9 @@ def min_length(fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_
     return T
 
 def width_ladder(n_pairs:int, width, max_width:int=1000) -> list:
-    "Widths to try: the given one, or for 'auto' a ladder of halvings up to min(max_width, n_pairs // 2)."
+    "Widths to try: the given one, or for 'auto' a ladder of halvings up to min(max_width, WIDTH_PER_PAIR · n_pairs)."
     if width != 'auto': return [int(width)]
-    top = max(1, min(int(max_width), n_pairs // 2))
+    top = max(1, min(int(max_width), int(WIDTH_PER_PAIR * n_pairs)))
     return sorted({max(1, top // k) for k in (8, 4, 2, 1)})
 
 # %% ../nbs/11a_selection.ipynb #778e0809
@@ -305,7 +310,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     # a noisy start would decide the score
     vr_h = validation_runs(Zva, Uva, Sv=split_validation(smooth(Z, max(smoothable)), U)[2] if smoothable else None)
     vr = (to_device(vr_h[0], xp), None if vr_h[1] is None else to_device(vr_h[1], xp), vr_h[2], vr_h[3])
-    L = vr_h[3] if n_u else max(vr_h[3], LONG_STEPS)
+    L = vr_h[3] if n_u else max(vr_h[3], min(LONG_STEPS, sum(len(z) for z in Z)))
     allz = np.concatenate(Z)
     lo, hi = allz.min(0), allz.max(0)
     bounds = (lo - MARGIN * (hi - lo), hi + MARGIN * (hi - lo))
