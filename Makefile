@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 
 .PHONY: demo test docs clean
-# everything the notebooks use: dev tools, baselines (reservoirpy, PyTorch CPU), the weather data and the dysts flows
-DEV_EXTRAS := dev,compare,data,dysts
+# everything the notebooks use: dev tools, baselines (reservoirpy, PyTorch CPU), the weather data, the dysts flows, Dask and Parquet
+DEV_EXTRAS := dev,compare,data,dysts,dask,parquet
 
 demo: $(VENV)/.installed-lib
 	$(BIN)/gfrnn demo
