@@ -8,7 +8,7 @@ __all__ = ['DYSTS_VERSION', 'CONTEXT', 'HORIZON', 'PER_LT', 'N_IC', 'INTEGRATOR'
            'nrmse_vpt', 'dysts_model', 'forecast_context', 'flow_row', 'bench_dysts', 'per_flow', 'common_rows',
            'dysts_summary', 'dysts_report', 'plot_dysts', 'worst_flows']
 
-# %% ../nbs/44_flows.ipynb #ffc8feaf
+# %% ../nbs/44_flows.ipynb #fe4cf79d
 import functools, json, os, time, warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -17,8 +17,9 @@ from .backend import blas_threads
 from .metrics import valid_prediction_time
 from .bench import _cache_dir
 from .compare import _key
+from .checks import check_int
 
-# %% ../nbs/44_flows.ipynb #28e73f35
+# %% ../nbs/44_flows.ipynb #9eff035a
 DYSTS_VERSION = '0.96'
 CONTEXT, HORIZON, PER_LT = 512, 300, 30     # points fitted on, points forecast, points per Lyapunov time
 N_IC = 20                                   # initial conditions per flow
@@ -51,7 +52,7 @@ def check_flows(systems) -> list:
         raise ValueError(f"systems={bad!r} are not known flows{why}: expected names from {names}.")
     return systems
 
-# %% ../nbs/44_flows.ipynb #a051b5f0
+# %% ../nbs/44_flows.ipynb #d6b2009a
 def _data_path(name:str) -> Path:
     return _cache_dir() / 'dysts' / f"{name}-{_key(DYSTS_VERSION, INTEGRATOR, CONTEXT, HORIZON, PER_LT)}.npy"
 
@@ -60,8 +61,7 @@ def flow_data(name:str,          # a flow from `flow_names()`
               cache:bool=True,   # read and write the trajectories under $GFRNN_CACHE/dysts
              ) -> np.ndarray:    # (n_ic, 812, d); NaN where an integration failed
     "The protocol's trajectories of one flow: 512 points of context and 300 to forecast from each initial condition."
-    check_flows([name])
-    if isinstance(n_ic, bool) or int(n_ic) != n_ic or not 1 <= n_ic <= N_IC: raise ValueError(f"n_ic={n_ic!r}: expected an integer from 1 to {N_IC}.")
+    check_flows([name]); n_ic = check_int('n_ic', n_ic, 1, N_IC)
     path = _data_path(name)
     if cache and path.exists():
         X = np.load(path, allow_pickle=False)
@@ -82,7 +82,7 @@ def flow_data(name:str,          # a flow from `flow_names()`
         np.save(path, X)
     return X
 
-# %% ../nbs/44_flows.ipynb #1f5904f0
+# %% ../nbs/44_flows.ipynb #1594eb63
 def smape(pred, true) -> np.ndarray:
     "Symmetric mean absolute percentage error at each step (0–200), averaged over coordinates; a non-finite forecast scores 200."
     pred, true = np.asarray(pred, dtype=float), np.asarray(true, dtype=float)
@@ -104,7 +104,7 @@ def nrmse_vpt(pred, true, context, threshold:float=0.4, per_lt:int=PER_LT) -> fl
     z = lambda a: (np.nan_to_num(a, nan=1e6, posinf=1e6, neginf=-1e6) - mu) / np.where(sd > 0, sd, 1.0)
     return valid_prediction_time(z(pred), z(true), 1 / per_lt, 1.0, threshold)
 
-# %% ../nbs/44_flows.ipynb #b553c278
+# %% ../nbs/44_flows.ipynb #84b81a83
 DYSTS_METHODS = ('sampled', 'esn', 'nvar', 'lstm', 'persistence', 'mean')
 FLOORS = ('persistence', 'mean')
 WARMUP = 30       # the baselines' validation warm-up: 30 of the 128 held-out points, the rest to score
@@ -135,7 +135,7 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
     return dict(pred=pred, seconds=seconds, one_step=float(one_step),
                 chose=dict(width=model.width_, solver=model.solver_, ridge=model.ridge_, denoise=model.denoise_))
 
-# %% ../nbs/44_flows.ipynb #eb3fb0c4
+# %% ../nbs/44_flows.ipynb #5e9678d4
 DYSTS_CACHE_VERSION = 1
 REVISIONS = dict(sampled=2)   # raised when a method's defaults change, so that its cached rows are computed again
 
@@ -171,16 +171,16 @@ def _flow_job(job):
     with blas_threads(1): return [flow_row(method, name, ic, cache) for ic in range(n_ic)]
 
 def _data_job(job):
-    name, n_ic, cache = job
-    with blas_threads(1): flow_data(name, n_ic, cache)
+    name, n_ic = job
+    with blas_threads(1): flow_data(name, n_ic)
     return name
 
-# %% ../nbs/44_flows.ipynb #d5c0b0c1
+# %% ../nbs/44_flows.ipynb #484e2b4e
 def bench_dysts(systems=None,                 # flow names or one comma-separated string; None: every flow
                 methods=DYSTS_METHODS,        # method names or one comma-separated string
                 n_ic:int=N_IC,                # initial conditions per flow
                 workers:int=1,                # processes
-                cache:bool=True,              # reuse cached data and rows
+                cache:bool=True,              # reuse cached rows (the data are always cached: they are deterministic)
                 out=None,                     # folder for dysts.md and dysts.json
                 progress:bool=True,           # tqdm progress bars
                ) -> list:                     # every row
@@ -189,9 +189,9 @@ def bench_dysts(systems=None,                 # flow names or one comma-separate
     names = flow_names() if systems is None else check_flows(systems)
     methods = [m.strip() for m in methods.split(',')] if isinstance(methods, str) else list(methods)
     for m in methods: dysts_model(m) if m not in FLOORS else None      # an unknown name fails before any work
-    if isinstance(workers, bool) or int(workers) != workers or workers < 1: raise ValueError(f"workers={workers!r}: expected an integer >= 1.")
-    flow_data(names[0], 1, cache)                                      # dysts is there, and the cache folder can be written
-    data = [(n, n_ic, cache) for n in names]
+    workers, n_ic = check_int('workers', workers), check_int('n_ic', n_ic, 1, N_IC)
+    flow_data(names[0], 1)                                             # dysts is there, and the cache folder can be written
+    data = [(n, n_ic) for n in names]
     jobs = [(m, n, n_ic, cache) for m in methods for n in names]
     rows = []
     pool = ProcessPoolExecutor(workers) if workers > 1 else None
@@ -209,7 +209,7 @@ def bench_dysts(systems=None,                 # flow names or one comma-separate
         (out / 'dysts.json').write_text('[\n' + ',\n'.join(json.dumps(_rounded(r), default=str) for r in rows) + '\n]\n')
     return rows
 
-# %% ../nbs/44_flows.ipynb #968aa0bc
+# %% ../nbs/44_flows.ipynb #29d90542
 def per_flow(rows:list, key:str='vpt') -> dict:
     "{method: {flow: median of `key` over its scored initial conditions}} (rows without `key` left out)."
     acc = {}
@@ -261,7 +261,7 @@ def dysts_report(rows:list) -> str:
     return ('Valid prediction time (cumulative sMAPE ≤ 30) in Lyapunov times, median over initial conditions, then over flows:\n\n'
             + '\n'.join(lines) + skip + '\n\nPer flow (median over initial conditions):\n\n' + '\n'.join(table))
 
-# %% ../nbs/44_flows.ipynb #6b985513
+# %% ../nbs/44_flows.ipynb #332172b8
 def plot_dysts(rows:list, method:str='sampled'):
     "Per-flow VPT of `method` against the best other trained model, and every method's flows sorted by VPT."
     import matplotlib.pyplot as plt
