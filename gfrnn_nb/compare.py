@@ -146,7 +146,8 @@ def compare(systems=('lorenz63',),            # setting names (see `parse_system
     from tqdm.auto import tqdm
     systems = [s.strip() for s in systems.split(',')] if isinstance(systems, str) else list(systems)
     for s in systems: parse_system(s)
-    seeds = [int(s) for s in str(seeds).split(',')] if isinstance(seeds, (str, int)) else list(seeds)
+    try: seeds = [int(s) for s in str(seeds).split(',')] if isinstance(seeds, (str, int)) else list(seeds)
+    except ValueError: raise ValueError(f"seeds={seeds!r}: expected comma-separated integers, e.g. '0,1'.") from None
     fs = _methods(methods)
     jobs = [(s, m, k) for s in systems for m in fs for k in seeds]
     bench_kw = dict(n_train=n_train, n_starts=n_starts, n_free=n_free, horizon_lt=horizon_lt)

@@ -179,3 +179,9 @@ def test_errors_through_the_console_script_and_debug():
     assert r.returncode == 2 and 'Traceback' in r.stderr and 'CLIError' in r.stderr
     r = gfrnn('demo', '--width', '0', '--debug')
     assert r.returncode == 2 and 'Traceback' in r.stderr
+
+def test_compare_names_a_bad_seed(capsys):
+    from gfrnn_nb.cli import main
+    assert main(['compare', '--seeds', 'a', '--systems', 'lorenz63', '--methods', 'sampled']) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "seeds='a'" in err[0]

@@ -56,3 +56,11 @@ def test_standardizer_lists_and_nan():
     assert st_.mean_[0] == pytest.approx(np.concatenate([np.arange(10.0), np.arange(5.0)]).mean())
     assert [z.shape for z in st_.transform(xs)] == [(10, 1), (5, 1)]
     with pytest.raises(ValueError, match='NaN'): Standardizer().fit(np.array([[np.nan, 1.0]]))
+
+def test_one_state_trajectories_are_the_starts():
+    "n_steps=1 returns the starts alone, with either integrator (solve_ivp once failed on it)."
+    from gfrnn_nb.systems import trajectories, lorenz63
+    import numpy as np
+    one = trajectories(lorenz63(), 2, 1, method='solve_ivp', seed=0)
+    assert one.shape == (2, 1, 3)
+    np.testing.assert_array_equal(one, trajectories(lorenz63(), 2, 4, method='solve_ivp', seed=0)[:, :1])
