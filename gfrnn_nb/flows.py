@@ -8,8 +8,8 @@ __all__ = ['DYSTS_VERSION', 'CONTEXT', 'HORIZON', 'PER_LT', 'N_IC', 'INTEGRATOR'
            'nrmse_vpt', 'dysts_model', 'forecast_context', 'flow_row', 'bench_dysts', 'per_flow', 'common_rows',
            'dysts_summary', 'dysts_report', 'plot_dysts', 'worst_flows']
 
-# %% ../nbs/44_flows.ipynb #fe4cf79d
-import functools, json, os, time, warnings
+# %% ../nbs/44_flows.ipynb #282589b0
+import json, os, time, warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -17,9 +17,9 @@ from .backend import blas_threads
 from .metrics import valid_prediction_time
 from .bench import _cache_dir
 from .compare import _key
-from .checks import check_int
+from .checks import check_int, check_option
 
-# %% ../nbs/44_flows.ipynb #9eff035a
+# %% ../nbs/44_flows.ipynb #b1956db4
 DYSTS_VERSION = '0.96'
 CONTEXT, HORIZON, PER_LT = 512, 300, 30     # points fitted on, points forecast, points per Lyapunov time
 N_IC = 20                                   # initial conditions per flow
@@ -52,7 +52,7 @@ def check_flows(systems) -> list:
         raise ValueError(f"systems={bad!r} are not known flows{why}: expected names from {names}.")
     return systems
 
-# %% ../nbs/44_flows.ipynb #d6b2009a
+# %% ../nbs/44_flows.ipynb #74425d05
 def _data_path(name:str) -> Path:
     return _cache_dir() / 'dysts' / f"{name}-{_key(DYSTS_VERSION, INTEGRATOR, CONTEXT, HORIZON, PER_LT)}.npy"
 
@@ -82,7 +82,7 @@ def flow_data(name:str,          # a flow from `flow_names()`
         np.save(path, X)
     return X
 
-# %% ../nbs/44_flows.ipynb #1594eb63
+# %% ../nbs/44_flows.ipynb #8264d534
 def smape(pred, true) -> np.ndarray:
     "Symmetric mean absolute percentage error at each step (0–200), averaged over coordinates; a non-finite forecast scores 200."
     pred, true = np.asarray(pred, dtype=float), np.asarray(true, dtype=float)
@@ -104,7 +104,7 @@ def nrmse_vpt(pred, true, context, threshold:float=0.4, per_lt:int=PER_LT) -> fl
     z = lambda a: (np.nan_to_num(a, nan=1e6, posinf=1e6, neginf=-1e6) - mu) / np.where(sd > 0, sd, 1.0)
     return valid_prediction_time(z(pred), z(true), 1 / per_lt, 1.0, threshold)
 
-# %% ../nbs/44_flows.ipynb #84b81a83
+# %% ../nbs/44_flows.ipynb #0f35abad
 DYSTS_METHODS = ('sampled', 'esn', 'nvar', 'lstm', 'persistence', 'mean')
 FLOORS = ('persistence', 'mean')
 WARMUP = 30       # the baselines' validation warm-up: 30 of the 128 held-out points, the rest to score
@@ -135,7 +135,7 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
     return dict(pred=pred, seconds=seconds, one_step=float(one_step),
                 chose=dict(width=model.width_, solver=model.solver_, ridge=model.ridge_, denoise=model.denoise_))
 
-# %% ../nbs/44_flows.ipynb #5e9678d4
+# %% ../nbs/44_flows.ipynb #83d961a1
 DYSTS_CACHE_VERSION = 1
 REVISIONS = dict(sampled=2)   # raised when a method's defaults change, so that its cached rows are computed again
 
@@ -175,7 +175,7 @@ def _data_job(job):
     with blas_threads(1): flow_data(name, n_ic)
     return name
 
-# %% ../nbs/44_flows.ipynb #484e2b4e
+# %% ../nbs/44_flows.ipynb #3ef440e5
 def bench_dysts(systems=None,                 # flow names or one comma-separated string; None: every flow
                 methods=DYSTS_METHODS,        # method names or one comma-separated string
                 n_ic:int=N_IC,                # initial conditions per flow
@@ -188,7 +188,7 @@ def bench_dysts(systems=None,                 # flow names or one comma-separate
     from tqdm.auto import tqdm
     names = flow_names() if systems is None else check_flows(systems)
     methods = [m.strip() for m in methods.split(',')] if isinstance(methods, str) else list(methods)
-    for m in methods: dysts_model(m) if m not in FLOORS else None      # an unknown name fails before any work
+    for m in methods: check_option('method', m, DYSTS_METHODS)         # an unknown name fails before any work
     workers, n_ic = check_int('workers', workers), check_int('n_ic', n_ic, 1, N_IC)
     flow_data(names[0], 1)                                             # dysts is there, and the cache folder can be written
     data = [(n, n_ic) for n in names]
@@ -209,7 +209,7 @@ def bench_dysts(systems=None,                 # flow names or one comma-separate
         (out / 'dysts.json').write_text('[\n' + ',\n'.join(json.dumps(_rounded(r), default=str) for r in rows) + '\n]\n')
     return rows
 
-# %% ../nbs/44_flows.ipynb #29d90542
+# %% ../nbs/44_flows.ipynb #e0c6b297
 def per_flow(rows:list, key:str='vpt') -> dict:
     "{method: {flow: median of `key` over its scored initial conditions}} (rows without `key` left out)."
     acc = {}
@@ -261,7 +261,7 @@ def dysts_report(rows:list) -> str:
     return ('Valid prediction time (cumulative sMAPE ≤ 30) in Lyapunov times, median over initial conditions, then over flows:\n\n'
             + '\n'.join(lines) + skip + '\n\nPer flow (median over initial conditions):\n\n' + '\n'.join(table))
 
-# %% ../nbs/44_flows.ipynb #332172b8
+# %% ../nbs/44_flows.ipynb #63009a72
 def plot_dysts(rows:list, method:str='sampled'):
     "Per-flow VPT of `method` against the best other trained model, and every method's flows sorted by VPT."
     import matplotlib.pyplot as plt
