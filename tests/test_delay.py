@@ -68,8 +68,9 @@ def test_params_and_bad_input():
 def test_auto_embedding_is_chosen_on_held_out_runs_and_recorded():
     y = np.sin(0.07 * np.arange(1500)) + 0.5 * np.sin(0.19 * np.arange(1500))
     m = DelayRNN(width=40, seed=0, backend='numpy').fit(y)
-    ok = [c for c in m.embedding_scores_ if c['rejected'] is None]
-    best = max(ok, key=lambda c: c['valid_steps'])
+    confirmed = [c for c in m.embedding_scores_ if c['confirmed'] is not None]
+    assert 1 <= len(confirmed) <= 4 and all(c['confirmed'] <= c['valid_steps'] for c in confirmed)
+    best = max(confirmed, key=lambda c: c['confirmed'])
     assert m.embedding_ == dict(delays=best['delays'], stride=best['stride'])
     assert m.window == (best['delays'] - 1) * best['stride'] and m.rnn_.n_features_in_ == best['delays']
     assert all(c['window'] <= 1200 // 10 for c in m.embedding_scores_)
