@@ -199,12 +199,13 @@ def _read(path):
 
 def _describe(model) -> str:
     "What the fit chose, in a line."
+    from gfrnn_nb.selection import smoothing_label
     if hasattr(model, 'embedding_'):
         e, scores = model.embedding_, model.embedding_scores_
         return (f"DelayRNN: {e['delays']} delays, stride {e['stride']}" + (f" (best of {len(scores)} embeddings on held-out free runs)" if scores else "")
                 + f", width {model.rnn_.width_},")
     return (f"SampledRNN: width {model.width_}, {model.solver_} solve" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
-            + (f", smoothing {model.denoise_:g} steps" if model.denoise_ else "") + ",")
+            + (f", smoothing: {smoothing_label(model.denoise_)}" if model.denoise_ else "") + ",")
 
 def fit_file(args):
     "Fit a model on data files and save it: a `SampledRNN`, or a `DelayRNN` with --delays or --stride."

@@ -16,7 +16,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import select, smooth, split_validation, min_length, plot_selection, REGULARISATIONS
+from .selection import select, smooth, smoothing, split_validation, min_length, plot_selection, REGULARISATIONS
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -73,7 +73,7 @@ def _check_params(m:SampledRNN):
     check_int('width', m.width, options=('auto',)); check_int('max_width', m.max_width)
     check_option('sampler', m.sampler, SAMPLERS); check_option('activation', m.activation, ACTIVATIONS)
     check_option('mode', m.mode, MODES); check_option('solver', m.solver, FIT_SOLVERS)
-    check_number('ridge', m.ridge, low=0); check_number('denoise', m.denoise, low=0, options=('auto',))
+    check_number('ridge', m.ridge, low=0); smoothing(m.denoise) if isinstance(m.denoise, str) and m.denoise != 'auto' else check_number('denoise', m.denoise, low=0, options=('auto',))
     check_number('bound', m.bound, low=0, options=(None,)); check_number('random_scale', m.random_scale, low=0, low_open=True)
     if m.koopman is not None: check_bool('koopman', m.koopman)
     for k in ('include_state', 'include_const', 'input_in_layer', 'progress'): check_bool(k, getattr(m, k))
@@ -164,7 +164,7 @@ def _fit(self:SampledRNN, X, U=None):
     Zh = scaler.transform(trajs)
     uscaler = None if us is None else Standardizer().fit(us)
     Uh = [None] * len(Zh) if us is None else uscaler.transform(us)
-    record, sigma = None, 0.0 if self.denoise == 'auto' else float(self.denoise)
+    record, sigma = None, 0.0 if self.denoise == 'auto' else self.denoise if isinstance(self.denoise, str) else float(self.denoise)
     if self.solver == 'auto' and max(len(z) for z in Zh) >= min_length():
         layer, sol, sigma, record = _fit_selected(self, Zh, Uh, xp)
     else:

@@ -5,14 +5,16 @@
 # %% auto #0
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
            'NOISE_THRESHOLD', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'noise_level',
-           'smooth', 'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
-           'validation_runs', 'far_field', 'choose', 'select', 'plot_selection']
+           'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed', 'smoothing_excess',
+           'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder', 'validation_runs', 'far_field',
+           'choose', 'select', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
-import math, time, warnings
+import math, re, time, warnings
 import numpy as np
 import scipy.linalg
 from scipy.ndimage import gaussian_filter1d
+from scipy.signal import savgol_filter, savgol_coeffs
 from .backend import xp_of, to_device, to_host
 from .sampling import HiddenLayer, activation
 from .edmd import LstsqAccumulator
@@ -30,15 +32,47 @@ def noise_level(trajs:list, # trajectories (T_k, d), standardised
     sd = np.concatenate(trajs).std(axis=0)
     return float(np.max(mad / math.sqrt(math.comb(2 * order, order)) / np.maximum(sd, 1e-300)))
 
-def smooth(trajs:list, sigma:float) -> list:
-    "Each trajectory smoothed along time by a Gaussian of `sigma` steps (sigma=0: unchanged)."
-    return list(trajs) if sigma == 0 else [gaussian_filter1d(z, sigma, axis=0, mode='nearest') for z in trajs]
+def smoothing(spec):
+    "A smoothing as ('gauss', σ) or ('savgol', window, order): from σ ≥ 0 (steps) or 'savgol-W-P' (window W odd, order P < W)."
+    if isinstance(spec, str):
+        g = re.fullmatch(r'savgol-(\d+)-(\d+)', spec)
+        W, P = (int(g[1]), int(g[2])) if g else (0, 0)
+        if not g or W % 2 == 0 or W < 3 or P >= W:
+            raise ValueError(f"denoise={spec!r}: expected 'auto', a Gaussian width σ >= 0 in steps, or 'savgol-W-P' "
+                             "(a Savitzky–Golay filter of odd window W >= 3 and polynomial order P < W, e.g. 'savgol-31-7').")
+        return ('savgol', W, P)
+    return ('gauss', float(spec))
 
-def smoothing_excess(trajs:list, sigma:float, noise:float) -> float:
-    "What smoothing by `sigma` removes, over what it would remove from white noise of level `noise` (1: noise only)."
-    w = gaussian_filter1d(np.eye(8 * int(np.ceil(sigma)) + 9)[4 * int(np.ceil(sigma)) + 4], sigma)   # the kernel's weights
-    expected = noise * np.sqrt(1 - 2 * w.max() + (w ** 2).sum())
-    removed = np.concatenate([z - s for z, s in zip(trajs, smooth(trajs, sigma))]).std(axis=0).max()
+def smoothing_label(spec) -> str:
+    "A smoothing in words, for tables and plots."
+    s = smoothing(spec)
+    return ('none' if s[1] == 0 else f"Gaussian σ = {s[1]:g} steps") if s[0] == 'gauss' else f"Savitzky–Golay {s[1]}/{s[2]}"
+
+def _smooth_one(z, s):
+    if s[0] == 'gauss': return gaussian_filter1d(z, s[1], axis=0, mode='nearest')
+    return savgol_filter(z, s[1], s[2], axis=0, mode='interp' if len(z) >= s[1] else 'nearest')
+
+def smooth(trajs:list, spec) -> list:
+    "Each trajectory smoothed along time: a Gaussian of σ = `spec` steps (0: unchanged), or a Savitzky–Golay filter 'savgol-W-P'."
+    s = smoothing(spec)
+    return list(trajs) if s == ('gauss', 0.0) else [_smooth_one(z, s) for z in trajs]
+
+def smoothing_kernel(spec) -> np.ndarray:
+    "The weights of the smoothing at a point well inside a trajectory (centre in the middle)."
+    s = smoothing(spec)
+    if s[0] == 'savgol': return savgol_coeffs(s[1], s[2])
+    n = 4 * int(np.ceil(s[1])) + 4
+    return gaussian_filter1d(np.eye(2 * n + 1)[n], s[1])
+
+def noise_removed(spec) -> float:
+    "The fraction of white noise the smoothing removes, √(1 − 2w₀ + Σw²): a strength that compares filters of both kinds."
+    w = smoothing_kernel(spec)
+    return float(np.sqrt(max(0.0, 1 - 2 * w[len(w) // 2] + (w ** 2).sum())))
+
+def smoothing_excess(trajs:list, spec, noise:float) -> float:
+    "What the smoothing `spec` removes, over what it would remove from white noise of level `noise` (1: noise only)."
+    expected = noise * noise_removed(spec)
+    removed = np.concatenate([z - s for z, s in zip(trajs, smooth(trajs, spec))]).std(axis=0).max()
     return float(removed / max(expected, 1e-300))
 
 # %% ../nbs/11a_selection.ipynb #12e298b5
@@ -156,7 +190,7 @@ def free_runs(nested:NestedLstsq, width:int, As, z0, n_steps:int, u=None, lo=Non
 VALIDATION_FRACTION = 0.2  # the end of each trajectory held out to choose the model
 VALIDATION_MIN_STEPS = 50  # a held-out end shorter than this stays in the training part
 REGULARISATIONS = (('pivoted', 0.0), ('ridge', 1e-10), ('ridge', 1e-8), ('ridge', 1e-6), ('ridge', 1e-4), ('ridge', 1e-2))
-SMOOTHINGS = (1.0, 1.5, 2.0, 3.0, 4.0)  # Gaussian smoothing strengths (steps) tried when the data look noisy...
+SMOOTHINGS = (1.0, 2.0, 'savgol-21-5', 'savgol-31-7', 'savgol-41-7')  # smoothings tried when the data look noisy (Gaussian σ in steps, Savitzky–Golay window-order)...
 MAX_EXCESS = 1.1           # ...and when they remove at most this much more than noise alone would (no signal)
 NOISY_TIE = 0.05           # on noisy data, held-out scores within this fraction of the best count as a tie
 NOISE_THRESHOLD = 0.01     # noise_level above which smoothing is tried
@@ -290,7 +324,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
            draw,                 # draw(train parts, their inputs, width) -> HiddenLayer on the host
            width='auto',         # an int, or 'auto' for a ladder that follows the number of samples
            max_width:int=1000,   # the widest layer 'auto' tries
-           denoise='auto',       # Gaussian smoothing in steps, or 'auto' (tried when the data look noisy)
+           denoise='auto',       # a smoothing (Gaussian σ in steps or 'savgol-W-P'), or 'auto' (tried when the data look noisy)
            regs=REGULARISATIONS, # the regularisations tried at every width
            include_state:bool=True, include_const:bool=True, input_in_layer:bool=False, # the dictionary
            xp=np, block_rows:int=None, # backend and rows per QR block
@@ -303,12 +337,12 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
     noise = noise_level(Ztr)
     smoothable = [s for s in SMOOTHINGS if noise > NOISE_THRESHOLD and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
-    sigmas = [float(denoise)] if denoise != 'auto' else [0.0] + smoothable
+    sigmas = [float(denoise) if not isinstance(denoise, str) else denoise] if denoise != 'auto' else [0.0] + smoothable
     widths = width_ladder(sum(len(z) - 1 for z in Ztr), width, max_width)
     tried = list(sigmas)
     # on noisy data the held-out runs start from smoothed states (the strongest smoothing that removes noise only):
     # a noisy start would decide the score
-    vr_h = validation_runs(Zva, Uva, Sv=split_validation(smooth(Z, max(smoothable)), U)[2] if smoothable else None)
+    vr_h = validation_runs(Zva, Uva, Sv=split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None)
     vr = (to_device(vr_h[0], xp), None if vr_h[1] is None else to_device(vr_h[1], xp), vr_h[2], vr_h[3])
     L = vr_h[3] if n_u else max(vr_h[3], min(LONG_STEPS, sum(len(z) for z in Z)))
     allz = np.concatenate(Z)
@@ -385,12 +419,12 @@ def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
     axs[0].plot([ch['width']], [max(c['screen_steps'] for c in main if c['width'] == ch['width'] and c['reg'] == ch['reg'])],
                 '*', ms=14, c='k', label='chosen')
     widths = sorted({c['width'] for c in main})
-    axs[0].set(xscale='log', xlabel='width', ylabel='valid steps (short run)', title=f"smoothing σ = {ch['sigma']:g} steps")
+    axs[0].set(xscale='log', xlabel='width', ylabel='valid steps (short run)', title=f"smoothing: {smoothing_label(ch['sigma'])}")
     axs[0].set_xticks(widths, [str(w) for w in widths]); axs[0].minorticks_off()
     axs[0].legend(fontsize=7)
     for i, s in enumerate(record['sigmas']):
         cs = [c for c in cands if c['sigma'] == s and 'vpt_steps' in c and c['left'] == 0]
-        axs[1].scatter([c['vpt_steps'] for c in cs], [c['dstsp'] for c in cs], s=20, c=f'C{i}', label=f'σ = {s:g}')
+        axs[1].scatter([c['vpt_steps'] for c in cs], [c['dstsp'] for c in cs], s=20, c=f'C{i}', label=smoothing_label(s))
     best = [c for c in cands if 'vpt_steps' in c and c['sigma'] == ch['sigma'] and c['width'] == ch['width'] and c['reg'] == ch['reg']][-1]
     axs[1].plot([best['vpt_steps']], [best['dstsp']], '*', ms=14, c='k', label='chosen')
     axs[1].axhline(record['floor'][0], c='k', ls='--', lw=1, label='held-out truth, same starts')

@@ -85,7 +85,7 @@ def params(entry, cls, base, data, spec, call=lambda m, d: m.fit(d)):
 # --- SampledRNN -------------------------------------------------------------------------------------------------------
 params('SampledRNN', SampledRNN, FAST, X, dict(
     width=INT, max_width=INT, sampler=OPTION, activation=OPTION, mode=OPTION, solver=OPTION, backend=[('unknown', 'tpu', V)],
-    ridge=NONNEG, denoise=NONNEG[:-1] + [('str', 'smooth', T)], bound=NONNEG, random_scale=POS,
+    ridge=NONNEG, denoise=NONNEG[:-1] + [('str', 'smooth', V), ('str', '0', V), ('savgol even window', 'savgol-30-7', V), ('savgol order too high', 'savgol-7-7', V)], bound=NONNEG, random_scale=POS,
     block_rows=INT[:-1], seed=SEED, koopman=BOOL, include_state=BOOL + [('none', None, T)], include_const=BOOL, input_in_layer=BOOL,
     progress=BOOL))
 add('SampledRNN.fit', 'X', data_bad(X), lambda v: (lambda m: (m, lambda: m.fit(v)))(SampledRNN(**FAST)))

@@ -119,3 +119,14 @@ def test_strict_backend_with_ridge(data, solver):
     a = SampledRNN(backend='numpy', **kw).fit(data)
     b = SampledRNN(backend='strict', **kw).fit(data)
     np.testing.assert_allclose(b.forecast(data[:, 3], 20), a.forecast(data[:, 3], 20), rtol=1e-7, atol=1e-7)
+
+@pytest.mark.parametrize('denoise', [1.5, 'savgol-21-5'])
+def test_a_fixed_smoothing_is_applied_recorded_and_saved(tmp_path, data, denoise):
+    noisy = data + 0.1 * np.random.default_rng(0).normal(size=data.shape)
+    m = SampledRNN(width=40, solver='qr', denoise=denoise, seed=0, backend='numpy').fit(noisy)
+    assert m.denoise_ == denoise
+    raw = SampledRNN(width=40, solver='qr', denoise=0, seed=0, backend='numpy').fit(noisy)
+    assert not np.allclose(m.forecast(data[:, 0], 20), raw.forecast(data[:, 0], 20))   # the smoothing reached the fit
+    again = SampledRNN.load(m.save(tmp_path / 'm.npz'))
+    assert again.denoise_ == denoise and again.get_params()['denoise'] == denoise
+    np.testing.assert_array_equal(again.forecast(data[:, 0], 20), m.forecast(data[:, 0], 20))
