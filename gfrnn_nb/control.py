@@ -98,13 +98,22 @@ class LinearPredictor:
     def encode(self, x):
         "Lifted state (M',) of one physical state x (d,)."
         return self.lift(((np.asarray(x, float) - self.mean) / self.scale)[None])[0]
+    @property
+    def n_features_in_(self): return self.C.shape[1]
+    def forecast(self, x0, n_steps:int, u=None):
+        "Open-loop states in physical units after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u ((n_steps, m) or (B, n_steps, m)), unchecked."
+        x0 = np.asarray(x0, float)
+        v = (np.asarray(u, float).reshape(-1, n_steps, self.n_inputs) - self.u_mean) / self.u_scale
+        h = self.lift((x0.reshape(-1, x0.shape[-1]) - self.mean) / self.scale)
+        out = np.empty((h.shape[0], n_steps, self.C.shape[1]))
+        for t in range(n_steps):
+            h = h @ self.K + v[:, t] @ self.B
+            out[:, t] = h @ self.C
+        out = out * self.scale + self.mean
+        return out[0] if x0.ndim == 1 else out
     def predict(self, x0, u):
         "Open-loop prediction (n_steps, d) in physical units from x0 (d,) under inputs u (n_steps, m)."
-        h, out = self.encode(x0), []
-        for v in (np.asarray(u, float) - self.u_mean) / self.u_scale:
-            h = h @ self.K + v @ self.B
-            out.append(h @ self.C)
-        return np.array(out) * self.scale + self.mean
+        return self.forecast(x0, len(u), u)
 
 def linear_predictor(model) -> LinearPredictor:
     "The lifted linear model of a fitted SampledRNN (koopman=True, fitted with inputs) or DMDc, on the host."
@@ -166,14 +175,7 @@ class DMDc(Params):
         u = None if u is None else to_host(as_array(u, 'u'))
         if u is None or tuple(u.shape) != want:
             raise ValueError(f"u has shape {None if u is None else tuple(u.shape)}: expected {want} (DMDc forecasts under inputs).")
-        v = (check_finite(u, 'u').reshape(-1, n_steps, self.n_inputs_) - self.u_mean_) / self.u_scale_
-        h = self.lift((x0.reshape(-1, x0.shape[-1]) - self.mean_) / self.scale_)
-        out = np.empty((h.shape[0], n_steps, x0.shape[-1]))
-        for t in range(n_steps):
-            h = h @ self.K_ + v[:, t] @ self.B_
-            out[:, t] = h @ self.C_
-        out = out * self.scale_ + self.mean_
-        return out[0] if single else out
+        return linear_predictor(self).forecast(x0, n_steps, check_finite(u, 'u'))
 
     def forecast_from(self, history, n_steps:int, u=None):
         "Forecast after a history (T, d) or (B, T, d): a Markov model, so from its last state."
