@@ -71,7 +71,7 @@ def test_signatures_follow_the_protocol(name):
     first = next(iter(p for p in init if p != 'self'))
     with pytest.raises(TypeError): cls(1)          # hyperparameters are keyword-only
     with pytest.raises(TypeError): cls(**{first: init[first].default}, xp=np)
-    if 'backend' in init: assert init['backend'].default == 'auto'
+    assert opt.backend == 'auto'                   # the one default every backend keyword has
 
 @pytest.mark.parametrize('name', PARAMS)
 def test_fit_returns_self_and_sets_the_fitted_attributes(name, fitted):
@@ -140,3 +140,21 @@ def test_old_penalty_names_still_work_with_a_deprecation_warning(lorenz):
     np.testing.assert_allclose(old.forecast(X[0, 50], 4), NVAR(alpha=1e-3).fit(X).forecast(X[0, 50], 4))
     with pytest.warns(DeprecationWarning, match='alpha'): old = ESN(units=20, washout=5, ridge=1e-3, seed=0).fit(X)
     np.testing.assert_allclose(old.forecast(X[0, 50], 4), ESN(units=20, washout=5, alpha=1e-3, seed=0).fit(X).forecast(X[0, 50], 4))
+
+@pytest.mark.parametrize('name', ['RandomSearch', 'EKI', 'SubspaceEnKF', 'CoordinateSearch', 'Adam', 'Hybrid'])
+def test_optimisers_fit_returns_self_with_the_run_on_result_(name):
+    from gfrnn_nb.nets import MLP
+    from gfrnn_nb.optimizer import RandomSearch, FitResult
+    from gfrnn_nb.eki import EKI
+    from gfrnn_nb.enkf import SubspaceEnKF
+    from gfrnn_nb.search import CoordinateSearch
+    from gfrnn_nb.hybrid import Adam, Hybrid
+    if name in ('Adam', 'Hybrid') and importlib.util.find_spec('torch') is None: pytest.skip('torch is not installed')
+    cls = dict(RandomSearch=RandomSearch, EKI=EKI, SubspaceEnKF=SubspaceEnKF, CoordinateSearch=CoordinateSearch, Adam=Adam, Hybrid=Hybrid)[name]
+    X = np.random.default_rng(0).normal(size=(60, 3)); y = X @ np.array([[1.0], [-2.0], [0.5]])
+    opt = cls(EKI(ensemble_size=5, seed=0), then=RandomSearch(seed=0)) if name == 'Hybrid' else cls(seed=0)
+    assert opt.fit(MLP([3, 4, 1]), X, y, budget=40) is opt
+    assert isinstance(opt.result_, FitResult) and opt.result_.params.shape == (MLP([3, 4, 1]).n_params,)
+    init = inspect.signature(cls.__init__).parameters
+    assert all(p.kind == p.KEYWORD_ONLY for k, p in init.items() if k not in ('self', 'first', 'kwargs'))
+    assert opt.backend == 'auto'                   # the one default every backend keyword has
