@@ -14,7 +14,7 @@ from .systems import Standardizer, integrate
 from .edmd import as_trajectories, LstsqAccumulator
 from .metrics import valid_prediction_time
 from .rnn import Params
-from .checks import check_int, check_number, check_option, check_states, check_history, InputTypeError
+from .checks import check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError
 
 # %% ../nbs/30_baselines.ipynb #ec53389f
 def start_histories(bench, # a `ForecastBenchmark` of an ODE system
@@ -37,7 +37,8 @@ class WarmStart:
     "A model whose `forecast(x0, n)` continues the stored history of each start x0."
     def __init__(self, model, starts, histories):
         self.model, self.starts, self.histories = model, np.asarray(starts), np.asarray(histories)
-    def forecast(self, x0, n_steps:int):
+    def forecast(self, x0, n_steps:int, u=None):
+        no_inputs(u, 'WarmStart')
         x0 = np.asarray(x0)
         single = x0.ndim == 1
         rows = x0[None] if single else x0
@@ -80,8 +81,9 @@ class Baseline(Params):
                 raise InputTypeError(f"grid={g!r}: expected None or a dict of parameter name -> non-empty tuple of values.")
             if unknown := [k for k in g if k not in p]: raise ValueError(f"grid has {unknown}: expected parameters of {type(self).__name__} ({list(p)}).")
 
-    def fit(self, X, y=None):
-        "Fit on trajectories X ((n_traj, T, d), (T, d) or a list); with a `grid`, tune on a validation split first."
+    def fit(self, X, U=None):
+        "Fit on trajectories X ((n_traj, T, d), (T, d) or a list); with a `grid`, tune on a validation split first. No inputs U."
+        no_inputs(U, type(self).__name__, 'U')
         self._check_common(); self._check()
         for m in self.needs: _need(m)
         trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X, min_length=3)]
@@ -99,9 +101,10 @@ class Baseline(Params):
         self.tune_seconds_, self.best_params_, self.tuning_ = tuned.get('seconds', 0.0), tuned.get('best', {}), tuned.get('scores', [])
         return self
 
-    def forecast_from(self, history, n_steps:int):
-        "The n_steps states after a warm-up sequence (T_w, d) or (B, T_w, d), as numpy."
+    def forecast_from(self, history, n_steps:int, u=None):
+        "The n_steps states after a warm-up sequence (T_w, d) or (B, T_w, d), as numpy; no inputs u."
         if not hasattr(self, 'state_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
+        no_inputs(u, type(self).__name__)
         h = to_host(check_history(history, self.n_features_in_)).astype(np.float64, copy=False)
         n_steps = check_int('n_steps', n_steps)
         single = h.ndim == 2
@@ -109,11 +112,11 @@ class Baseline(Params):
         out = self._run(self.state_, self.config_, H / self.scale_, int(n_steps)) * self.scale_ + self.mean_
         return out[0] if single else out
 
-    def forecast(self, x0, n_steps:int):
+    def forecast(self, x0, n_steps:int, u=None):
         "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)); the history is x0 alone."
         if not hasattr(self, 'state_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
         x0 = to_host(check_states(x0, self.n_features_in_))
-        return self.forecast_from(x0[..., None, :], n_steps)
+        return self.forecast_from(x0[..., None, :], n_steps, u)
 
 # %% ../nbs/30_baselines.ipynb #58de42f5
 def validation_split(Z, fraction:float=0.25, warmup:int=100, n_val:int=8):
@@ -154,18 +157,20 @@ def tune(model:Baseline, Z, grid:dict) -> dict:
     return dict(best={k: best[k] for k in grid}, scores=scores, seconds=time.perf_counter() - t0)
 
 # %% ../nbs/30_baselines.ipynb #eef0b749
-ESN_GRID = dict(spectral_radius=(0.6, 0.9, 1.2), leak=(0.5, 1.0), input_scaling=(0.2, 0.5, 1.0), ridge=(1e-8, 1e-6, 1e-4, 1e-2))
+ESN_GRID = dict(spectral_radius=(0.6, 0.9, 1.2), leak=(0.5, 1.0), input_scaling=(0.2, 0.5, 1.0), alpha=(1e-8, 1e-6, 1e-4, 1e-2))
 ESN_PRECISE_GRID = dict(spectral_radius=(0.6, 0.9, 1.2), leak=(0.5, 1.0), input_scaling=(0.2, 0.5, 1.0), ridge=(0.0,))
 
 class ESN(Baseline):
     "Echo state network from reservoirpy with a ridge (reservoirpy) or precise (QR) readout."
     needs = ('reservoirpy',)
-    def __init__(self, units:int=1000,            # reservoir neurons
+    def __init__(self, *,
+                 units:int=1000,                    # reservoir neurons
                  spectral_radius:float=0.9,         # ρ of the recurrent matrix
                  leak:float=1.0,                    # leak rate a
                  input_scaling:float=0.5,           # scale of W_in
                  bias_scaling:float=0.5,            # bias b ~ U(-bias_scaling, bias_scaling)
-                 ridge:float=1e-6,                  # λ: absolute for 'ridge', relative for 'precise'
+                 alpha:float=1e-6,                  # absolute penalty of readout='ridge'
+                 ridge:float=0.0,                   # relative Tikhonov parameter of readout='precise'
                  readout:str='ridge',               # 'ridge' (reservoirpy's Ridge) or 'precise' (QR, pivoted solve)
                  input_connectivity:float=1.0,      # fraction of W_in entries that are non-zero
                  rc_connectivity:float=0.1,         # fraction of W entries that are non-zero
@@ -180,8 +185,11 @@ class ESN(Baseline):
     def _check(self):
         check_option('readout', self.readout, ('ridge', 'precise')); check_int('units', self.units); check_int('washout', self.washout, low=0)
         check_number('spectral_radius', self.spectral_radius, low=0, low_open=True); check_number('leak', self.leak, low=0, high=1, low_open=True)
-        for k in ('input_scaling', 'bias_scaling', 'ridge'): check_number(k, getattr(self, k), low=0)
+        for k in ('input_scaling', 'bias_scaling', 'alpha', 'ridge'): check_number(k, getattr(self, k), low=0)
         for k in ('input_connectivity', 'rc_connectivity'): check_number(k, getattr(self, k), low=0, high=1, low_open=True)
+        if self.readout == 'ridge' and self.ridge:
+            warnings.warn(f"ESN(ridge={self.ridge!r}) with readout='ridge': the absolute penalty is now alpha (ridge is the relative "
+                          "one of readout='precise'); it is used as alpha. Pass alpha= instead.", DeprecationWarning, stacklevel=3)
 
 # %% ../nbs/30_baselines.ipynb #7580cb2b
 def _esn_fit(self:ESN, Z, cfg, memo=None):
@@ -206,7 +214,7 @@ def _esn_fit(self:ESN, Z, cfg, memo=None):
         memo.update(key=rkey, F=np.concatenate(F), Y=np.concatenate(Y), W=res.W, Win=res.Win, b=bias)
     F, Y = memo['F'], memo['Y']
     if cfg['readout'] == 'ridge':
-        rd = Ridge(ridge=cfg['ridge'])
+        rd = Ridge(ridge=cfg['ridge'] or cfg['alpha'])   # a non-zero ridge here is the deprecated name of alpha
         if 'sums' not in memo: memo['sums'] = rd.worker(F, Y)   # Ridge.fit = worker (Gram sums) + master (solve)
         rd.initialize(F[:1], Y[:1]); rd.master(iter([memo['sums']]))
         Wout, c = np.asarray(rd.Wout), np.asarray(rd.bias).ravel()
@@ -235,25 +243,29 @@ def _esn_run(self:ESN, state, cfg, H, n_steps):
 ESN._fit, ESN._run = _esn_fit, _esn_run
 
 # %% ../nbs/30_baselines.ipynb #59f8f69f
-NVAR_GRID = dict(delay=(2, 3), strides=(1, 2, 5), ridge=(1e-8, 1e-6, 1e-4, 1e-2))
+NVAR_GRID = dict(delay=(2, 3), strides=(1, 2, 5), alpha=(1e-8, 1e-6, 1e-4, 1e-2))
 
 class NVAR(Baseline):
     "Next-generation reservoir computing: delayed states and their monomials, ridge readout of the increment."
     needs = ('reservoirpy',)
-    def __init__(self, delay:int=2,               # states in the feature vector (the current one included)
+    def __init__(self, *,
+                 delay:int=2,                      # states in the feature vector (the current one included)
                  strides:int=1,                    # steps between them
                  order:int=2,                      # degree of the monomials
-                 ridge:float=1e-6,                 # λ of reservoirpy's Ridge (absolute)
+                 alpha:float=1e-6,                 # absolute penalty of reservoirpy's Ridge
                  warmup:int=100,                   # history steps (validation); at least (delay-1)*strides+1 are used
                  grid:dict=None,                   # hyperparameters to tune, e.g. NVAR_GRID
                  val_fraction:float=0.25,          # tail of the training data used to tune
-                 seed:int=0):                      # unused (NVAR is deterministic); kept for a uniform interface
+                 seed:int=0,                       # unused (NVAR is deterministic); kept for a uniform interface
+                 ridge:float=None):                # deprecated: the old name of alpha
         for k, v in list(locals().items()):
             if k != 'self': setattr(self, k, v)
 
     def _check(self):
         for k in ('delay', 'strides', 'order'): check_int(k, getattr(self, k))
-        check_number('ridge', self.ridge, low=0)
+        check_number('alpha', self.alpha, low=0); check_number('ridge', self.ridge, low=0, options=(None,))
+        if self.ridge is not None:
+            warnings.warn("NVAR(ridge=...) is deprecated: the absolute penalty is named alpha; pass alpha= instead.", DeprecationWarning, stacklevel=3)
 
 def _nvar_features(buf, strides, idx):
     "NVAR features of delay buffers (B, span, d), newest first: [linear, monomials]."
@@ -271,7 +283,7 @@ def _nvar_fit(self:NVAR, Z, cfg, memo=None):
             node = _NVAR(delay=cfg['delay'], order=cfg['order'], strides=cfg['strides'])
             F.append(node.run(z[:-1])[skip:]); Y.append((z[1:] - z[:-1])[skip:])
         memo.clear(); memo.update(key=key, F=np.concatenate(F), Y=np.concatenate(Y), idx=node._monomial_idx)
-    rd = Ridge(ridge=cfg['ridge']).fit(memo['F'], memo['Y'])
+    rd = Ridge(ridge=cfg['alpha'] if cfg['ridge'] is None else cfg['ridge']).fit(memo['F'], memo['Y'])
     return dict(idx=memo['idx'], Wout=np.asarray(rd.Wout), c=np.asarray(rd.bias).ravel())
 
 def _nvar_run(self:NVAR, state, cfg, H, n_steps):
@@ -303,7 +315,8 @@ def _torch_module(cell, d, hidden, layers):
 class TorchRNN(Baseline):
     "An LSTM or GRU trained by BPTT with Adam on teacher-forced windows, early stopping, a wall-clock budget."
     needs = ('torch',)
-    def __init__(self, cell:str='lstm',            # 'lstm' or 'gru'
+    def __init__(self, *,
+                 cell:str='lstm',                   # 'lstm' or 'gru'
                  hidden:int=128,                    # hidden units
                  layers:int=1,                      # stacked recurrent layers
                  window:int=100,                    # steps per training window
@@ -387,7 +400,8 @@ TorchRNN._fit, TorchRNN._run = _torch_fit, _torch_run
 # %% ../nbs/30_baselines.ipynb #c3c0e470
 class EKIElman(Baseline):
     "An Elman RNN over a sliding window of states, trained without gradients by EKI."
-    def __init__(self, hidden:int=32,             # hidden units
+    def __init__(self, *,
+                 hidden:int=32,                     # hidden units
                  window:int=10,                     # states the network reads per prediction
                  ensemble_size:int=100,             # EKI members
                  batch_size:int=256,                # windows per EKI step
@@ -417,7 +431,7 @@ def _eki_fit(self:EKIElman, Z, cfg, memo=None):
     Xv, yv = pairs(tails)
     net = ElmanRNN(d, cfg['hidden'], d)
     opt = EKI(ensemble_size=cfg['ensemble_size'], batch_size=cfg['batch_size'], loss='mse', seed=cfg['seed'], backend='numpy')
-    res = opt.fit(net, X, y, Xv[:2000], yv[:2000], time_limit=cfg['budget_seconds'])
+    res = opt.fit(net, X, y, Xv[:2000], yv[:2000], time_limit=cfg['budget_seconds']).result_
     return dict(net=net, theta=res.params, dscale=dscale, result=res)
 
 def _eki_run(self:EKIElman, state, cfg, H, n_steps):

@@ -4,11 +4,13 @@
 
 # %% auto #0
 __all__ = ['LARGEST', 'InputTypeError', 'check_int', 'check_number', 'check_option', 'check_bool', 'as_array', 'check_finite',
-           'check_states', 'check_history', 'check_file_name', 'unchanged_on_error']
+           'check_states', 'check_history', 'Forecaster', 'no_inputs', 'check_forecaster', 'check_file_name',
+           'unchanged_on_error']
 
 # %% ../nbs/03_checks.ipynb #186f43f6
-import contextlib
+import contextlib, inspect
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 import numpy as np
 from .backend import xp_of
 
@@ -126,6 +128,38 @@ def check_history(h, d:int, name:str='history', min_steps:int=1):
         raise ValueError(f"{name} has shape {tuple(a.shape)}: expected (T, {d}) or (B, T, {d}) for a model fitted on d={d}.")
     if a.shape[-2] < min_steps: raise ValueError(f"{name} has {a.shape[-2]} steps: expected at least {min_steps}.")
     return check_finite(a, name)
+
+# %% ../nbs/03_checks.ipynb #c135a9e1
+@runtime_checkable
+class Forecaster(Protocol):
+    "The calls every fitted forecasting model answers (see `check_forecaster` for the signatures)."
+    n_features_in_: int     # d, the dimension of a forecast state
+    fit_seconds_: float     # seconds the last fit took
+    def fit(self, X, U=None): ...
+    def forecast(self, x0, n_steps:int, u=None): ...
+    def forecast_from(self, history, n_steps:int, u=None): ...
+
+def no_inputs(value, owner:str, name:str='u'):
+    "None, or a ValueError naming `name`: `owner` forecasts without inputs."
+    if value is not None: raise ValueError(f"{name} was given but {owner} takes no inputs: expected {name}=None.")
+
+_SIGNATURES = dict(fit=('X', 'U'), forecast=('x0', 'n_steps', 'u'), forecast_from=('history', 'n_steps', 'u'))
+
+def check_forecaster(model) -> list:
+    "The ways a forecaster (class or instance) breaks the protocol's signatures, as messages; [] when it keeps them."
+    cls, problems = model if isinstance(model, type) else type(model), []
+    for meth, names in _SIGNATURES.items():
+        f = getattr(cls, meth, None)
+        if not callable(f): problems.append(f"{cls.__name__} has no method {meth}"); continue
+        ps = list(inspect.signature(f).parameters.values())[1:]
+        got = tuple(p.name for p in ps[:len(names)])
+        if got != names: problems.append(f"{cls.__name__}.{meth} takes {got}: expected {names}")
+        elif ps[len(names) - 1].default is not None: problems.append(f"{cls.__name__}.{meth}: {names[-1]} must default to None")
+    init = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    if pos := [p.name for p in init if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]:
+        problems.append(f"{cls.__name__}.__init__ takes {pos} by position: expected keyword-only hyperparameters")
+    if 'xp' in [p.name for p in init]: problems.append(f"{cls.__name__}.__init__ takes xp: expected backend")
+    return problems
 
 # %% ../nbs/03_checks.ipynb #0f3272f5
 def check_file_name(value, name:str='name') -> str:

@@ -39,8 +39,8 @@ METHODS = {
     'esn':         lambda seed, budget: ESN(units=1000, readout='ridge', grid=ESN_GRID, seed=seed),
     'esn-precise': lambda seed, budget: ESN(units=1000, readout='precise', ridge=0.0, grid=ESN_PRECISE_GRID, seed=seed),
     'nvar':        lambda seed, budget: NVAR(grid=NVAR_GRID, seed=seed),
-    'lstm':        lambda seed, budget: TorchRNN('lstm', hidden=128, budget_seconds=budget, seed=seed),
-    'gru':         lambda seed, budget: TorchRNN('gru', hidden=128, budget_seconds=budget, seed=seed),
+    'lstm':        lambda seed, budget: TorchRNN(cell='lstm', hidden=128, budget_seconds=budget, seed=seed),
+    'gru':         lambda seed, budget: TorchRNN(cell='gru', hidden=128, budget_seconds=budget, seed=seed),
     'eki':         lambda seed, budget: EKIElman(hidden=32, budget_seconds=budget, seed=seed),
 }
 
@@ -164,7 +164,7 @@ def compare(systems=('lorenz63',),            # setting names (see `parse_system
     return results
 
 # %% ../nbs/41_compare.ipynb #247ce166
-ESN_LORENZ63 = dict(spectral_radius=0.9, leak=0.5, input_scaling=0.2, ridge=1e-8)   # the grid's choice on Lorenz-63
+ESN_LORENZ63 = dict(spectral_radius=0.9, leak=0.5, input_scaling=0.2, alpha=1e-8)   # the grid's choice on Lorenz-63
 
 def bench_fit_time(repeats:int=6, # fits of each model per seed, alternating
                    seeds=(0, 1), threads:int=1, bench_kw:dict=None, out=print) -> dict:

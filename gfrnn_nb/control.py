@@ -16,7 +16,7 @@ from .backend import to_host
 from .systems import System, Standardizer, rk4_step, van_der_pol, pendulum, trajectories, integrate, random_inputs
 from .edmd import as_trajectories, as_inputs, lift, LstsqAccumulator
 from .rnn import Params, SampledRNN
-from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, InputTypeError
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, InputTypeError
 
 # %% ../nbs/13_control.ipynb #7d478838
 from .backend import blas_threads
@@ -98,13 +98,22 @@ class LinearPredictor:
     def encode(self, x):
         "Lifted state (M',) of one physical state x (d,)."
         return self.lift(((np.asarray(x, float) - self.mean) / self.scale)[None])[0]
+    @property
+    def n_features_in_(self): return self.C.shape[1]
+    def forecast(self, x0, n_steps:int, u=None):
+        "Open-loop states in physical units after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u ((n_steps, m) or (B, n_steps, m)), unchecked."
+        x0 = np.asarray(x0, float)
+        v = (np.asarray(u, float).reshape(-1, n_steps, self.n_inputs) - self.u_mean) / self.u_scale
+        h = self.lift((x0.reshape(-1, x0.shape[-1]) - self.mean) / self.scale)
+        out = np.empty((h.shape[0], n_steps, self.C.shape[1]))
+        for t in range(n_steps):
+            h = h @ self.K + v[:, t] @ self.B
+            out[:, t] = h @ self.C
+        out = out * self.scale + self.mean
+        return out[0] if x0.ndim == 1 else out
     def predict(self, x0, u):
         "Open-loop prediction (n_steps, d) in physical units from x0 (d,) under inputs u (n_steps, m)."
-        h, out = self.encode(x0), []
-        for v in (np.asarray(u, float) - self.u_mean) / self.u_scale:
-            h = h @ self.K + v @ self.B
-            out.append(h @ self.C)
-        return np.array(out) * self.scale + self.mean
+        return self.forecast(x0, len(u), u)
 
 def linear_predictor(model) -> LinearPredictor:
     "The lifted linear model of a fitted SampledRNN (koopman=True, fitted with inputs) or DMDc, on the host."
@@ -126,7 +135,8 @@ def linear_predictor(model) -> LinearPredictor:
 # %% ../nbs/13_control.ipynb #0305a962
 class DMDc(Params):
     "Linear model with control of the raw (standardised) state: x_{t+1} = x_t A + u_t B + c."
-    def __init__(self, ridge:float=0.0, # relative Tikhonov parameter
+    def __init__(self, *,
+                 ridge:float=0.0, # relative Tikhonov parameter
                  include_const:bool=True, # fit the constant c
                 ): self.ridge, self.include_const = ridge, include_const
 
@@ -134,10 +144,11 @@ class DMDc(Params):
         "ψ(z) = [z, 1]."
         return np.concatenate([z, np.ones((z.shape[0], 1))], axis=1) if self.include_const else z
 
-    def fit(self, X, U):
-        "Fit on trajectories X and inputs U (one (T_k-1, m) array per trajectory)."
+    def fit(self, X, U=None):
+        "Fit on trajectories X and inputs U (one (T_k-1, m) array per trajectory; required)."
         check_number('ridge', self.ridge, low=0); check_bool('include_const', self.include_const)
         if U is None: raise ValueError("U is None: DMDc is a model with inputs, expected one (T_k-1, m) input sequence per trajectory.")
+        t0 = time.perf_counter()
         trajs = [to_host(x).astype(float) for x in as_trajectories(X)]
         us = [to_host(u).astype(float) for u in as_inputs(U, trajs)]
         xs, uscaler = Standardizer().fit(trajs), Standardizer().fit(us)
@@ -152,17 +163,24 @@ class DMDc(Params):
         B = np.zeros((m, M)); B[:, :d] = sol[M:]
         self.K_, self.B_, self.C_ = K, B, np.eye(M, d)
         self.mean_, self.scale_, self.u_mean_, self.u_scale_ = xs.mean_, xs.scale_, uscaler.mean_, uscaler.scale_
-        self.n_features_in_, self.n_inputs_ = d, m
+        self.n_features_in_, self.n_inputs_, self.fit_seconds_ = d, m, time.perf_counter() - t0
         return self
 
     def forecast(self, x0, n_steps:int, u=None):
-        "States (n_steps, d) after x0 (d,) under inputs u (n_steps, m)."
+        "States after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u ((n_steps, m) or (B, n_steps, m))."
         if not hasattr(self, 'K_'): raise ValueError("this DMDc is not fitted yet: call fit(X, U) first.")
-        n_steps, x0 = check_int('n_steps', n_steps), _check_state(x0, self.n_features_in_, 'x0')
-        u = None if u is None else as_array(u, 'u')
-        if u is None or u.shape != (n_steps, self.n_inputs_):
-            raise ValueError(f"u has shape {None if u is None else u.shape}: expected ({n_steps}, {self.n_inputs_}).")
-        return linear_predictor(self).predict(x0, check_finite(u, 'u'))
+        n_steps, x0 = check_int('n_steps', n_steps), to_host(check_states(x0, self.n_features_in_)).astype(float)
+        single = x0.ndim == 1
+        want = (n_steps, self.n_inputs_) if single else (x0.shape[0], n_steps, self.n_inputs_)
+        u = None if u is None else to_host(as_array(u, 'u'))
+        if u is None or tuple(u.shape) != want:
+            raise ValueError(f"u has shape {None if u is None else tuple(u.shape)}: expected {want} (DMDc forecasts under inputs).")
+        return linear_predictor(self).forecast(x0, n_steps, check_finite(u, 'u'))
+
+    def forecast_from(self, history, n_steps:int, u=None):
+        "Forecast after a history (T, d) or (B, T, d): a Markov model, so from its last state."
+        if not hasattr(self, 'K_'): raise ValueError("this DMDc is not fitted yet: call fit(X, U) first.")
+        return self.forecast(check_history(history, self.n_features_in_)[..., -1, :], n_steps, u)
 
 # %% ../nbs/13_control.ipynb #f4ade24b
 def linearise(system:System, x_eq, u_eq=None, dt:float=None, eps:float=1e-6) -> LinearPredictor:

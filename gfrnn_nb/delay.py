@@ -163,7 +163,8 @@ def _series_list(X, name):
 
 class DelayRNN(Params):
     "A sampled RNN on time-delay coordinates of (partially) observed series; forecasts the observed variables."
-    def __init__(self, delays='auto',       # delay coordinates D (the current observation included), or 'auto'
+    def __init__(self, *,
+                 delays='auto',             # delay coordinates D (the current observation included), or 'auto'
                  stride='auto',             # lag τ between them, in samples, or 'auto'
                  width:int|str=300,         # hidden neurons of the final fit (the search scores embeddings at this width)
                  sampler:str='swim',        # 'swim', 'uswim', 'aswim' or 'random'
@@ -264,6 +265,15 @@ class DelayRNN(Params):
         out = buf[:, w + 1:]
         out = out[0] if single else out
         return out[..., 0] if scalar else out
+
+    def forecast(self, x0, n_steps:int, u=None):
+        "The n_steps observations after a start: a delay model's state is a window, so x0 is the last window + 1 observations (window + 1, k) or (B, window + 1, k)."
+        return self.forecast_from(x0, n_steps, u)
+
+    @property
+    def n_features_in_(self):
+        "k, the observed variables a forecast holds (the embedded model sees k · delays coordinates)."
+        return self.n_observed_
 
 # %% ../nbs/14_delay.ipynb #dc8521b5
 def _holdout_cuts(ys, fraction=HOLDOUT_FRACTION, min_steps=HOLDOUT_MIN_STEPS):

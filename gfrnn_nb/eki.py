@@ -60,7 +60,8 @@ def eki_step_size(G, # outputs (J, d)
 class EKI(Optimizer):
     "Ensemble Kalman inversion with minibatches, step schedules, noise, inflation and momentum."
     name = 'EKI'
-    def __init__(self, ensemble_size:int=100, # J, members
+    def __init__(self, *,
+                 ensemble_size:int=100, # J, members
                  step:str='adaptive', # 'constant', 'adaptive' or 'dmc'
                  dt:float=1.0, # Δt (constant), α in α/‖D‖ (adaptive), or the cap (dmc)
                  gamma:float=1.0, # observation noise Γ = γI

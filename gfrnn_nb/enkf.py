@@ -27,7 +27,8 @@ def subspace_step(Q, # output differences (K, batch, out)
 class SubspaceEnKF(Optimizer):
     "The subspace EnKF: fresh random directions per step, a K×K Gauss–Newton solve, a line search."
     name = 'subspace EnKF'
-    def __init__(self, n_directions:int=30, # K, directions per step
+    def __init__(self, *,
+                 n_directions:int=30, # K, directions per step
                  sigma:float=0.05, # scale of the directions
                  sigma_decay:float=1.0, # σ ← σ·decay after each step
                  sigma_min:float=1e-4, # floor of σ

@@ -22,7 +22,8 @@ def _torch():
 class Adam(Optimizer):
     "Adam (PyTorch autograd) on a gfrnn network: the gradient baseline, on the same parameters and budget."
     name = 'Adam'
-    def __init__(self, lr:float=1e-2, # learning rate
+    def __init__(self, *,
+                 lr:float=1e-2, # learning rate
                  betas=(0.9, 0.999), # Adam's moment decays
                  weight_decay:float=0.0, # L2 penalty
                  **kwargs): # batch_size, loss, seed, init, ... (see `Optimizer`)
@@ -71,6 +72,7 @@ class Adam(Optimizer):
 class Hybrid(Optimizer):
     "A gradient-free optimiser for part of the budget, then another (Adam by default) from its result."
     def __init__(self, first:Optimizer, # the gradient-free phase
+                 *,
                  then:Optimizer=None, # the refining phase (default: Adam())
                  switch:float=0.5): # share of the budget for the first phase
         super().__init__()
@@ -88,7 +90,7 @@ class Hybrid(Optimizer):
     def params_(self): return self.first.params_
 
     def fit(self, net, X, y, X_val=None, y_val=None, budget:int=None, time_limit:float=None):
-        "Run both phases within the budget; one joined `FitResult`."
+        "Run both phases within the budget; returns self, one joined `FitResult` on `result_`."
         check_budget(budget, time_limit)
         check_number('switch', self.switch, low=0, high=1, low_open=True, high_open=True)
         if not isinstance(self.first, Optimizer): raise InputTypeError(f"first is a {type(self.first).__name__}: expected an Optimizer.")
@@ -98,14 +100,14 @@ class Hybrid(Optimizer):
 
     def _fit_phases(self, net, X, y, X_val, y_val, budget, time_limit):
         share = lambda v, s: None if v is None else v * s
-        r1 = self.first.fit(net, X, y, X_val, y_val, budget=share(budget, self.switch), time_limit=share(time_limit, self.switch))
+        r1 = self.first.fit(net, X, y, X_val, y_val, budget=share(budget, self.switch), time_limit=share(time_limit, self.switch)).result_
         then = copy.copy(self.then or Adam(seed=self.first.seed))
         then.init = r1.params
         left = None if budget is None else max(budget - r1.history['passes'][-1], 1)
-        r2 = then.fit(net, X, y, X_val, y_val, budget=left, time_limit=share(time_limit, 1 - self.switch))
+        r2 = then.fit(net, X, y, X_val, y_val, budget=left, time_limit=share(time_limit, 1 - self.switch)).result_
         h1, h2 = r1.history, r2.history
         off = {k: h1[k][-1] for k in ('steps', 'passes', 'seconds', 'cpu_seconds')}
         hist = {k: list(h1[k]) + [v + off.get(k, 0) if k in off else v for v in h2[k][1:]] for k in h1}
         hist['phase'] = [0] * len(h1['passes']) + [1] * (len(h2['passes']) - 1)
         self.result_ = FitResult(r2.params, net, r2.loss, hist, self.name)
-        return self.result_
+        return self

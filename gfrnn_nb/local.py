@@ -13,7 +13,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
-from .checks import check_int, check_option, check_states, check_history, InputTypeError
+from .checks import check_int, check_option, check_states, check_history, no_inputs, InputTypeError
 from .selection import VALIDATION_FRACTION, VALIDATION_MIN_STEPS, split_validation
 
 # %% ../nbs/16_local.ipynb #e30e9efc
@@ -86,7 +86,7 @@ RIDGES = (0.0, 1e-10, 1e-8, 1e-6)   # default relative ridge candidates (one fac
 
 class LocalRNN(Params):
     "A sampled RNN on a ring of identical sites: one hidden layer on local patches, shared by all sites."
-    def __init__(self,
+    def __init__(self, *,
                  radius=RADII,            # neighbours on each side of a site (an int, or a tuple of candidates)
                  width=WIDTHS,            # hidden neurons (an int, or a tuple of candidates)
                  ridge=RIDGES,            # relative Tikhonov parameter (a float, or a tuple of candidates)
@@ -149,8 +149,9 @@ def _first(layer:HiddenLayer, k:int) -> HiddenLayer:
     "The layer's first k neurons."
     return HiddenLayer(layer.W[:k], layer.b[:k], layer.activation, layer.sampler, None if layer.pairs is None else layer.pairs[:k])
 
-def fit(self:LocalRNN, X):
-    "Fit on trajectories X of a ring ((n_traj, T, d), (T, d) or a list of (T_k, d)); candidates chosen on held-out ends."
+def fit(self:LocalRNN, X, U=None):
+    "Fit on trajectories X of a ring ((n_traj, T, d), (T, d) or a list of (T_k, d)); candidates chosen on held-out ends. No inputs U."
+    no_inputs(U, 'LocalRNN', 'U')
     trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X)]
     d = trajs[0].shape[1]
     radii, widths, ridges = _check_params(self, d)
@@ -199,9 +200,9 @@ def _check_fitted(self):
 
 def _check_states(self, x, name:str='x0'): return to_host(check_states(x, self.n_features_in_, name)).astype(np.float64, copy=False)
 
-def forecast(self:LocalRNN, x0, n_steps:int):
-    "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d))."
-    _check_fitted(self)
+def forecast(self:LocalRNN, x0, n_steps:int, u=None):
+    "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)); no inputs u."
+    _check_fitted(self); no_inputs(u, 'LocalRNN')
     x0 = _check_states(self, x0)
     n_steps = check_int('n_steps', n_steps)
     z = ((x0 - self.mean_) / self.scale_).reshape(-1, x0.shape[-1])
@@ -210,10 +211,10 @@ def forecast(self:LocalRNN, x0, n_steps:int):
     out = out * self.scale_ + self.mean_
     return out[0] if x0.ndim == 1 else out
 
-def forecast_from(self:LocalRNN, history, n_steps:int):
-    "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d)."
+def forecast_from(self:LocalRNN, history, n_steps:int, u=None):
+    "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d) (a Markov model: its last state); no inputs u."
     _check_fitted(self)
-    return self.forecast(to_host(check_history(history, self.n_features_in_))[..., -1, :], n_steps)
+    return self.forecast(to_host(check_history(history, self.n_features_in_))[..., -1, :], n_steps, u)
 
 def step(self:LocalRNN, x):
     "One step x_t -> x_{t+1} for states (B, d) or (d,)."

@@ -129,7 +129,7 @@ def refine_multistep(model:SampledRNN, # a fitted recurrent model
         opt = EKI(batch_size=batch_size, loss='mse', seed=seed, init=init - init.mean(0), **kw)
     else:
         opt = SubspaceEnKF(batch_size=batch_size, loss='mse', seed=seed, init=np.zeros(net.n_params), sigma=spread, **kwargs)
-    res = opt.fit(net, X0, Y, budget=budget)
+    res = opt.fit(net, X0, Y, budget=budget).result_
     loss = to_host(mse(net(np.stack([np.zeros(net.n_params), res.params]), X0), Y))
     accepted = bool(loss[1] <= loss[0])
     A, b = net.readout((res.params if accepted else np.zeros(net.n_params))[None])

@@ -73,14 +73,14 @@ def diabetes_methods(seed:int=0) -> dict:
             'EKI': EKI(ensemble_size=50, step='constant', dt=0.5, seed=seed),
             'subspace EnKF': SubspaceEnKF(n_directions=20, batch_size=None, seed=seed),
             'Adam': Adam(lr=1e-2, seed=seed),
-            'EKI → Adam': Hybrid(EKI(ensemble_size=50, step='constant', dt=0.5, seed=seed), Adam(lr=1e-3), switch=0.5)}
+            'EKI → Adam': Hybrid(EKI(ensemble_size=50, step='constant', dt=0.5, seed=seed), then=Adam(lr=1e-3), switch=0.5)}
 
 def compare(methods:dict, # name -> optimiser
             net, Xtr, ytr, Xte, yte, # the network and the data, shared by all
             budget:int, # forward passes each
             **kw) -> dict: # passed on to every `fit`
     "Fit every optimiser in `methods` on the same problem and budget: name -> FitResult."
-    return {k: opt.fit(net, Xtr, ytr, Xte, yte, budget=budget, **kw) for k, opt in methods.items()}
+    return {k: opt.fit(net, Xtr, ytr, Xte, yte, budget=budget, **kw).result_ for k, opt in methods.items()}
 
 # %% ../nbs/26_optim.ipynb #a7e1c408
 def digits_methods(seed:int=0) -> dict:
@@ -163,7 +163,7 @@ def _bench_digits(quick, out):
     out("  (time limits count this process's CPU seconds, one BLAS thread: the machine is shared; wall seconds in brackets)")
     for k, opt in digits_methods(0).items():
         opt.clock = 'cpu'
-        r = opt.fit(dnet, Xtr, ytr, Xte, yte, time_limit=limits[k])
+        r = opt.fit(dnet, Xtr, ytr, Xte, yte, time_limit=limits[k]).result_
         acc = np.asarray(r['val_accuracy']); first = np.flatnonzero(acc >= 0.975)
         res[k] = r
         when = (f"first >= 97.5% at {r['cpu_seconds'][first[0]]:.1f} s [{r['seconds'][first[0]]:.1f}]" if len(first)
@@ -176,8 +176,8 @@ def _bench_heaviside(quick, out):
     Xtr, Xte, ytr, yte = digits_split(0)
     snet = MLP([64, 100, 10], 'heaviside')
     hb = 5_000 if quick else 120_000
-    r = heaviside_eki(0).fit(snet, Xtr, ytr, Xte, yte, budget=hb)
-    ra = Adam(lr=1e-2, batch_size=64, seed=0).fit(snet, Xtr, ytr, Xte, yte, budget=3000)
+    r = heaviside_eki(0).fit(snet, Xtr, ytr, Xte, yte, budget=hb).result_
+    ra = Adam(lr=1e-2, batch_size=64, seed=0).fit(snet, Xtr, ytr, Xte, yte, budget=3000).result_
     out(f"\n[heaviside] MLP 64-100-10 step units on digits: EKI J=500 {r['val_accuracy'][-1] * 100:.2f}% test accuracy "
         f"({hb} passes, {r['cpu_seconds'][-1]:.1f} CPU s); Adam (trains the output layer only) {ra['val_accuracy'][-1] * 100:.2f}%")
     return dict(eki=r, adam=ra)
@@ -185,7 +185,7 @@ def _bench_heaviside(quick, out):
 def _bench_elman(quick, out):
     Xtr, Xte, ytr, yte = sine_windows()
     r = EKI(ensemble_size=100, batch_size=200, step='constant', dt=1.0, seed=0).fit(
-        ElmanRNN(1, 16, 1), Xtr, ytr, Xte, yte, budget=5_000 if quick else 50_000)
+        ElmanRNN(1, 16, 1), Xtr, ytr, Xte, yte, budget=5_000 if quick else 50_000).result_
     pers = float(((Xte[:, -1] - yte) ** 2).mean())
     out(f"\n[elman] RNN 1-16-1 on a noisy two-tone series, next-value test MSE: EKI {r['val_loss'][-1]:.4f} "
         f"vs persistence {pers:.4f} ({r['passes'][-1]} passes, {r['cpu_seconds'][-1]:.1f} CPU s)")

@@ -92,10 +92,11 @@ from .backend import blas_threads
 class Optimizer:
     "Base class: data checks, minibatches, the forward-pass counter, timing, logging, ask/tell."
     name = 'optimizer'
-    def __init__(self, batch_size:int=None, # samples per step; None for the full training set
+    def __init__(self, *,
+                 batch_size:int=None, # samples per step; None for the full training set
                  loss='auto', # 'mse', 'xent', 'auto' (xent for integer labels) or a Loss
                  seed=0, # seed of every random draw
-                 backend='numpy', # array backend: 'numpy', 'cupy', 'strict', 'auto'
+                 backend='auto', # array backend: 'auto' (CuPy where a GPU is found, else numpy), 'numpy', 'cupy', 'strict'
                  init=None, # initial parameters (P,) (or (J, P) for ensembles); None draws net.init
                  n_logs:int=50, # log points spread over the budget
                  eval_size:int=2000, # training samples used to monitor the training loss
@@ -236,14 +237,15 @@ class Optimizer:
     def fit(self, net, X, y, X_val=None, y_val=None,
             budget:int=None, # forward passes (one network on one batch each)
             time_limit:float=None): # training seconds; stop at whichever limit comes first
-        "Train `net` on (X, y) within the budget; returns a `FitResult`."
+        "Train `net` on (X, y) within the budget; returns self, the run on `result_` (a `FitResult`)."
         check_budget(budget, time_limit)
         self._check_params()
         with unchanged_on_error(self):   # a run that fails on the way leaves no half-built state behind
             self._begin(net, X, y, X_val, y_val)
             self.history_ = dict(steps=[], passes=[], seconds=[], cpu_seconds=[], loss=[], val_loss=[])
             if self.loss_.metric is not None: self.history_['val_accuracy'] = []
-            with blas_threads(self.blas_threads): return self._run(budget, time_limit)
+            with blas_threads(self.blas_threads): self._run(budget, time_limit)
+        return self
 
     def _run(self, budget, time_limit):
         limit = budget if budget is not None else float('inf')
@@ -274,7 +276,8 @@ class Optimizer:
 class RandomSearch(Optimizer):
     "Keep the best of n Gaussian perturbations of the incumbent (a baseline and a template)."
     name = 'random search'
-    def __init__(self, n_candidates:int=16, # candidates per step, evaluated in one forward
+    def __init__(self, *,
+                 n_candidates:int=16, # candidates per step, evaluated in one forward
                  sigma:float=0.1, # perturbation scale
                  **kwargs):
         super().__init__(**kwargs)

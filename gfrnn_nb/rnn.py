@@ -39,7 +39,7 @@ MODES = ('recurrent', 'koopman')
 
 class SampledRNN(Params):
     "A recurrent network with sampled hidden weights and EDMD outer weights."
-    def __init__(self,
+    def __init__(self, *,
                  width:int|str='auto',    # hidden neurons M, or 'auto': a ladder up to max_width that follows the number of samples
                  sampler:str='swim',      # 'swim', 'uswim', 'aswim' or 'random'
                  activation:str='tanh',   # 'tanh' or 'relu'
@@ -289,10 +289,10 @@ for _name, _doc, _f in [
     setattr(SampledRNN, _name, property(lambda s, f=_f: (_check_fitted(s), f(s))[1], doc=_doc))
 
 # %% ../nbs/12_rnn.ipynb #8f85463d
-def forecast_from(self:SampledRNN, history, n_steps:int):
-    "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d)."
+def forecast_from(self:SampledRNN, history, n_steps:int, u=None):
+    "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d) (a Markov model: its last state), under inputs u."
     _check_fitted(self)
-    return self.forecast(check_history(history, self.n_features_in_)[..., -1, :], n_steps)
+    return self.forecast(check_history(history, self.n_features_in_)[..., -1, :], n_steps, u)
 SampledRNN.forecast_from = forecast_from
 
 # %% ../nbs/12_rnn.ipynb #0cb5c37a

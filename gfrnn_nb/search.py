@@ -39,7 +39,8 @@ def rank_one(out, base, u, v, alpha:float=1.0, ger=None):
 class CoordinateSearch(Optimizer):
     "Zooming coordinate search with batched candidates, activation caching and closed-form output weights."
     name = 'coordinate search'
-    def __init__(self, n_candidates:int=10, # grid values per coordinate besides the incumbent
+    def __init__(self, *,
+                 n_candidates:int=10, # grid values per coordinate besides the incumbent
                  init_step:float=0.5, # initial half-width s_i of every grid
                  shrink:float=0.5, # s_i factor when the incumbent wins
                  grow:float=2.0, # s_i factor when the best value is on the grid's edge

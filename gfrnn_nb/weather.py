@@ -7,14 +7,15 @@ __all__ = ['DATA_EXTRA', 'vega_data_file', 'WeatherSeries', 'seattle_weather', '
            'Climatology', 'LinearDelayRidge', 'issue_forecasts', 'mse_table', 'bench_weather']
 
 # %% ../nbs/15_weather.ipynb #de6bb52c
-import csv, importlib.util
+import csv, importlib.util, warnings
+from time import perf_counter as _clock
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
-from .delay import DelayRNN, delay_embed, _as_series
+from .delay import DelayRNN, delay_embed, _as_series, _series_list
 from .edmd import as_trajectories, as_inputs
 from .rnn import Params
-from .checks import check_file_name
+from .checks import check_file_name, check_int, check_number, check_finite, as_array, no_inputs, InputTypeError
 from .backend import blas_threads
 
 # %% ../nbs/15_weather.ipynb #70721b30
@@ -65,47 +66,80 @@ def calendar_features(time, yearly:int=1, daily:int=0):
 
 # %% ../nbs/15_weather.ipynb #b4bbc92a
 class Climatology(Params):
-    "The seasonal mean: a least-squares fit of every variable on calendar features (with a constant)."
-    def __init__(self, yearly:int=3, daily:int=0): self.yearly, self.daily = yearly, daily
+    "The seasonal mean: a least-squares fit of every variable on calendar features (with a constant); it predicts from the time alone."
+    def __init__(self, *, yearly:int=3, daily:int=0): self.yearly, self.daily = yearly, daily
     def _F(self, time): return np.concatenate([np.ones((len(time), 1)), calendar_features(time, self.yearly, self.daily)], axis=1)
-    def fit(self, time, X):
-        "Fit on times (T,) and values (T, k)."
-        self.coef_ = np.linalg.lstsq(self._F(time), _as_series(X), rcond=None)[0]
+    def fit(self, X, U=None, *, time=None):
+        "Fit on values X (T, k) observed at times `time` (T,) (datetime64); no inputs U."
+        if np.issubdtype(np.asarray(X).dtype, np.datetime64):   # the old order fit(time, X)
+            warnings.warn("Climatology.fit(time, X) is deprecated: call fit(X, time=time).", DeprecationWarning, stacklevel=2)
+            X, U, time = U, None, X
+        no_inputs(U, 'Climatology', 'U')
+        if time is None or not np.issubdtype(np.asarray(time).dtype, np.datetime64):
+            raise InputTypeError(f"time={time!r}: expected the datetime64 times (T,) of X's rows.")
+        t0, X = _clock(), _as_series(X)
+        if len(time) != len(X): raise ValueError(f"time has {len(time)} entries but X has {len(X)} rows: expected one time per row.")
+        self.coef_ = np.linalg.lstsq(self._F(time), X, rcond=None)[0]
+        self.n_features_in_, self.fit_seconds_ = X.shape[1], _clock() - t0
         return self
-    def predict(self, time): return self._F(time) @ self.coef_
+    def predict(self, time):
+        "The seasonal mean (T, k) at datetime64 times (T,)."
+        return self._F(time) @ self.coef_
 
 class LinearDelayRidge(Params):
     "Linear autoregression with inputs on delay coordinates: x_{t+1} = [z_t, u_t, 1] W, ridge on standardised features."
-    def __init__(self, delays:int=7, stride:int=1, ridge:float=1e-3): self.delays, self.stride, self.ridge = delays, stride, ridge
+    def __init__(self, *,
+                 delays:int=7,        # delay coordinates D (the current observation included)
+                 stride:int=1,        # lag τ between them, in samples
+                 ridge:float=1e-3,    # relative Tikhonov parameter: ridge · N on the standardised features, whose Gram diagonal is N
+                ): self.delays, self.stride, self.ridge = delays, stride, ridge
     @property
     def window(self): return (self.delays - 1) * self.stride
     def fit(self, X, U=None):
-        "Fit on a series (T, k) (or a list) with inputs U (T-1, m)."
-        ys = as_trajectories([_as_series(x) for x in (X if isinstance(X, (list, tuple)) else [X])], 'X', min_length=self.window + 2)
-        us = [None] * len(ys) if U is None else as_inputs(U if isinstance(U, (list, tuple)) else [U], ys)
+        "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series, with inputs U: one (T_k-1, m) per series."
+        check_int('delays', self.delays); check_int('stride', self.stride); check_number('ridge', self.ridge, low=0)
+        t0 = _clock()
+        ys = as_trajectories(_series_list(X, 'X'), 'X', min_length=self.window + 2)
+        us = [None] * len(ys) if U is None else as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)
         w = self.window
         F = np.concatenate([self._features(delay_embed(y, self.delays, self.stride)[:-1], None if u is None else u[w:]) for y, u in zip(ys, us)])
         T = np.concatenate([y[w + 1:] for y in ys])
-        self.mu_, self.sd_ = F.mean(0), np.maximum(F.std(0), 1e-12)
-        Fs = (F - self.mu_) / self.sd_
+        self.mean_, self.scale_ = F.mean(0), np.maximum(F.std(0), 1e-12)
+        Fs = (F - self.mean_) / self.scale_
         p = Fs.shape[1]
         A = Fs.T @ Fs + self.ridge * len(Fs) * np.eye(p)
         self.coef_ = np.linalg.solve(A, Fs.T @ (T - T.mean(0)))
-        self.intercept_, self.n_observed_ = T.mean(0) - self.mu_ / self.sd_ @ self.coef_, ys[0].shape[1]
-        self.n_inputs_ = 0 if U is None else us[0].shape[1]
+        self.intercept_, self.n_observed_ = T.mean(0) - self.mean_ / self.scale_ @ self.coef_, ys[0].shape[1]
+        self.n_inputs_, self.fit_seconds_ = 0 if U is None else us[0].shape[1], _clock() - t0
         return self
+    @property
+    def n_features_in_(self):
+        "k, the observed variables a forecast holds."
+        return self.n_observed_
     def _features(self, Z, u): return Z if u is None else np.concatenate([Z, u], axis=1)
     def forecast_from(self, history, n_steps:int, u=None):
-        "n_steps forecasts after histories (B, T_h, k) (or (T_h, k)) under inputs (B, n_steps, m)."
-        h = np.asarray(history, float); single = h.ndim == 2
-        h, u = (h[None], None if u is None else np.asarray(u, float)[None]) if single else (h, u)
-        w, B = self.window, h.shape[0]
-        buf = np.concatenate([h[:, -(w + 1):], np.empty((B, n_steps, h.shape[2]))], axis=1)
+        "n_steps forecasts after histories (B, T_h, k) (or (T_h, k)), T_h > window, under inputs (B, n_steps, m) (or (n_steps, m))."
+        if not hasattr(self, 'coef_'): raise ValueError("this LinearDelayRidge is not fitted yet: call fit(X) first.")
+        h, n_steps, k, w = as_array(history, 'history'), check_int('n_steps', n_steps), self.n_observed_, self.window
+        if h.ndim not in (2, 3) or h.shape[-1] != k: raise ValueError(f"history has shape {h.shape}: expected (T_h, {k}) or (B, T_h, {k}).")
+        if h.shape[-2] < w + 1: raise ValueError(f"history has {h.shape[-2]} steps: expected at least window + 1 = {w + 1}.")
+        single = h.ndim == 2
+        h = check_finite(h, 'history')[None] if single else check_finite(h, 'history')
+        B = h.shape[0]
+        if self.n_inputs_ == 0: no_inputs(u, 'this LinearDelayRidge (fitted without inputs)')
+        else:
+            want = (n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)
+            if u is None or np.shape(u) != want: raise ValueError(f"u has shape {None if u is None else np.shape(u)}: expected {want}.")
+            u = np.asarray(u, float).reshape(B, n_steps, -1)
+        buf = np.concatenate([h[:, -(w + 1):], np.empty((B, n_steps, k))], axis=1)
         lags = w - np.arange(self.delays) * self.stride
         for t in range(n_steps):
             Z = buf[:, t + lags].reshape(B, -1)
-            buf[:, w + 1 + t] = (self._features(Z, None if u is None else u[:, t]) / self.sd_) @ self.coef_ + self.intercept_
+            buf[:, w + 1 + t] = (self._features(Z, None if u is None else u[:, t]) / self.scale_) @ self.coef_ + self.intercept_
         return buf[0, w + 1:] if single else buf[:, w + 1:]
+    def forecast(self, x0, n_steps:int, u=None):
+        "The n_steps observations after a start: the last window + 1 observations (window + 1, k) or (B, window + 1, k)."
+        return self.forecast_from(x0, n_steps, u)
 
 # %% ../nbs/15_weather.ipynb #67031478
 def issue_forecasts(model,      # anything with forecast_from(history (B, T_h, k), n, u) and .window
@@ -142,13 +176,13 @@ def _bench_weather(widths, ridges, seed, out):
     tr, va, te = (np.nonzero(m)[0] for m in (years <= 2013, years == 2014, years == 2015))
     fit = lambda model, idx, X=X, U=U: model.fit(X[idx], U[idx[:-1]])
     mse_t = lambda p, idx, cols=(1, 2), X=X: float(((p - X[idx])[:, list(cols)] ** 2).mean())
-    val = {(w, r): mse_t(issue_forecasts(fit(DelayRNN(7, stride=1, width=w, sampler='uswim', solver='qr', ridge=r, seed=seed, backend='numpy'), tr), X, U, va, 1), va)
+    val = {(w, r): mse_t(issue_forecasts(fit(DelayRNN(delays=7, stride=1, width=w, sampler='uswim', solver='qr', ridge=r, seed=seed, backend='numpy'), tr), X, U, va, 1), va)
            for w in widths for r in ridges}
-    lval = {r: mse_t(issue_forecasts(fit(LinearDelayRidge(7, ridge=r), tr), X, U, va, 1), va) for r in (1e-6, 1e-3, 1e-2, 1e-1)}
+    lval = {r: mse_t(issue_forecasts(fit(LinearDelayRidge(delays=7, ridge=r), tr), X, U, va, 1), va) for r in (1e-6, 1e-3, 1e-2, 1e-1)}
     (bw, br), bl = min(val, key=val.get), min(lval, key=lval.get)
     trva = np.concatenate([tr, va])
-    rnn, lin = fit(DelayRNN(7, stride=1, width=bw, sampler='uswim', solver='qr', ridge=br, seed=seed, backend='numpy'), trva), fit(LinearDelayRidge(7, ridge=bl), trva)
-    clim = Climatology(3).fit(d.time[trva], X[trva])
+    rnn, lin = fit(DelayRNN(delays=7, stride=1, width=bw, sampler='uswim', solver='qr', ridge=br, seed=seed, backend='numpy'), trva), fit(LinearDelayRidge(delays=7, ridge=bl), trva)
+    clim = Climatology(yearly=3).fit(X[trva], time=d.time[trva])
     out(f"Seattle daily weather: train 2012-2013, validation 2014 (chosen: width {bw}, ridge {br:g}; linear ridge {bl:g}), "
         f"refit 2012-2014, test 2015; inputs: delays 1-7 of (precipitation, temp_max, temp_min, wind) + day-of-year sin/cos")
     out(f"{'lead':>5} {'model':>13} " + ' '.join(f"{c:>13}" for c in d.columns) + f" {'temps MSE':>9} {'overall':>8}")
@@ -167,12 +201,12 @@ def _bench_weather(widths, ridges, seed, out):
     tr, va, te = (np.nonzero(m)[0] for m in (month <= 8, (month >= 9) & (month <= 10), month >= 11))
     fh = lambda model, idx: model.fit(Xh[idx], Uh[idx[:-1]])
     mh = lambda p, idx: float(((p - Xh[idx]) ** 2).mean())
-    val = {(w, r): mh(issue_forecasts(fh(DelayRNN(24, stride=1, width=w, sampler='uswim', solver='qr', ridge=r, seed=seed, backend='numpy'), tr), Xh, Uh, va, 1), va)
+    val = {(w, r): mh(issue_forecasts(fh(DelayRNN(delays=24, stride=1, width=w, sampler='uswim', solver='qr', ridge=r, seed=seed, backend='numpy'), tr), Xh, Uh, va, 1), va)
            for w in (100, 300) for r in (1e-4, 1e-2)}
     (bw, br) = min(val, key=val.get)
     trva = np.concatenate([tr, va])
-    rnn, lin = fh(DelayRNN(24, stride=1, width=bw, sampler='uswim', solver='qr', ridge=br, seed=seed, backend='numpy'), trva), fh(LinearDelayRidge(24, ridge=1e-4), trva)
-    clim = Climatology(3, 2).fit(hs.time[trva], Xh[trva])
+    rnn, lin = fh(DelayRNN(delays=24, stride=1, width=bw, sampler='uswim', solver='qr', ridge=br, seed=seed, backend='numpy'), trva), fh(LinearDelayRidge(delays=24, ridge=1e-4), trva)
+    clim = Climatology(yearly=3, daily=2).fit(Xh[trva], time=hs.time[trva])
     out(f"Seattle hourly temperature 2010 (°F): train Jan-Aug, validation Sep-Oct (width {bw}, ridge {br:g}), test Nov-Dec; "
         f"inputs: delays 1-24 + day-of-year and hour-of-day harmonics")
     res['hourly'] = {}

@@ -201,7 +201,7 @@ for name, (cls, spec) in OPTIMISERS.items():
     add(f'{name}.fit', 'init', [('nan', np.full(NET.n_params, np.nan), V), ('shape', np.ones(3), V), ('complex', np.ones(NET.n_params) + 1j, T)],
         lambda v, cls=cls: (lambda m: (m, lambda: m.fit(NET, XO, YO, budget=40)))(cls(init=v)))
 add('Hybrid', 'switch', [('zero', 0.0, V), ('one', 1.0, V), ('nan', np.nan, V), ('str', 'half', T)],
-    lambda v: (lambda m: (m, lambda: m.fit(NET, XO, YO, budget=40)))(Hybrid(EKI(ensemble_size=5), RandomSearch(), switch=v)))
+    lambda v: (lambda m: (m, lambda: m.fit(NET, XO, YO, budget=40)))(Hybrid(EKI(ensemble_size=5), then=RandomSearch(), switch=v)))
 add('Hybrid', 'first', [('none', None, T), ('str', 'eki', T)], lambda v: (lambda m: (m, lambda: m.fit(NET, XO, YO, budget=40)))(Hybrid(v)))
 
 # --- baselines and data files -----------------------------------------------------------------------------------------
@@ -209,9 +209,9 @@ try: import reservoirpy; HAVE_RESERVOIRPY = True
 except ImportError: HAVE_RESERVOIRPY = False
 if HAVE_RESERVOIRPY:
   params('ESN', ESN, dict(units=20, warmup=10), X, dict(
-      units=INT, spectral_radius=POS, leak=POS + [('above_one', 2.0, V)], ridge=NONNEG, readout=OPTION, washout=INT[:2] + [('negative', -1, V)],
+      units=INT, spectral_radius=POS, leak=POS + [('above_one', 2.0, V)], alpha=NONNEG, ridge=NONNEG, readout=OPTION, washout=INT[:2] + [('negative', -1, V)],
       rc_connectivity=POS, seed=SEED, val_fraction=[('one', 1.0, V), ('nan', np.nan, V)], grid=[('list', [1], T)]))
-  params('NVAR', NVAR, dict(warmup=10), X, dict(delay=INT, strides=INT, order=INT, ridge=NONNEG, seed=SEED))
+  params('NVAR', NVAR, dict(warmup=10), X, dict(delay=INT, strides=INT, order=INT, alpha=NONNEG, ridge=NONNEG, seed=SEED))
   add('ESN.fit', 'X', data_bad(X), lambda v: (lambda m: (m, lambda: m.fit(v)))(ESN(units=20)))
   add('NVAR.fit', 'X', data_bad(X), lambda v: (lambda m: (m, lambda: m.fit(v)))(NVAR()))
 add('vega_data_file', 'name', [('parent', '../__init__.py', V), ('absolute', '/etc/passwd', V), ('folder', 'a/b.csv', V), ('empty', '', V),

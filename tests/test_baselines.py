@@ -10,8 +10,8 @@ def data(): return trajectories(lorenz63(), 2, 1500, seed=0)
 
 def _models():
     return [ESN(units=60, seed=1), ESN(units=60, readout='precise', ridge=0.0, seed=1), NVAR(delay=2, strides=2),
-            TorchRNN('lstm', hidden=8, budget_seconds=0.5, eval_every=5, seed=1),
-            TorchRNN('gru', hidden=8, budget_seconds=0.5, eval_every=5, seed=1),
+            TorchRNN(cell='lstm', hidden=8, budget_seconds=0.5, eval_every=5, seed=1),
+            TorchRNN(cell='gru', hidden=8, budget_seconds=0.5, eval_every=5, seed=1),
             EKIElman(hidden=4, ensemble_size=10, budget_seconds=0.5, seed=1)]
 
 @pytest.mark.parametrize('model', _models(), ids=lambda m: type(m).__name__ + '-' + str(m.get_params().get('readout', m.get_params().get('cell', ''))))
@@ -47,8 +47,8 @@ def test_tuning_never_sees_the_tail_it_scores_on_as_training_data(data):
     assert any(np.array_equal(H[0], tail[p - 20:p]) for p in range(20, len(tail)))
     head_rows = {r.tobytes() for h in heads for r in h}
     assert not any(r.tobytes() in head_rows for r in np.concatenate([H.reshape(-1, 3), truth.reshape(-1, 3)]))
-    res = tune(ESN(units=40, seed=0), Z, dict(spectral_radius=(0.5, 1.1), ridge=(1e-8, 1e-2)))
-    assert len(res['scores']) == 4 and set(res['best']) == {'spectral_radius', 'ridge'}
+    res = tune(ESN(units=40, seed=0), Z, dict(spectral_radius=(0.5, 1.1), alpha=(1e-8, 1e-2)))
+    assert len(res['scores']) == 4 and set(res['best']) == {'spectral_radius', 'alpha'}
 
 def test_tuned_model_records_the_best_and_refits(data):
     m = ESN(units=40, seed=0, grid=dict(leak=(0.5, 1.0))).fit(data)
@@ -56,12 +56,12 @@ def test_tuned_model_records_the_best_and_refits(data):
     assert m.leak == 1.0 and m.tune_seconds_ > 0
 
 def test_diverging_forecasts_stay_finite(data):
-    m = NVAR(ridge=0.0).fit(data[:, :30])                   # an ill-posed fit on 30 steps
+    m = NVAR(alpha=0.0).fit(data[:, :30])                   # an ill-posed fit on 30 steps
     assert np.all(np.isfinite(m.forecast(data[:, 40], 2000)))
 
 def test_lstm_respects_its_budget(data):
     pytest.importorskip('torch')
-    m = TorchRNN('lstm', hidden=16, budget_seconds=1.5, eval_every=5, patience=1000, seed=0).fit(data)
+    m = TorchRNN(cell='lstm', hidden=16, budget_seconds=1.5, eval_every=5, patience=1000, seed=0).fit(data)
     assert m.state_['stopped'] == 'budget' and m.state_['steps'] >= 5
     assert m.state_['history'][-1, 1] < 1.5 + 20           # the last check happens within one interval of the budget
 
@@ -69,7 +69,7 @@ def test_lstm_respects_its_budget(data):
     (lambda d: ESN(readout='lsq').fit(d), "readout='lsq'"),
     (lambda d: ESN(units=0).fit(d), 'units=0'),
     (lambda d: NVAR(delay=0).fit(d), 'delay=0'),
-    (lambda d: TorchRNN('rnn').fit(d), "cell='rnn'"),
+    (lambda d: TorchRNN(cell='rnn').fit(d), "cell='rnn'"),
     (lambda d: TorchRNN(budget_seconds=0).fit(d), 'budget_seconds=0'),
     (lambda d: ESN(units=20).fit(np.full((1, 50, 3), np.nan)), 'NaN'),
     (lambda d: ESN(units=20).fit(d[:, :, :, None]), 'expected (n_traj, T, d)'),

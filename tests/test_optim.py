@@ -46,15 +46,15 @@ def test_eki_strict_parity():
     X, y = _cls_data()
     net = MLP([4, 6, 3])
     kw = dict(ensemble_size=8, batch_size=20, noise=0.01, momentum='nesterov', inflation=1.01, perturb=True, seed=4)
-    a = EKI(backend='numpy', **kw).fit(net, X, y, X, y, budget=200)
-    b = EKI(backend='strict', **kw).fit(net, X, y, X, y, budget=200)
+    a = EKI(backend='numpy', **kw).fit(net, X, y, X, y, budget=200).result_
+    b = EKI(backend='strict', **kw).fit(net, X, y, X, y, budget=200).result_
     np.testing.assert_allclose(a.params, b.params, atol=1e-10)
     np.testing.assert_allclose(a['val_loss'], b['val_loss'], atol=1e-10)
 
 
 def test_eki_reduces_loss_on_regression():
     X, y = _reg_data(200)
-    r = EKI(ensemble_size=30, step='constant', dt=0.5, seed=0).fit(MLP([3, 8, 1]), X, y, budget=3000)
+    r = EKI(ensemble_size=30, step='constant', dt=0.5, seed=0).fit(MLP([3, 8, 1]), X, y, budget=3000).result_
     assert r['loss'][-1] < 0.5 * r['loss'][0]
 
 
@@ -62,7 +62,7 @@ def test_eki_trains_elman():
     t = np.arange(300) * 0.2
     w = np.lib.stride_tricks.sliding_window_view(np.sin(t), 6)
     X, y = w[:, :5, None], w[:, 5:]
-    r = EKI(ensemble_size=40, step='constant', dt=0.5, seed=0).fit(ElmanRNN(1, 8, 1), X, y, budget=4000)
+    r = EKI(ensemble_size=40, step='constant', dt=0.5, seed=0).fit(ElmanRNN(1, 8, 1), X, y, budget=4000).result_
     assert r['loss'][-1] < 0.1 * r['loss'][0]
 
 
@@ -102,12 +102,12 @@ def test_bad_input(make):
 def test_ensemble_too_small(J):
     X, y = _reg_data()
     with pytest.raises(ValueError, match=f'ensemble_size={J}'):
-        EKI(ensemble_size=J).fit(MLP([3, 4, 1]), X, y, budget=10)
+        EKI(ensemble_size=J).fit(MLP([3, 4, 1]), X, y, budget=10).result_
 
 
 def test_budget_respected_and_history():
     X, y = _reg_data()
-    r = EKI(ensemble_size=7, seed=0).fit(MLP([3, 4, 1]), X, y, budget=100)
+    r = EKI(ensemble_size=7, seed=0).fit(MLP([3, 4, 1]), X, y, budget=100).result_
     assert 100 <= r['passes'][-1] < 107
     assert list(r['passes']) == sorted(r['passes'])
     assert set(r.history) >= {'steps', 'passes', 'seconds', 'loss', 'val_loss'}
@@ -166,12 +166,12 @@ def test_search_closed_form_is_exact_minimiser():
 
 def test_search_strict_parity_and_elman():
     X, y = _reg_data(40)
-    a = CoordinateSearch(seed=2).fit(MLP([3, 4, 1]), X, y, budget=600)
-    b = CoordinateSearch(seed=2, backend='strict').fit(MLP([3, 4, 1]), X, y, budget=600)
+    a = CoordinateSearch(seed=2).fit(MLP([3, 4, 1]), X, y, budget=600).result_
+    b = CoordinateSearch(seed=2, backend='strict').fit(MLP([3, 4, 1]), X, y, budget=600).result_
     np.testing.assert_allclose(a.params, b.params, atol=1e-10)
     t = np.arange(200) * 0.2
     w = np.lib.stride_tricks.sliding_window_view(np.sin(t), 5)
-    r = CoordinateSearch(seed=0).fit(ElmanRNN(1, 4, 1), w[:, :4, None], w[:, 4:], budget=3000)
+    r = CoordinateSearch(seed=0).fit(ElmanRNN(1, 4, 1), w[:, :4, None], w[:, 4:], budget=3000).result_
     assert r['loss'][-1] < r['loss'][0] and (np.diff(r['loss']) <= 1e-12).all()
 
 
@@ -189,8 +189,8 @@ def test_enkf_strict_parity_and_learning():
     X, y = _cls_data(120)
     net = MLP([4, 6, 3])
     kw = dict(n_directions=6, batch_size=32, sigma_decay=0.99, seed=5)
-    a = SubspaceEnKF(backend='numpy', **kw).fit(net, X, y, X, y, budget=2000)
-    b = SubspaceEnKF(backend='strict', **kw).fit(net, X, y, X, y, budget=2000)
+    a = SubspaceEnKF(backend='numpy', **kw).fit(net, X, y, X, y, budget=2000).result_
+    b = SubspaceEnKF(backend='strict', **kw).fit(net, X, y, X, y, budget=2000).result_
     np.testing.assert_allclose(a.params, b.params, atol=1e-10)
     assert a['loss'][-1] < a['loss'][0]
 
@@ -215,7 +215,7 @@ def test_enkf_nan_directions_dropped():
             return out
     X, y = _reg_data()
     with pytest.warns(RuntimeWarning, match='1 of 6 directions'):
-        r = SubspaceEnKF(n_directions=6, seed=0).fit(Flaky([3, 4, 1]), X, y, budget=100)
+        r = SubspaceEnKF(n_directions=6, seed=0).fit(Flaky([3, 4, 1]), X, y, budget=100).result_
     assert np.isfinite(r.params).all()
 
 
@@ -237,9 +237,9 @@ def test_adam_and_hybrid():
     from gfrnn_nb.hybrid import Adam, Hybrid
     X, y = _reg_data(100)
     net = MLP([3, 6, 1], 'tanh')
-    r = Adam(lr=1e-2, seed=0).fit(net, X, y, budget=300)
+    r = Adam(lr=1e-2, seed=0).fit(net, X, y, budget=300).result_
     assert r['loss'][-1] < 0.5 * r['loss'][0] and r['passes'][-1] == 300
-    h = Hybrid(EKI(ensemble_size=10, seed=0), Adam(lr=1e-2), switch=0.5).fit(net, X, y, X, y, budget=400)
+    h = Hybrid(EKI(ensemble_size=10, seed=0), then=Adam(lr=1e-2), switch=0.5).fit(net, X, y, X, y, budget=400).result_
     assert 400 <= h['passes'][-1] < 420 and list(h['passes']) == sorted(h['passes'])
     assert list(h['seconds']) == sorted(h['seconds']) and h.history['phase'][-1] == 1
     with pytest.raises(ValueError, match='switch=0'): Hybrid(EKI(), switch=0).fit(net, X, y, budget=10)

@@ -28,7 +28,7 @@ def test_linear_ridge_recovers_an_autoregression():
     rng = np.random.default_rng(0)
     u = rng.normal(size=(2000, 1)); y = np.zeros((2001, 1))
     for t in range(1, 2000): y[t + 1] = 0.5 * y[t] - 0.3 * y[t - 1] + u[t] + 0.01 * rng.normal()
-    m = LinearDelayRidge(2, ridge=1e-10).fit(y, u)
+    m = LinearDelayRidge(delays=2, ridge=1e-10).fit(y, u)
     pred = issue_forecasts(m, y, u, np.arange(100, 200), 1)
     assert np.sqrt(np.mean((pred - y[100:200]) ** 2)) < 0.02
 
@@ -45,9 +45,9 @@ def test_forecasts_do_not_see_the_target():
 
 def test_climatology_and_tables():
     d = seattle_weather()
-    c = Climatology(yearly=2).fit(d.time, d.values)
+    c = Climatology(yearly=2).fit(d.values, time=d.time)
     p = c.predict(d.time)
     assert p.shape == d.values.shape and mse_table({'c': p}, d.values, d.columns)['c']['overall'] < 1
     with pytest.raises(ValueError, match='expected >= window \\+ horizon = 4'):
-        issue_forecasts(LinearDelayRidge(3).fit(d.values[:200], calendar_features(d.time)[1:200]), d.values,
+        issue_forecasts(LinearDelayRidge(delays=3).fit(d.values[:200], calendar_features(d.time)[1:200]), d.values,
                         calendar_features(d.time)[1:], np.array([2]), 2)

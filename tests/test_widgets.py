@@ -109,7 +109,7 @@ def test_train_live_reports_every_log_point(diabetes):
     assert h['seconds'] == sorted(h['seconds']) and h['passes'][-1] >= 600
 
 def test_hybrid_phases_share_one_axis(diabetes):
-    hist = train_live(diabetes, {'cs → adam': Hybrid(CoordinateSearch(seed=0), Adam(lr=1e-3), switch=0.5)}, budget=300)
+    hist = train_live(diabetes, {'cs → adam': Hybrid(CoordinateSearch(seed=0), then=Adam(lr=1e-3), switch=0.5)}, budget=300)
     h = hist['cs → adam']
     assert h['passes'] == sorted(h['passes']) and h['seconds'] == sorted(h['seconds'])
     assert 300 <= h['passes'][-1] < 400
