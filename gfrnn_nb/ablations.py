@@ -89,10 +89,10 @@ def ablation_study(path=None, # a JSON file to write the tables to (None: only r
                       description=f"Lorenz-63, dt = {bench.dt}, {bench.train.shape[1]:,} training steps, {bench.starts.shape[0]} held-out starts; "
                                   f"median over {len(seeds)} seed(s) of the median VPT.", **common),
         widths=dict(columns=['width M'] + [f'{n}: {q}' for n in WIDTH_SWEEP for q in ('VPT (LT)', 'fit s')],
-                    formats={f'{n}: {q}': '{:.2f}' if q == 'VPT (LT)' else '{:.3g}' for n in WIDTH_SWEEP for q in ('VPT (LT)', 'fit s')},
+                    formats={f'{n}: {q}': '{:.2f}' if q == 'VPT (LT)' else '{:.3f}' for n in WIDTH_SWEEP for q in ('VPT (LT)', 'fit s')},
                     rows=[[w] + [lt(wid[(n, w)][k]) for n in WIDTH_SWEEP for k in ('vpt', 'fit_seconds')] for w in widths],
                     description=f"The same benchmark; median over {len(seeds)} seed(s).", **common),
-        samples=dict(columns=['training samples N', 'fit s, qr', 'fit s, normal'], formats={'fit s, qr': '{:.3g}', 'fit s, normal': '{:.3g}'},
+        samples=dict(columns=['training samples N', 'fit s, qr', 'fit s, normal'], formats={'fit s, qr': '{:.3f}', 'fit s, normal': '{:.3f}'},
                      rows=[[n] + [lt(r['fit_seconds']) for s in ('qr', 'normal') for r in nrows if r['solver'] == s and r['n_samples'] == n] for n in ns],
                      description=f"Width {nw}, the fastest of three fits per point; log–log slope of the QR fit time against N: {slope:.2f}.", **common))
     if path is not None: Path(path).write_text(json.dumps(out, indent=1, ensure_ascii=False) + '\n')
