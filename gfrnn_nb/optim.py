@@ -109,7 +109,7 @@ def bench_optim(quick:bool=False, # shrink every budget (a smoke test, not the t
     if bad: raise ValueError(f"parts={tuple(parts)!r} has unknown {sorted(bad)}; expected a subset of {BENCH_PARTS}.")
     res = {}
     if quick: budgets, seeds = tuple(b // 25 for b in budgets), min(seeds, 2)
-    out(f"gfrnn bench optim{' (quick)' if quick else ''} — timings on this machine, one BLAS thread per fit")
+    out(f"gfrnn bench optim{' (quick)' if quick else ''} — one BLAS thread per fit")
     net = MLP([10, 5, 4, 1], 'relu')
     if 'sweep' in parts: res['sweep'] = _bench_sweep(net, quick, out)
     if 'diabetes' in parts: res['diabetes'] = _bench_diabetes(net, seeds, budgets, out)
@@ -160,7 +160,7 @@ def _bench_digits(quick, out):
     if quick: limits = {k: v / 10 for k, v in limits.items()}
     out("\n[digits] MLP 64-32-10 tanh, 70/30 stratified split: test accuracy at the time limit")
     res = {}
-    out("  (time limits count this process's CPU seconds, one BLAS thread: the machine is shared; wall seconds in brackets)")
+    out("  (time limits count this process's CPU seconds, one BLAS thread; wall seconds in brackets)")
     for k, opt in digits_methods(0).items():
         opt.clock = 'cpu'
         r = opt.fit(dnet, Xtr, ytr, Xte, yte, time_limit=limits[k]).result_

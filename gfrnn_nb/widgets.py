@@ -263,7 +263,7 @@ def dashboard_figure(histories:dict, curve:str='test loss', baseline=None, title
         for ax in axs: ax.axhline(baseline[1], c='k', ls=':', lw=0.9, label=baseline[0])
     if 'loss' in key and any(len(h.get(key, [])) for h in histories.values()): axs[0].set_yscale('log')
     axs[0].set(xlabel='forward passes', ylabel=curve, title=title)
-    axs[1].set(xlabel='training seconds (shared CPU: read ratios)')
+    axs[1].set(xlabel='training seconds')
     if histories: axs[1].legend(fontsize=8, loc='upper right')
     return fig
 
