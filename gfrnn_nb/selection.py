@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
-           'NOISE_THRESHOLD', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'noise_level',
-           'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed', 'smoothing_excess',
-           'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder', 'validation_runs', 'far_field',
-           'choose', 'select', 'plot_selection']
+           'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
+           'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
+           'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
+           'validation_runs', 'far_field', 'choose', 'select', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -193,7 +193,8 @@ REGULARISATIONS = (('pivoted', 0.0), ('ridge', 1e-10), ('ridge', 1e-8), ('ridge'
 SMOOTHINGS = (1.0, 2.0, 'savgol-21-5', 'savgol-31-7', 'savgol-41-7')  # smoothings tried when the data look noisy (Gaussian σ in steps, Savitzky–Golay window-order)...
 MAX_EXCESS = 1.1           # ...and when they remove at most this much more than noise alone would (no signal)
 NOISY_TIE = 0.05           # on noisy data, held-out scores within this fraction of the best count as a tie
-NOISE_THRESHOLD = 0.01     # noise_level above which smoothing is tried
+NOISE_THRESHOLD = 0.01     # noise_level above which smoothing is tried...
+NOISE_CEILING = 0.5        # ...and below which: beyond it, consecutive samples hardly correlate (the sampling does not resolve the flow)
 SCREEN_STEPS = 300         # length of the short free run every candidate gets
 FINALISTS = 3              # candidates per round that get the long free run
 LONG_STEPS = 2000          # length of the long free run (at least the held-out horizon; at most the data's length)
@@ -336,7 +337,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     Ztr, Utr, Zva, Uva = split_validation(Z, U)
     if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
     noise = noise_level(Ztr)
-    smoothable = [s for s in SMOOTHINGS if noise > NOISE_THRESHOLD and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
+    smoothable = [s for s in SMOOTHINGS if NOISE_THRESHOLD < noise < NOISE_CEILING and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
     sigmas = [float(denoise) if not isinstance(denoise, str) else denoise] if denoise != 'auto' else [0.0] + smoothable
     widths = width_ladder(sum(len(z) - 1 for z in Ztr), width, max_width)
     tried = list(sigmas)
