@@ -137,7 +137,7 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
 
 # %% ../nbs/44_flows.ipynb #83d961a1
 DYSTS_CACHE_VERSION = 1
-REVISIONS = dict(sampled=2)   # raised when a method's defaults change, so that its cached rows are computed again
+REVISIONS = dict(sampled=3)   # raised when a method's defaults change, so that its cached rows are computed again
 
 def _row_path(method, name, ic):
     rev = f"-r{REVISIONS[method]}" if method in REVISIONS else ''
