@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test docs clean
+.PHONY: demo test docs book clean
 # everything the notebooks use: dev tools, baselines (reservoirpy, PyTorch CPU), the weather data, the dysts flows, Dask and Parquet
 DEV_EXTRAS := dev,compare,data,dysts,dask,parquet
 
@@ -16,6 +16,10 @@ test: $(VENV)/.installed-dev
 # what can be checked of the docs site without Quarto: execute, nbdev-process, render, browser-test
 docs: $(VENV)/.installed-dev
 	$(BIN)/python .ci/docs.py
+
+# the index and every tutorial executed at full size, outputs stored in the notebooks; the README's figure and tables
+book: $(VENV)/.installed-dev
+	$(BIN)/python .ci/book.py
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

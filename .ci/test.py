@@ -2,7 +2,7 @@
 
 Run from the repository root with the dev virtual environment's python.
 """
-import hashlib, os, re, subprocess, sys, tempfile, time
+import hashlib, json, os, re, subprocess, sys, tempfile, time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -22,6 +22,44 @@ def run(cmd, **kw):
     print('$', ' '.join(map(str, cmd)), flush=True)
     return subprocess.run(cmd, cwd=ROOT, **kw)
 
+# stored with their outputs by `make book` (.ci/book.py): each must show them
+BOOK_NOTEBOOKS = ['index.ipynb', 'tutorials/control_mpc.ipynb', 'tutorials/forecast_lorenz63.ipynb',
+                  'tutorials/gpu_cupy.ipynb', 'tutorials/train_without_gradients.ipynb', 'tutorials/weather.ipynb']
+PLOTS = re.compile(r'\bplt\.|\.plot\(|\bplot_\w+\(|\bax\.|Explorer\(|Dashboard\(')
+
+def _code(nb): return [c for c in nb['cells'] if c['cell_type'] == 'code']
+def _src(c): return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+def _text(t): return ''.join(t) if isinstance(t, list) else t
+
+def output_checks():
+    "Stored outputs, from the notebooks' JSON (nothing is executed): the book shows its outputs, no notebook stores an error."
+    problems, nbs = [], ROOT / 'nbs'
+    for rel in BOOK_NOTEBOOKS:
+        path = nbs / rel
+        if not path.exists(): problems.append(f"{rel} is in BOOK_NOTEBOOKS but not in nbs/."); continue
+        nb = json.loads(path.read_text(encoding='utf-8'))
+        cells = _code(nb)
+        if not any(c.get('outputs') for c in cells):
+            problems.append(f"{rel} has no stored output: run `make book` and commit it.")
+        plots = any(PLOTS.search(_src(c)) and not re.search(r'^#\|\s*(gpu|hide)\b', _src(c), flags=re.M) for c in cells)
+        pngs = any('image/png' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
+        if plots and not pngs: problems.append(f"{rel} draws figures but stores none: run `make book` and commit it.")
+        views = any('application/vnd.jupyter.widget-view+json' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
+        if views and not nb.get('metadata', {}).get('widgets'):
+            problems.append(f"{rel} shows widgets without their saved state: run `make book` and commit it.")
+    missing = sorted(str(p.relative_to(nbs)) for p in (nbs / 'tutorials').glob('*.ipynb'))
+    missing = [m for m in missing if m not in BOOK_NOTEBOOKS]
+    if missing: problems.append(f"tutorials missing from BOOK_NOTEBOOKS in .ci/test.py: {', '.join(missing)}.")
+    for path in sorted(nbs.rglob('*.ipynb')):
+        if '.ipynb_checkpoints' in path.parts: continue
+        for i, c in enumerate(json.loads(path.read_text(encoding='utf-8'))['cells']):
+            for o in c.get('outputs', []):
+                bad = (o.get('output_type') == 'error' or
+                       (o.get('output_type') == 'stream' and 'Traceback' in _text(o.get('text', ''))) or
+                       any('Traceback (most recent call last)' in _text(v) for k, v in o.get('data', {}).items() if k.startswith('text/')))
+                if bad: problems.append(f"{path.relative_to(nbs)} stores an error in cell {i}: execute it again and commit it.")
+    return problems
+
 def sync_checks():
     "Failures of the export/clean/README checks, as messages."
     problems = []
@@ -38,7 +76,7 @@ def sync_checks():
     r = run([sys.executable, '-m', 'pyflakes', 'gfrnn_nb'], capture_output=True, text=True)
     undefined = [l for l in r.stdout.splitlines() if 'undefined name' in l]
     if undefined: problems.append("exported code uses names it never defines:\n  " + "\n  ".join(undefined))
-    return problems
+    return problems + output_checks()
 
 def notebooks():
     "(passed, failed names) of nbdev_test over every notebook, in parallel workers."
