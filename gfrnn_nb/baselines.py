@@ -9,6 +9,7 @@ __all__ = ['CLIP', 'ESN_GRID', 'ESN_PRECISE_GRID', 'NVAR_GRID', 'start_histories
 # %% ../nbs/30_baselines.ipynb #7d1643ca
 import itertools, time, warnings
 import numpy as np
+from fastcore.basics import patch
 from .backend import to_host, host_rng
 from .systems import Standardizer, integrate
 from .edmd import as_trajectories, LstsqAccumulator
@@ -192,7 +193,8 @@ class ESN(Baseline):
                           "one of readout='precise'); it is used as alpha. Pass alpha= instead.", DeprecationWarning, stacklevel=3)
 
 # %% ../nbs/30_baselines.ipynb #7580cb2b
-def _esn_fit(self:ESN, Z, cfg, memo=None):
+@patch
+def _fit(self:ESN, Z, cfg, memo=None):
     _need('reservoirpy')
     from reservoirpy.nodes import Reservoir, Ridge
     from reservoirpy.mat_gen import uniform
@@ -229,7 +231,8 @@ def _esn_step(state, leak, r, z):
     pre = (state['W'] @ r.T).T + (state['Win'] @ z.T).T + state['b']
     return (1 - leak) * r + leak * np.tanh(pre)
 
-def _esn_run(self:ESN, state, cfg, H, n_steps):
+@patch
+def _run(self:ESN, state, cfg, H, n_steps):
     B, a = H.shape[0], cfg['leak']
     r = np.zeros((B, state['b'].shape[0]))
     for k in range(H.shape[1]): r = _esn_step(state, a, r, H[:, k])
@@ -239,8 +242,6 @@ def _esn_run(self:ESN, state, cfg, H, n_steps):
         out[:, t] = z
         r = _esn_step(state, a, r, z)
     return out
-
-ESN._fit, ESN._run = _esn_fit, _esn_run
 
 # %% ../nbs/30_baselines.ipynb #59f8f69f
 NVAR_GRID = dict(delay=(2, 3), strides=(1, 2, 5), alpha=(1e-8, 1e-6, 1e-4, 1e-2))
@@ -272,7 +273,8 @@ def _nvar_features(buf, strides, idx):
     lin = buf[:, ::strides].reshape(buf.shape[0], -1)
     return np.concatenate([lin, np.prod(lin[:, idx], axis=2)], axis=1)
 
-def _nvar_fit(self:NVAR, Z, cfg, memo=None):
+@patch
+def _fit(self:NVAR, Z, cfg, memo=None):
     _need('reservoirpy')
     from reservoirpy.nodes import NVAR as _NVAR, Ridge
     key = (cfg['delay'], cfg['strides'], cfg['order'])
@@ -286,7 +288,8 @@ def _nvar_fit(self:NVAR, Z, cfg, memo=None):
     rd = Ridge(ridge=cfg['alpha'] if cfg['ridge'] is None else cfg['ridge']).fit(memo['F'], memo['Y'])
     return dict(idx=memo['idx'], Wout=np.asarray(rd.Wout), c=np.asarray(rd.bias).ravel())
 
-def _nvar_run(self:NVAR, state, cfg, H, n_steps):
+@patch
+def _run(self:NVAR, state, cfg, H, n_steps):
     s, span = cfg['strides'], (cfg['delay'] - 1) * cfg['strides'] + 1
     if H.shape[1] < span: H = np.concatenate([np.repeat(H[:, :1], span - H.shape[1], axis=1), H], axis=1)
     buf = H[:, ::-1][:, :span].copy()           # newest first, like reservoirpy's store
@@ -296,8 +299,6 @@ def _nvar_run(self:NVAR, state, cfg, H, n_steps):
         out[:, t] = z
         buf = np.concatenate([z[:, None], buf[:, :-1]], axis=1)
     return out
-
-NVAR._fit, NVAR._run = _nvar_fit, _nvar_run
 
 # %% ../nbs/30_baselines.ipynb #86fb1811
 def _torch_module(cell, d, hidden, layers):
@@ -343,7 +344,8 @@ def _windows(Z, length):
     "All windows of `length` steps (start index per trajectory) as (trajectory, start) pairs."
     return [(k, s) for k, z in enumerate(Z) for s in range(len(z) - length + 1)]
 
-def _torch_fit(self:TorchRNN, Z, cfg, memo=None):
+@patch
+def _fit(self:TorchRNN, Z, cfg, memo=None):
     torch = _need('torch')
     t0 = time.perf_counter()
     if cfg['threads']: torch.set_num_threads(int(cfg['threads']))
@@ -379,7 +381,8 @@ def _torch_fit(self:TorchRNN, Z, cfg, memo=None):
     net.eval()
     return dict(net=net, dscale=dscale, steps=steps, history=np.array(hist).reshape(-1, 4), stopped=stop, best_val=best_loss)
 
-def _torch_run(self:TorchRNN, state, cfg, H, n_steps):
+@patch
+def _run(self:TorchRNN, state, cfg, H, n_steps):
     import torch
     net, ds = state['net'], state['dscale']
     if cfg['threads']: torch.set_num_threads(int(cfg['threads']))
@@ -394,8 +397,6 @@ def _torch_run(self:TorchRNN, state, cfg, H, n_steps):
             o, st = net(z[:, None], st)
             z = z + ds * o[:, 0]
     return out
-
-TorchRNN._fit, TorchRNN._run = _torch_fit, _torch_run
 
 # %% ../nbs/30_baselines.ipynb #c3c0e470
 class EKIElman(Baseline):
@@ -416,7 +417,8 @@ class EKIElman(Baseline):
         for k in ('hidden', 'window', 'batch_size'): check_int(k, getattr(self, k))
         check_int('ensemble_size', self.ensemble_size, low=2); check_number('budget_seconds', self.budget_seconds, low=0, low_open=True)
 
-def _eki_fit(self:EKIElman, Z, cfg, memo=None):
+@patch
+def _fit(self:EKIElman, Z, cfg, memo=None):
     from gfrnn_nb.nets import ElmanRNN
     from gfrnn_nb.eki import EKI
     heads, _, _ = validation_split(Z, cfg['val_fraction'], 1, 1)
@@ -434,7 +436,8 @@ def _eki_fit(self:EKIElman, Z, cfg, memo=None):
     res = opt.fit(net, X, y, Xv[:2000], yv[:2000], time_limit=cfg['budget_seconds']).result_
     return dict(net=net, theta=res.params, dscale=dscale, result=res)
 
-def _eki_run(self:EKIElman, state, cfg, H, n_steps):
+@patch
+def _run(self:EKIElman, state, cfg, H, n_steps):
     w, net, theta, ds = cfg['window'], state['net'], state['theta'][None], state['dscale']
     if H.shape[1] < w: H = np.concatenate([np.repeat(H[:, :1], w - H.shape[1], axis=1), H], axis=1)
     buf, out = H[:, -w:].copy(), np.empty((H.shape[0], n_steps, H.shape[2]))
@@ -443,5 +446,3 @@ def _eki_run(self:EKIElman, state, cfg, H, n_steps):
         out[:, t] = z
         buf = np.concatenate([buf[:, 1:], z[:, None]], axis=1)
     return out
-
-EKIElman._fit, EKIElman._run = _eki_fit, _eki_run

@@ -6,12 +6,13 @@
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'CONFIRM_TOP',
            'CONFIRM_DRAWS', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum',
            'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time',
-           'embedding_candidates', 'DelayRNN', 'plot_embedding_scores', 'load_model']
+           'embedding_candidates', 'DelayRNN', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import time, warnings
 from dataclasses import dataclass
 import numpy as np
+from fastcore.basics import patch
 from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
@@ -344,6 +345,7 @@ def _choose_embedding(self, ys, us):
     return (best['delays'], best['stride']), scores
 
 # %% ../nbs/14_delay.ipynb #48bfecf2
+@patch
 def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1.0):
     "Held-out median valid time of every candidate embedding against its delays, one line per stride; crosses: rejected runs."
     if not getattr(self, 'embedding_scores_', None): raise ValueError("no embedding search to plot: fit with delays='auto' or stride='auto' first.")
@@ -362,17 +364,18 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
            title=f"chosen: D={e['delays']}, τ={e['stride']}")
     ax.legend(fontsize=8, ncol=2)
     return ax
-DelayRNN.plot_embedding_scores = plot_embedding_scores
 
 # %% ../nbs/14_delay.ipynb #f3b6c8d0
-def _save_delay(self:DelayRNN, path):
+@patch
+def save(self:DelayRNN, path):
     "Write the model to one .npz file (embedding and inner SampledRNN; no pickle); returns the path written."
     if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
     meta, arrays = _record(self.rnn_)
     fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_')}
     return write_model_file(path, 'DelayRNN', dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()})
 
-def _delay_from_record(cls, meta, arrays, backend=None, path='<record>'):
+@patch(cls_method=True)
+def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     "A fitted DelayRNN rebuilt from its record, after checking it whole."
     m = _params_from(cls, meta, path)
     try: _check_auto('delays', m.delays); _check_auto('stride', m.stride)
@@ -392,8 +395,10 @@ def _delay_from_record(cls, meta, arrays, backend=None, path='<record>'):
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_'))
     return m
 
-# reading is the same for every kind: the file, its kind, then the class's own record
-DelayRNN.save, DelayRNN.load, DelayRNN._from_record = _save_delay, classmethod(SampledRNN.load.__func__), classmethod(_delay_from_record)
+@patch(cls_method=True)
+def load(cls:DelayRNN, path, backend=None):
+    "Read and check a model written by `save` (the same reading as `SampledRNN.load`: the file, its kind, then this class's record)."
+    return SampledRNN.load.__func__(cls, path, backend)
 
 MODEL_KINDS = {'SampledRNN': SampledRNN, 'DelayRNN': DelayRNN}   # every class a model file can hold
 

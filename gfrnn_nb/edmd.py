@@ -4,12 +4,13 @@
 
 # %% auto #0
 __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 'pivoted_qr_lstsq', 'LstsqAccumulator',
-           'combine_factors', 'merge', 'as_inputs', 'EDMD', 'edmd', 'partial_fit', 'KoopmanSpectrum',
-           'koopman_spectrum', 'eigenfunctions', 'koopman_modes', 'plot_eigenvalues']
+           'combine_factors', 'as_inputs', 'EDMD', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions',
+           'koopman_modes', 'plot_eigenvalues']
 
 # %% ../nbs/11_edmd.ipynb #4e2683c1
 from dataclasses import dataclass
 import numpy as np
+from fastcore.basics import patch
 import scipy.linalg
 from .backend import get_xp, xp_of, to_device, to_host, backend_name
 from .sampling import HiddenLayer, sample_layer, activation
@@ -188,12 +189,14 @@ def combine_factors(factors:list, method:str='qr'):
     R = xp.linalg.qr(xp.concatenate(factors, axis=0), mode='r')
     return R if R.shape[0] == n else xp.concatenate([R, xp.zeros((n - R.shape[0], n))])   # fewer rows than columns
 
+@patch
 def _factor(self:LstsqAccumulator):
     "This accumulation's factor as an (n, n) array (pending rows reduced first)."
     self._reduce()
     n, R = self.n_features + self.n_targets, self.R
     return R if R.shape[0] == n else self.xp.concatenate([R, self.xp.zeros((n - R.shape[0], n))])
 
+@patch
 def merge(self:LstsqAccumulator, other) -> LstsqAccumulator:
     "Add the rows another accumulation of the same problem holds (its R, or the pair (R, n_rows) it shipped)."
     R, n_rows = (other._factor(), other.n_rows) if isinstance(other, LstsqAccumulator) else other
@@ -205,15 +208,14 @@ def merge(self:LstsqAccumulator, other) -> LstsqAccumulator:
     self.R, self.n_rows = (np.asfortranarray(R) if self._tp else R), self.n_rows + int(n_rows)
     return self
 
-def _getstate(self:LstsqAccumulator):
+@patch
+def __getstate__(self:LstsqAccumulator):
     "Picklable state (the array module by name), so an accumulation can travel between processes."
     return dict(vars(self), xp=backend_name(self.xp), _work=None)
 
-def _setstate(self:LstsqAccumulator, state):
+@patch
+def __setstate__(self:LstsqAccumulator, state):
     vars(self).update(state, xp=get_xp(state['xp']))
-
-LstsqAccumulator._factor, LstsqAccumulator.merge = _factor, merge
-LstsqAccumulator.__getstate__, LstsqAccumulator.__setstate__ = _getstate, _setstate
 
 # %% ../nbs/11_edmd.ipynb #5f4f22d2
 def as_inputs(U, trajs:list, name:str='U') -> list:
@@ -343,6 +345,7 @@ def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, 
     return fit._add(trajs, [None] * len(trajs) if us is None else us).solve(ridge, rcond)
 
 # %% ../nbs/11_edmd.ipynb #2faf5ff3
+@patch
 def partial_fit(self:EDMD, X, U=None, new_trajectory:bool=False):
     "Feed the next chunk X (T, d) of a trajectory (inputs U (T, m)); it continues the previous chunk unless new_trajectory."
     new_trajectory = check_bool('new_trajectory', new_trajectory)
@@ -362,7 +365,6 @@ def partial_fit(self:EDMD, X, U=None, new_trajectory:bool=False):
     self._last = (x[-1], None if u is None else u[-1])
     return self
 
-EDMD.partial_fit = partial_fit
 
 # %% ../nbs/11_edmd.ipynb #6918a0eb
 @dataclass
