@@ -390,8 +390,9 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     if chosen is None:
         run = [c for c in main if 'vpt_steps' in c]
         chosen = min(run, key=lambda c: (c['left'], -c['vpt_steps'], c['order']))
-        warnings.warn(f"no candidate model stayed within the data's range on every held-out free run; chose the one that "
-                      f"left least often ({chosen['left']} of {len(vr_h[0])} starts). Its forecasts are held within the "
+        warnings.warn(f"no candidate model passed the held-out long free runs (within the data's range, with attractor statistics "
+                      f"near the held-out truth's); chose the one that left the range least often ({chosen['left']} of {len(vr_h[0])} "
+                      "starts) and forecast furthest. Its forecasts are held within the "
                       "range (see `bound`); more data, or a smoothing (`denoise`), may give a stable model.", RuntimeWarning, stacklevel=3)
     # the held-out rows join the fit of the chosen model
     held = split_validation(smooth(Z, sigma), U)
