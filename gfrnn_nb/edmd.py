@@ -80,10 +80,10 @@ def pivoted_qr_lstsq(A, B, rcond:float=None):
 
 class LstsqAccumulator:
     "Streaming least squares min ‖F A − T‖: feed row blocks, keep a triangular factor (or the Gram matrix)."
-    def __init__(self, n_features:int, n_targets:int, method:str='qr', xp=np, block_rows:int=None):
+    def __init__(self, n_features:int, n_targets:int, method:str='qr', backend='numpy', block_rows:int=None):
         n_features, n_targets = check_int('n_features', n_features), check_int('n_targets', n_targets)
         check_option('method', method, ('qr', 'normal')); block_rows = check_int('block_rows', block_rows, options=(None,))
-        self.n_features, self.n_targets, self.method, self.xp = n_features, n_targets, method, get_xp(xp)
+        self.n_features, self.n_targets, self.method, self.xp = n_features, n_targets, method, get_xp(backend)
         n = n_features + n_targets
         self._tp = method == 'qr' and self.xp is np          # numpy: LAPACK tpqrt updates R in place
         # rows per reduction: tpqrt costs the same per row at any block size, and blocks under ~32 MB reuse
@@ -248,7 +248,7 @@ class EDMD:
                  n_inputs:int=0,          # m, the input dimension (0: no inputs)
                  input_in_layer:bool=False, # the sampled layer sees [x, u] (one-step model only)
                  block_rows:int=None,     # rows per QR reduction
-                 xp=np):                  # backend of the data
+                 backend='numpy'):        # where the data live: 'numpy', 'cupy', 'strict' or an array module
         if not isinstance(layer, HiddenLayer): raise InputTypeError(f"layer is a {type(layer).__name__}: expected a HiddenLayer (see sample_layer).")
         d, n_inputs = check_int('d', d), check_int('n_inputs', n_inputs, low=0)
         include_state, include_const = check_bool('include_state', include_state), check_bool('include_const', include_const)
@@ -267,7 +267,7 @@ class EDMD:
         self.koop, self.nxt = 'koopman' in targets, 'next' in targets
         self.m = layer.width + d * include_state + include_const
         n_t = self.nxt * d + self.koop * (self.m + d)
-        self.acc = LstsqAccumulator(self.m + n_inputs, n_t, 'normal' if solver == 'normal' else 'qr', xp, block_rows)
+        self.acc = LstsqAccumulator(self.m + n_inputs, n_t, 'normal' if solver == 'normal' else 'qr', backend, block_rows)
 
     def add(self, X, U=None):
         "Feed the snapshot pairs of trajectories X (and their inputs U)."

@@ -143,7 +143,7 @@ def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
     regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)   # a given ridge is kept
     layer, A, sigma, record = select(Zh, Uh, lambda Z, U, w: _draw(self, Z, U, w), self.width, self.max_width, self.denoise, regs,
                                      include_state=self.include_state, include_const=self.include_const,
-                                     input_in_layer=self.input_in_layer, xp=xp, block_rows=self.block_rows, progress=self.progress)
+                                     input_in_layer=self.input_in_layer, backend=xp, block_rows=self.block_rows, progress=self.progress)
     sol = dict(A=A)
     if self.mode == 'koopman' or self.koopman:   # the Koopman matrix of the chosen model, with the chosen regularisation
         kind, v = record['chosen']['reg']
@@ -637,6 +637,6 @@ def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
     spec = dict(d=X.shape[-1], targets=_targets(self), solver=self.solver, include_state=self.include_state,
                 include_const=self.include_const, block_rows=self.block_rows)
     R, n_rows, lo, hi = dask_factor(X, layer, sc.mean_, sc.scale_, spec)
-    ed = EDMD(layer.to(xp), X.shape[-1], _targets(self), self.solver, self.include_state, self.include_const, block_rows=self.block_rows, xp=xp)
+    ed = EDMD(layer.to(xp), X.shape[-1], _targets(self), self.solver, self.include_state, self.include_const, block_rows=self.block_rows, backend=xp)
     ed.acc.merge((R, n_rows))
     return _attrs(self, ed, sc, None, lo, hi, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)

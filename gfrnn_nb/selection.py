@@ -15,7 +15,7 @@ import numpy as np
 import scipy.linalg
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter, savgol_coeffs
-from .backend import xp_of, to_device, to_host
+from .backend import get_xp, xp_of, to_device, to_host
 from .sampling import HiddenLayer, activation
 from .edmd import LstsqAccumulator
 from .metrics import valid_prediction_time, state_space_divergence, power_spectrum_distance
@@ -79,11 +79,11 @@ def smoothing_excess(trajs:list, spec, noise:float) -> float:
 class NestedLstsq:
     "One streaming QR of [extras | h_1 ... h_M | targets] whose leading blocks solve every narrower layer h_1..h_w."
     def __init__(self, layer:HiddenLayer, d:int, include_state:bool=True, include_const:bool=True,
-                 n_inputs:int=0, input_in_layer:bool=False, xp=np, block_rows:int=None):
+                 n_inputs:int=0, input_in_layer:bool=False, backend='numpy', block_rows:int=None):
         self.layer, self.d, self.n_inputs, self.input_in_layer = layer, d, n_inputs, input_in_layer
         self.include_state, self.include_const = include_state, include_const
         self.n_extra = d * include_state + include_const + n_inputs
-        self.acc = LstsqAccumulator(self.n_extra + layer.width, d, 'qr', xp, block_rows)
+        self.acc = LstsqAccumulator(self.n_extra + layer.width, d, 'qr', backend, block_rows)
 
     def features(self, z, u=None):
         "Rows [x, 1, u, σ(W [x, u] + b)] of states z (n, d) and inputs u (n, m) or None."
@@ -328,11 +328,11 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
            denoise='auto',       # a smoothing (Gaussian σ in steps or 'savgol-W-P'), or 'auto' (tried when the data look noisy)
            regs=REGULARISATIONS, # the regularisations tried at every width
            include_state:bool=True, include_const:bool=True, input_in_layer:bool=False, # the dictionary
-           xp=np, block_rows:int=None, # backend and rows per QR block
+           backend='numpy', block_rows:int=None, # array backend ('numpy', 'cupy', 'strict' or a module) and rows per QR block
            progress:bool=True):  # a progress bar (shown after 2 s)
     "Choose smoothing, width and regularisation on held-out free runs: (layer, outer weights A, smoothing, record)."
     from tqdm.auto import tqdm
-    t0 = time.perf_counter()
+    t0, xp = time.perf_counter(), get_xp(backend)
     d, n_u = Z[0].shape[1], 0 if U[0] is None else U[0].shape[1]
     Ztr, Utr, Zva, Uva = split_validation(Z, U)
     if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
