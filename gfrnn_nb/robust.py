@@ -152,7 +152,7 @@ def robust_table(rows:list) -> str:
         f"{r['floor']['dh']:.3f} | {'yes' if r['finite'] else 'no'} |" for r in rows])
 
 # %% ../nbs/43_robust.ipynb #3275ece3
-def noise_draws(seeds=(1, 2, 3),                                   # seeds of the training data and its noise
+def noise_draws(seeds=(1, 2, 3, 4, 5),                                   # seeds of the training data and its noise
                 settings=('lorenz63-noise5', 'lorenz63-noise10'),   # noisy settings
                 methods=('sampled', 'esn'),                         # methods of the robustness table
                 n_free:int=100_000, out=None, cache:bool=True) -> dict:
