@@ -25,6 +25,7 @@ VARIANTS = {
     'random + EDMD koopman mode':     dict(sampler='random', solver='qr', mode='koopman'),
 }
 
+# %% ../nbs/42_ablations.ipynb #a70deaa2
 def ablate(bench, # a ForecastBenchmark
            variants:dict=None, # name -> SampledRNN keyword arguments (default: VARIANTS)
            widths=(1000,), # hidden widths
@@ -40,6 +41,7 @@ def ablate(bench, # a ForecastBenchmark
                 rows.append(dict(variant=name, width=w, seed=s, fit_seconds=m.fit_seconds_, **evaluate(m, bench, free_run)))
     return rows
 
+# %% ../nbs/42_ablations.ipynb #9934391b
 def summarise(rows:list, key=('variant', 'width')) -> dict:
     "Median over seeds of the median VPT and of fit seconds, per key."
     out = {}
@@ -63,6 +65,7 @@ def fit_time_vs_samples(n_samples=(2_500, 5_000, 10_000, 20_000, 40_000), width:
 # %% ../nbs/42_ablations.ipynb #a948878d
 WIDTH_SWEEP = ('swim + qr (one-step, precise)', 'random + qr', 'swim + normal eq. (ridge)')
 
+# %% ../nbs/42_ablations.ipynb #cab00206
 def ablation_study(path=None, # a JSON file to write the tables to (None: only return them)
                    small:bool=False, # the sizes of the test suite instead of the full study
                    seeds=(0, 1, 2), # model seeds (the first only, with `small`)

@@ -23,6 +23,7 @@ def cupy_available() -> bool:
 _IMPLICIT = ("Implicit conversion to a NumPy array is not allowed (strict stand-in backend, like CuPy). "
              "Use `to_host(a)` (or `a.get()`) to copy it to the host explicitly.")
 
+# %% ../nbs/00_backend.ipynb #1dffb730
 def _unwrap(o):
     "Replace StrictArrays inside `o` (recursively through lists, tuples and dicts) by their numpy data."
     if isinstance(o, StrictArray): return o._a
@@ -33,6 +34,7 @@ def _unwrap(o):
     if isinstance(o, dict): return {k: _unwrap(v) for k, v in o.items()}
     return o
 
+# %% ../nbs/00_backend.ipynb #208edffa
 def _wrap(o):
     "Wrap numpy arrays inside `o` (recursively through tuples and lists) as StrictArrays."
     if isinstance(o, np.ndarray): return StrictArray(o)
@@ -79,6 +81,7 @@ class StrictArray:
     @property
     def T(self): return StrictArray(self._a.T)
 
+# %% ../nbs/00_backend.ipynb #8bebad14
 def _binary(ufunc):
     def op(self, other): return ufunc(self, other)
     def rop(self, other): return ufunc(other, self)
@@ -111,6 +114,7 @@ class _StrictNamespace:
         return f
     def __repr__(self): return f"<strict stand-in for {self._mod.__name__}>"
 
+# %% ../nbs/00_backend.ipynb #caf8a169
 class StrictNumpy(_StrictNamespace):
     "A CuPy-like array module on the CPU: numpy underneath, implicit host conversion refused."
     def __init__(self): super().__init__(np, 'strict')
@@ -128,6 +132,7 @@ strict = StrictNumpy()
 # %% ../nbs/00_backend.ipynb #a38dffc0
 BACKENDS = ('auto', 'numpy', 'cupy', 'strict')
 
+# %% ../nbs/00_backend.ipynb #ffd640f8
 def get_xp(backend='auto'): # 'auto', 'numpy', 'cupy', 'strict', or an array module
     "The array module for `backend`."
     if backend is np or isinstance(backend, StrictNumpy): return backend
@@ -142,6 +147,7 @@ def get_xp(backend='auto'): # 'auto', 'numpy', 'cupy', 'strict', or an array mod
         return importlib.import_module('cupy')
     raise ValueError(f"backend={backend!r} is not a known backend; expected one of {BACKENDS} or an array module.")
 
+# %% ../nbs/00_backend.ipynb #755d0bd7
 def backend_name(xp) -> str:
     "'numpy', 'cupy' or 'strict' for an array module."
     return 'strict' if isinstance(xp, StrictNumpy) else xp.__name__.split('.')[0]
@@ -153,12 +159,14 @@ def xp_of(a):
     if type(a).__module__.split('.')[0] == 'cupy': return importlib.import_module('cupy')
     return np
 
+# %% ../nbs/00_backend.ipynb #0e7f5e24
 def to_device(a, xp, dtype=None):
     "Copy `a` to the backend `xp` (a no-op when it is already there; to numpy it copies device arrays back)."
     xp = get_xp(xp)
     if xp is np: return to_host(a) if dtype is None else to_host(a).astype(dtype, copy=False)
     return xp.asarray(a, dtype=dtype)
 
+# %% ../nbs/00_backend.ipynb #d350c2a0
 def to_host(a):
     "A numpy copy of `a`, wherever it lives (numpy arrays pass through)."
     if isinstance(a, np.ndarray): return a
@@ -170,10 +178,12 @@ def host_rng(seed=None) -> np.random.Generator:
     "A numpy Generator from a seed (an existing Generator passes through)."
     return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
 
+# %% ../nbs/00_backend.ipynb #1487ed8a
 def normal(shape, xp=np, seed=None, scale=1.0, dtype=np.float64):
     "Gaussian draws made on the host with `seed`, returned on `xp`."
     return to_device(host_rng(seed).normal(scale=scale, size=shape).astype(dtype), xp)
 
+# %% ../nbs/00_backend.ipynb #66c8058d
 def uniform(shape, xp=np, seed=None, low=0.0, high=1.0, dtype=np.float64):
     "Uniform draws on [low, high) made on the host with `seed`, returned on `xp`."
     return to_device(host_rng(seed).uniform(low, high, size=shape).astype(dtype), xp)

@@ -49,6 +49,7 @@ class WarmStart:
         out = self.model.forecast_from(self.histories[idx], n_steps)
         return out[0] if single else out
 
+# %% ../nbs/30_baselines.ipynb #08d0824a
 def warm(model, bench, n_steps:int=100):
     "Wrap `model` for `evaluate(…, bench)`: forecasts continue `n_steps` of true history before each start."
     return WarmStart(model, bench.starts, start_histories(bench, n_steps))
@@ -56,12 +57,13 @@ def warm(model, bench, n_steps:int=100):
 # %% ../nbs/30_baselines.ipynb #6689c42d
 CLIP = 1e4   # standard deviations: a forecast beyond this has diverged anyway
 
+# %% ../nbs/30_baselines.ipynb #674d9e1a
 def _need(module:str, extra:str='compare'):
     try: return __import__(module, fromlist=['_'])
     except ImportError as e:
         raise ImportError(f"{module} is needed for this baseline: pip install 'gfrnn-nb[{extra}]' (or {module}).") from e
 
-
+# %% ../nbs/30_baselines.ipynb #4ec01b65
 class Baseline(Params):
     "Shared fit/forecast plumbing: standardise, time, tune on a validation split, forecast from a warm-up."
     grid = None
@@ -133,10 +135,12 @@ def validation_split(Z, fraction:float=0.25, warmup:int=100, n_val:int=8):
     pos = np.linspace(warmup, len(tail) - horizon, n_val).astype(int)
     return heads, np.stack([tail[p - warmup:p] for p in pos]), np.stack([tail[p:p + horizon] for p in pos])
 
+# %% ../nbs/30_baselines.ipynb #9b0a2c96
 def _grid(grid:dict):
     keys = list(grid)
     return [dict(zip(keys, v)) for v in itertools.product(*[grid[k] for k in keys])]
 
+# %% ../nbs/30_baselines.ipynb #377ded76
 def tune(model:Baseline, Z, grid:dict) -> dict:
     "Grid search on a validation split of the standardised trajectories Z: best settings, all scores, seconds."
     t0 = time.perf_counter()
@@ -161,6 +165,7 @@ def tune(model:Baseline, Z, grid:dict) -> dict:
 ESN_GRID = dict(spectral_radius=(0.6, 0.9, 1.2), leak=(0.5, 1.0), input_scaling=(0.2, 0.5, 1.0), alpha=(1e-8, 1e-6, 1e-4, 1e-2))
 ESN_PRECISE_GRID = dict(spectral_radius=(0.6, 0.9, 1.2), leak=(0.5, 1.0), input_scaling=(0.2, 0.5, 1.0), ridge=(0.0,))
 
+# %% ../nbs/30_baselines.ipynb #2f5727cd
 class ESN(Baseline):
     "Echo state network from reservoirpy with a ridge (reservoirpy) or precise (QR) readout."
     needs = ('reservoirpy',)
@@ -227,10 +232,12 @@ def _fit(self:ESN, Z, cfg, memo=None):
         Wout, c = A[:-1], A[-1]
     return dict(W=memo['W'], Win=memo['Win'], b=memo['b'], Wout=Wout, c=c)
 
+# %% ../nbs/30_baselines.ipynb #cba62feb
 def _esn_step(state, leak, r, z):
     pre = (state['W'] @ r.T).T + (state['Win'] @ z.T).T + state['b']
     return (1 - leak) * r + leak * np.tanh(pre)
 
+# %% ../nbs/30_baselines.ipynb #088826d7
 @patch
 def _run(self:ESN, state, cfg, H, n_steps):
     B, a = H.shape[0], cfg['leak']
@@ -246,6 +253,7 @@ def _run(self:ESN, state, cfg, H, n_steps):
 # %% ../nbs/30_baselines.ipynb #59f8f69f
 NVAR_GRID = dict(delay=(2, 3), strides=(1, 2, 5), alpha=(1e-8, 1e-6, 1e-4, 1e-2))
 
+# %% ../nbs/30_baselines.ipynb #c434bd99
 class NVAR(Baseline):
     "Next-generation reservoir computing: delayed states and their monomials, ridge readout of the increment."
     needs = ('reservoirpy',)
@@ -268,11 +276,13 @@ class NVAR(Baseline):
         if self.ridge is not None:
             warnings.warn("NVAR(ridge=...) is deprecated: the absolute penalty is named alpha; pass alpha= instead.", DeprecationWarning, stacklevel=3)
 
+# %% ../nbs/30_baselines.ipynb #8d61833a
 def _nvar_features(buf, strides, idx):
     "NVAR features of delay buffers (B, span, d), newest first: [linear, monomials]."
     lin = buf[:, ::strides].reshape(buf.shape[0], -1)
     return np.concatenate([lin, np.prod(lin[:, idx], axis=2)], axis=1)
 
+# %% ../nbs/30_baselines.ipynb #b0f4036a
 @patch
 def _fit(self:NVAR, Z, cfg, memo=None):
     _need('reservoirpy')
@@ -288,6 +298,7 @@ def _fit(self:NVAR, Z, cfg, memo=None):
     rd = Ridge(ridge=cfg['alpha'] if cfg['ridge'] is None else cfg['ridge']).fit(memo['F'], memo['Y'])
     return dict(idx=memo['idx'], Wout=np.asarray(rd.Wout), c=np.asarray(rd.bias).ravel())
 
+# %% ../nbs/30_baselines.ipynb #102f29db
 @patch
 def _run(self:NVAR, state, cfg, H, n_steps):
     s, span = cfg['strides'], (cfg['delay'] - 1) * cfg['strides'] + 1
@@ -313,6 +324,7 @@ def _torch_module(cell, d, hidden, layers):
             return self.head(o), state
     return _Net()
 
+# %% ../nbs/30_baselines.ipynb #e8e8ccde
 class TorchRNN(Baseline):
     "An LSTM or GRU trained by BPTT with Adam on teacher-forced windows, early stopping, a wall-clock budget."
     needs = ('torch',)
@@ -344,6 +356,7 @@ def _windows(Z, length):
     "All windows of `length` steps (start index per trajectory) as (trajectory, start) pairs."
     return [(k, s) for k, z in enumerate(Z) for s in range(len(z) - length + 1)]
 
+# %% ../nbs/30_baselines.ipynb #2e08df20
 @patch
 def _fit(self:TorchRNN, Z, cfg, memo=None):
     torch = _need('torch')
@@ -381,6 +394,7 @@ def _fit(self:TorchRNN, Z, cfg, memo=None):
     net.eval()
     return dict(net=net, dscale=dscale, steps=steps, history=np.array(hist).reshape(-1, 4), stopped=stop, best_val=best_loss)
 
+# %% ../nbs/30_baselines.ipynb #faf1080c
 @patch
 def _run(self:TorchRNN, state, cfg, H, n_steps):
     import torch
@@ -417,6 +431,7 @@ class EKIElman(Baseline):
         for k in ('hidden', 'window', 'batch_size'): check_int(k, getattr(self, k))
         check_int('ensemble_size', self.ensemble_size, low=2); check_number('budget_seconds', self.budget_seconds, low=0, low_open=True)
 
+# %% ../nbs/30_baselines.ipynb #8e73a3e8
 @patch
 def _fit(self:EKIElman, Z, cfg, memo=None):
     from gfrnn_nb.nets import ElmanRNN
@@ -436,6 +451,7 @@ def _fit(self:EKIElman, Z, cfg, memo=None):
     res = opt.fit(net, X, y, Xv[:2000], yv[:2000], time_limit=cfg['budget_seconds']).result_
     return dict(net=net, theta=res.params, dscale=dscale, result=res)
 
+# %% ../nbs/30_baselines.ipynb #e378433f
 @patch
 def _run(self:EKIElman, state, cfg, H, n_steps):
     w, net, theta, ds = cfg['window'], state['net'], state['theta'][None], state['dscale']

@@ -20,6 +20,7 @@ SYSTEMS = {'lorenz63': lambda: lorenz63(), 'rossler': lambda: rossler(), 'lorenz
            'lorenz96_40': lambda: lorenz96(dim=40),
            'mackey_glass': lambda: mackey_glass()}
 
+# %% ../nbs/40_bench.ipynb #b3ac5f66
 @dataclass
 class ForecastBenchmark:
     "Training trajectories, held-out starts with their truth, the truth's ceiling and a long reference run."
@@ -37,6 +38,7 @@ class ForecastBenchmark:
     @property
     def lyapunov(self): return self.system.lyapunov
 
+# %% ../nbs/40_bench.ipynb #e9de4325
 def _cache_dir():
     return Path(os.environ.get('GFRNN_CACHE', Path.home() / '.cache' / 'gfrnn'))
 
@@ -88,6 +90,7 @@ def ceiling(bench:ForecastBenchmark) -> np.ndarray:
     st = Standardizer().fit(bench.train)
     return valid_prediction_time(st.transform(bench.truth), st.transform(bench.reference), bench.dt, bench.lyapunov)
 
+# %% ../nbs/40_bench.ipynb #75f5d46c
 def evaluate(model, bench:ForecastBenchmark, free_run:bool=True) -> dict:
     "VPT statistics over the held-out starts and attractor statistics of a free run."
     st = Standardizer().fit(bench.train)
@@ -109,6 +112,7 @@ def evaluate(model, bench:ForecastBenchmark, free_run:bool=True) -> dict:
 # %% ../nbs/40_bench.ipynb #9e761053
 def _row(**kw): return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in kw.items()}
 
+# %% ../nbs/40_bench.ipynb #6aa2c987
 def bench_sampled(widths=(100, 300, 1000, 2000), samplers=('swim', 'uswim', 'aswim', 'random'),
                   solvers=('qr', 'svd', 'normal'), n_samples=(5_000, 20_000, 80_000), memory_samples:int=200_000,
                   bench:ForecastBenchmark=None, seed:int=0, backend:str='numpy', progress:bool=True, out=print) -> dict:

@@ -18,21 +18,28 @@ from .backend import xp_of
 class InputTypeError(TypeError, ValueError):
     "An argument of the wrong type: a `TypeError` that `except ValueError` also catches (like scikit-learn's `InvalidParameterError`)."
 
+# %% ../nbs/03_checks.ipynb #1e0876e4
 def _is_int(v) -> bool: return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+# %% ../nbs/03_checks.ipynb #6d242a95
 def _is_real(v) -> bool: return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
+# %% ../nbs/03_checks.ipynb #438fa76b
 def _matches(value, options) -> bool:
     "`value` is one of `options`: the very object (None, True, False) or an equal string."
     return any(value is o or (isinstance(o, str) and isinstance(value, str) and value == o) for o in options)
 
+# %% ../nbs/03_checks.ipynb #7ed633c7
 def _alternatives(options) -> str: return ''.join(f" or {o!r}" for o in options)
 
+# %% ../nbs/03_checks.ipynb #7af790fb
 def _interval(low, high, low_open=False, high_open=False) -> str:
     if low is not None and high is not None: return f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     if low is not None: return f" {'>' if low_open else '>='} {low:g}"
     if high is not None: return f" {'<' if high_open else '<='} {high:g}"
     return ''
 
+# %% ../nbs/03_checks.ipynb #1a1aba80
 def check_int(name:str,     # the argument's name, for the message
               value,        # what was passed
               low:int=1,    # smallest allowed (None: no bound)
@@ -46,6 +53,7 @@ def check_int(name:str,     # the argument's name, for the message
     if (low is not None and value < low) or (high is not None and value > high): raise ValueError(f"{name}={value!r}: expected {want}.")
     return int(value)
 
+# %% ../nbs/03_checks.ipynb #7ae31d03
 def check_number(name:str, value,
                  low:float=None, high:float=None, # bounds (None: none)
                  low_open:bool=False, high_open:bool=False, # exclude the bound itself
@@ -61,12 +69,14 @@ def check_number(name:str, value,
        (high is not None and (v >= high if high_open else v > high)): raise ValueError(f"{name}={value!r}: expected {want}.")
     return v
 
+# %% ../nbs/03_checks.ipynb #689b6869
 def check_option(name:str, value, options):
     "`value` unchanged if it is one of `options` (strings, None, True/False)."
     if _matches(value, options): return value
     err = ValueError if isinstance(value, str) else InputTypeError
     raise err(f"{name}={value!r} is not known: expected one of {tuple(options)}.")
 
+# %% ../nbs/03_checks.ipynb #476af350
 def check_bool(name:str, value) -> bool:
     "`value` as a `bool` (a Python or numpy bool; 0 and 1 refused)."
     if not isinstance(value, (bool, np.bool_)): raise InputTypeError(f"{name}={value!r}: expected True or False, got {type(value).__name__}.")
@@ -75,11 +85,13 @@ def check_bool(name:str, value) -> bool:
 # %% ../nbs/03_checks.ipynb #fceab5a0
 def _reason(e) -> str: return ' '.join(str(e).split())[:200]
 
+# %% ../nbs/03_checks.ipynb #363090a3
 def _non_numeric_columns(X) -> list:
     "Names of the columns of a table (pandas, polars) that are not numbers; [] when there are none or X is no table."
     try: return [str(c) for c, t in X.dtypes.items() if getattr(t, 'kind', 'O') not in 'iuf']
     except Exception: return []
 
+# %% ../nbs/03_checks.ipynb #2df6ef91
 def as_array(X, name:str='X'):
     "X as an array of real numbers (float32/float64) on its own backend, from arrays, nested lists or table objects (`to_numpy`/`values`)."
     if isinstance(X, np.ndarray) or xp_of(X) is not np: a = X      # numpy, or a device array that stays on its device
@@ -102,6 +114,7 @@ def as_array(X, name:str='X'):
 # %% ../nbs/03_checks.ipynb #234c0456
 LARGEST = 1e150   # larger magnitudes: squares, and so the spread that standardising computes, overflow float64
 
+# %% ../nbs/03_checks.ipynb #12ceb3cc
 def check_finite(a, name:str='X'):
     "`a` unchanged if all its values are finite and at most `LARGEST` in magnitude."
     if a.size == 0: return a
@@ -121,6 +134,7 @@ def check_states(x, d:int, name:str='x0'):
         raise ValueError(f"{name} has shape {tuple(a.shape)}: expected ({d},) or (B, {d}) for a model fitted on d={d}.")
     return check_finite(a, name)
 
+# %% ../nbs/03_checks.ipynb #ab8ec7e6
 def check_history(h, d:int, name:str='history', min_steps:int=1):
     "A history (T, d) or (B, T, d) with T >= min_steps and B >= 1, real and finite, on its own backend."
     a = as_array(h, name)
@@ -139,12 +153,14 @@ class Forecaster(Protocol):
     def forecast(self, x0, n_steps:int, u=None): ...
     def forecast_from(self, history, n_steps:int, u=None): ...
 
+# %% ../nbs/03_checks.ipynb #d3e16ad2
 def no_inputs(value, owner:str, name:str='u'):
     "None, or a ValueError naming `name`: `owner` forecasts without inputs."
     if value is not None: raise ValueError(f"{name} was given but {owner} takes no inputs: expected {name}=None.")
 
 _SIGNATURES = dict(fit=('X', 'U'), forecast=('x0', 'n_steps', 'u'), forecast_from=('history', 'n_steps', 'u'))
 
+# %% ../nbs/03_checks.ipynb #e0d08b90
 def check_forecaster(model) -> list:
     "The ways a forecaster (class or instance) breaks the protocol's signatures, as messages; [] when it keeps them."
     cls, problems = model if isinstance(model, type) else type(model), []
@@ -169,6 +185,7 @@ def check_file_name(value, name:str='name') -> str:
         raise ValueError(f"{name}={value!r}: expected a bare file name, without folders.")
     return value
 
+# %% ../nbs/03_checks.ipynb #1f833f4d
 @contextlib.contextmanager
 def unchanged_on_error(obj):
     "Restore `obj`'s attributes when the block raises: a failed fit leaves the object as it was."

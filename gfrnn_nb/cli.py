@@ -15,12 +15,14 @@ import numpy as np
 class CLIError(Exception):
     "A mistake in the command line or its files: `main` prints it as one line and exits with status 2."
 
+# %% ../nbs/90_cli.ipynb #5c507dfe
 def _positive_int(text) -> int:
     try: v = int(text)
     except ValueError: raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected an integer >= 1") from None
     if v < 1: raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected an integer >= 1")
     return v
 
+# %% ../nbs/90_cli.ipynb #513d651f
 def _positive_int_or_auto(text):
     if text == 'auto': return text
     try: return _positive_int(text)
@@ -68,6 +70,7 @@ def demo(args) -> dict:
 # %% ../nbs/90_cli.ipynb #bfe82000
 BENCHES = ('sampled', 'optim', 'control', 'weather', 'fit', 'robust', 'dysts', 'scale')
 
+# %% ../nbs/90_cli.ipynb #aca927ae
 def bench(args) -> dict:
     "Run a benchmark table and print it."
     if args.which == 'sampled':
@@ -105,10 +108,12 @@ def bench(args) -> dict:
 # %% ../nbs/90_cli.ipynb #e4f5a6b7
 DATA_SUFFIXES = ('.csv', '.txt', '.tsv', '.npy', '.parquet')
 
+# %% ../nbs/90_cli.ipynb #3d39d32f
 def _number(s) -> bool:
     try: float(s); return True
     except ValueError: return False
 
+# %% ../nbs/90_cli.ipynb #9e7b0863
 def _text_rows(p) -> list:
     "(line number, cells) of a delimited text file; blank lines and '#' comments skipped."
     try: text = p.read_text(encoding='utf-8-sig')
@@ -119,6 +124,7 @@ def _text_rows(p) -> list:
     cells = csv.reader([l for _, l in lines], delimiter=sep) if sep else (l.split() for _, l in lines)
     return [(i, [c.strip() for c in r]) for (i, _), r in zip(lines, cells)]
 
+# %% ../nbs/90_cli.ipynb #c62d611e
 def _read_csv(p) -> tuple:
     rows = _text_rows(p)
     n = len(rows[0][1])
@@ -134,6 +140,7 @@ def _read_csv(p) -> tuple:
     note = f"dropped the first column{f' ({rows[0][1][0]!r})' if header else ''} of {p}: it is not numeric" if label else None
     return X.reshape(len(body), n - label), names, note, [i for i, _ in body]
 
+# %% ../nbs/90_cli.ipynb #a74a20a7
 def _read_npy(p) -> tuple:
     try: X = np.load(p, allow_pickle=False)
     except (ValueError, OSError, EOFError) as e: raise CLIError(f"{p} is not a readable .npy file ({' '.join(str(e).split())}).") from None
@@ -142,6 +149,7 @@ def _read_npy(p) -> tuple:
     X = X.reshape(len(X), -1).astype(float)
     return X, [f'x{j}' for j in range(X.shape[1])], None, None
 
+# %% ../nbs/90_cli.ipynb #679baaa4
 def _read_parquet(p) -> tuple:
     try:
         import pandas as pd
@@ -155,6 +163,7 @@ def _read_parquet(p) -> tuple:
     note = f"dropped the first column ({df.columns[0]!r}) of {p}: it is not numeric" if label else None
     return df[cols].to_numpy(dtype=float, na_value=np.nan), [str(c) for c in cols], note, None
 
+# %% ../nbs/90_cli.ipynb #cecbbb6d
 def read_series(path) -> tuple:
     "A data file (CSV, .npy or Parquet) as (X (T, d) floats, column names, a note or None); rows are time."
     p = Path(path)
@@ -170,6 +179,7 @@ def read_series(path) -> tuple:
         note = f"the first column of {p} ({names[0]}) rises in equal steps like a clock: it is fitted as a variable; drop it if it is time"
     return X, names, note
 
+# %% ../nbs/90_cli.ipynb #48c99a57
 def write_series(path, Y, names) -> Path:
     "Write a (T, d) array: .npy, .parquet, or otherwise CSV with a header of names (17 digits: the numbers read back exactly)."
     p = Path(path)
@@ -187,16 +197,19 @@ def write_series(path, Y, names) -> Path:
 # %% ../nbs/90_cli.ipynb #b7c8d9e0
 def _rows(X) -> str: return f"{X.shape[0]} rows × {X.shape[1]} variable{'s' * (X.shape[1] != 1)}"
 
+# %% ../nbs/90_cli.ipynb #1321b3df
 def _check_folder(path):
     "Before a long fit: the folder of an output path exists."
     if not Path(path).parent.is_dir(): raise FileNotFoundError(f"cannot write {path}: the folder {Path(path).parent} does not exist.")
 
+# %% ../nbs/90_cli.ipynb #69c5dfbb
 def _read(path):
     X, names, note = read_series(path)
     print(f"read {path}: {_rows(X)} ({', '.join(names)})")
     if note: print(f"note: {note}")
     return X, names
 
+# %% ../nbs/90_cli.ipynb #dcee0995
 def _describe(model) -> str:
     "What the fit chose, in a line."
     from gfrnn_nb.selection import smoothing_label
@@ -207,6 +220,7 @@ def _describe(model) -> str:
     return (f"SampledRNN: width {model.width_}, {model.solver_} solve" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
             + (f", smoothing: {smoothing_label(model.denoise_)}" if model.denoise_ else "") + ",")
 
+# %% ../nbs/90_cli.ipynb #49185238
 def fit_file(args):
     "Fit a model on data files and save it: a `SampledRNN`, or a `DelayRNN` with --delays or --stride."
     from gfrnn_nb.rnn import SampledRNN
@@ -227,6 +241,7 @@ def fit_file(args):
     print(f"wrote {path}")
     return model
 
+# %% ../nbs/90_cli.ipynb #650162ad
 def forecast_file(args) -> np.ndarray:
     "Forecast --steps after the last rows of a data file (the history) with a saved model and write them."
     from gfrnn_nb.delay import load_model
@@ -242,6 +257,7 @@ def forecast_file(args) -> np.ndarray:
     print(f"wrote {path} ({_rows(pred.reshape(len(pred), -1))})")
     return pred
 
+# %% ../nbs/90_cli.ipynb #0f3bdd6a
 def add_file_parsers(sub):
     "Add `gfrnn fit` and `gfrnn forecast` to an argparse subparsers object."
     f = sub.add_parser('fit', help='fit a model on your own data files and save it')
@@ -289,6 +305,7 @@ with DATA's column names.""",
     'compare': "example:\n  gfrnn compare --systems lorenz63 --methods sampled,esn,nvar --seeds 0,1 --out compare",
 }
 
+# %% ../nbs/90_cli.ipynb #687c07bc
 def parser() -> argparse.ArgumentParser:
     "The `gfrnn` argument parser with its subcommands."
     p = _Parser(prog='gfrnn', description='Recurrent networks trained without backpropagation.',
@@ -327,14 +344,17 @@ def parser() -> argparse.ArgumentParser:
         if name in EXAMPLES: sp.epilog, sp.formatter_class = EXAMPLES[name], argparse.RawDescriptionHelpFormatter
     return p
 
+# %% ../nbs/90_cli.ipynb #d974b5b2
 def _one_line(e) -> str:
     msg = ' '.join(str(e).split())
     if isinstance(e, (CLIError, ValueError, TypeError, FileNotFoundError, RuntimeError)) and msg: return msg
     return f"{type(e).__name__}: {msg} (gfrnn --debug ... shows the traceback)"
 
+# %% ../nbs/90_cli.ipynb #a386b3a7
 def _warning_line(message, category, filename, lineno, file=None, line=None):
     print(f"gfrnn: warning: {' '.join(str(message).split())}", file=sys.stderr)
 
+# %% ../nbs/90_cli.ipynb #be6857c2
 def main(argv=None) -> int:
     "Entry point of the `gfrnn` console script: 0 on success; an error is one line on stderr and status 2 (--debug: the traceback)."
     argv = sys.argv[1:] if argv is None else [str(a) for a in argv]

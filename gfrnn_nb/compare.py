@@ -19,6 +19,7 @@ from .backend import blas_threads
 # %% ../nbs/41_compare.ipynb #eb5a8f32
 STANDARD_SETTINGS = ('lorenz63', 'lorenz63-noise5', 'lorenz63-dt0.05', 'rossler', 'lorenz96')   # the settings of the full comparison
 
+# %% ../nbs/41_compare.ipynb #5ba9a35a
 def parse_system(spec:str) -> dict:
     "A setting name like 'lorenz63-noise5-dt0.05' -> keyword arguments of `forecast_benchmark`."
     base, *mods = str(spec).split('-')
@@ -44,6 +45,7 @@ METHODS = {
     'eki':         lambda seed, budget: EKIElman(hidden=32, budget_seconds=budget, seed=seed),
 }
 
+# %% ../nbs/41_compare.ipynb #48c671d8
 def _methods(methods) -> dict:
     if isinstance(methods, dict): return dict(methods)
     names = [m.strip() for m in (methods.split(',') if isinstance(methods, str) else methods)]
@@ -55,13 +57,16 @@ def _methods(methods) -> dict:
 CACHE_VERSION = 1
 _HISTORIES = {}
 
+# %% ../nbs/41_compare.ipynb #20d3f0df
 def _key(*parts) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
+# %% ../nbs/41_compare.ipynb #e7b15c9d
 def _short(model) -> str:
     "The model's non-default hyperparameters, without the (long) tuning grid."
     return re.sub(r", grid=\{[^}]*\}|grid=\{[^}]*\}, |grid=\{[^}]*\}", '', repr(model))
 
+# %% ../nbs/41_compare.ipynb #59807511
 def run_one(method:str, factory, spec:str, seed:int=0, budget_seconds:float=180.0, warmup:int=100, threads:int=1,
             bench_kw:dict=None, cache:bool=True) -> dict:
     "Fit and score one method on one setting; reads the cached result when there is one (`cache=False`: recompute and replace it)."
@@ -100,6 +105,7 @@ def results_table(results:list) -> str:
         notes.append(f"- {r['system']} / {r['method']}: `{r['settings']}`{extra}")
     return '\n'.join([head] + rows) + '\n\nSettings:\n\n' + '\n'.join(dict.fromkeys(notes))
 
+# %% ../nbs/41_compare.ipynb #78cacd8a
 def plot_results(results:list, out=None):
     "VPT per setting and method (median, quartiles, the ceiling), and fit seconds against VPT."
     import matplotlib.pyplot as plt
@@ -166,6 +172,7 @@ def compare(systems=('lorenz63',),            # setting names (see `parse_system
 # %% ../nbs/41_compare.ipynb #247ce166
 ESN_LORENZ63 = dict(spectral_radius=0.9, leak=0.5, input_scaling=0.2, alpha=1e-8)   # the grid's choice on Lorenz-63
 
+# %% ../nbs/41_compare.ipynb #c77ce992
 def bench_fit_time(repeats:int=6, # fits of each model per seed, alternating
                    seeds=(0, 1), threads:int=1, bench_kw:dict=None, out=print) -> dict:
     "Median fit seconds of the default sampled RNN and the tuned reservoirpy ESN, fitted alternately on Lorenz-63."
@@ -193,6 +200,7 @@ def _compare_cli(args) -> list:
     if args.out: print(f"\nwritten: {Path(args.out) / 'results.md'}, results.json, vpt.png, time_vs_vpt.png")
     return res
 
+# %% ../nbs/41_compare.ipynb #d8b62c01
 def add_compare_parser(subparsers):
     "Add `gfrnn compare` to an argparse subparsers object."
     p = subparsers.add_parser('compare', help='the sampled RNN against ESN, NG-RC, LSTM, GRU and EKI: table and figures')

@@ -29,6 +29,7 @@ def _weights(value, n, name):
     if not np.all(np.isfinite(w)) or np.any(w < 0): raise ValueError(f"{name}={value!r}: expected finite values >= 0.")
     return w.copy()
 
+# %% ../nbs/13_control.ipynb #bc16bd90
 def _bounds(u_min, u_max, m):
     lo, hi = as_array(u_min, 'u_min'), as_array(u_max, 'u_max')
     for name, v in (('u_min', lo), ('u_max', hi)):
@@ -38,6 +39,7 @@ def _bounds(u_min, u_max, m):
     if np.any(lo > hi): raise ValueError(f"u_min={u_min!r} > u_max={u_max!r}: expected lower bounds <= upper bounds.")
     return lo, hi
 
+# %% ../nbs/13_control.ipynb #a043d5fd
 def _check_outputs(outputs, d):
     "Indices of controlled state components: distinct integers in [0, d)."
     if outputs is None: return np.arange(d)
@@ -48,6 +50,7 @@ def _check_outputs(outputs, d):
         raise ValueError(f"outputs={outputs!r}: expected distinct indices in [0, {d}).")
     return o.astype(int)
 
+# %% ../nbs/13_control.ipynb #87b5d442
 def bounded_lstsq(A, b, lb, ub):
     "min ‖A x − b‖ subject to lb <= x <= ub (scipy's BVLS); variables with lb == ub are fixed."
     A, b = check_finite(as_array(A, 'A'), 'A'), check_finite(as_array(b, 'b'), 'b')
@@ -66,6 +69,7 @@ def bounded_lstsq(A, b, lb, ub):
     if free.any(): x[free] = lsq_linear(A[:, free], b - A[:, ~free] @ lb[~free], bounds=(lb[free], ub[free]), method='bvls').x
     return x
 
+# %% ../nbs/13_control.ipynb #f0012493
 def _check_reference(reference, horizon, p, name='reference'):
     r = as_array(reference, name)
     if r.ndim == 1 and p == 1: r = r[:, None]
@@ -74,6 +78,7 @@ def _check_reference(reference, horizon, p, name='reference'):
     if not np.all(np.isfinite(r)): raise ValueError(f"{name} contains NaN or inf: expected finite values.")
     return r.astype(float, copy=False)
 
+# %% ../nbs/13_control.ipynb #a2a75e7a
 def _check_state(x, d, name='x'):
     x = as_array(x, name)
     if x.shape != (d,): raise ValueError(f"{name} has shape {x.shape}: expected ({d},).")
@@ -115,6 +120,7 @@ class LinearPredictor:
         "Open-loop prediction (n_steps, d) in physical units from x0 (d,) under inputs u (n_steps, m)."
         return self.forecast(x0, len(u), u)
 
+# %% ../nbs/13_control.ipynb #45547000
 def linear_predictor(model) -> LinearPredictor:
     "The lifted linear model of a fitted SampledRNN (koopman=True, fitted with inputs) or DMDc, on the host."
     if isinstance(model, LinearPredictor): return model
@@ -285,6 +291,7 @@ class ClosedLoop:
         e = self.error if last is None else self.error[-last:]
         return float(np.sqrt(np.mean(e ** 2)))
 
+# %% ../nbs/13_control.ipynb #7b3b67c9
 def closed_loop(controller,         # an MPC, ShootingMPC or anything with control(x, reference) and .horizon
                 system:System,      # the true system
                 x0,                 # initial state (d,)
@@ -421,6 +428,7 @@ def bench_control(width:int=100, seed:int=0, n_steps:int=400, horizon:int=20, R:
     "Van der Pol tracking and pendulum stabilisation with MPC on a sampled RNN, DMDc and the true model."
     with blas_threads(1): return _bench_control(width, seed, n_steps, horizon, R, R_sweep, true_model, out)
 
+# %% ../nbs/13_control.ipynb #0cee8ace
 def _bench_control(width, seed, n_steps, horizon, R, R_sweep, true_model, out):
     vdp, pend = van_der_pol(1.0), pendulum()
     U = random_inputs(200, 200, hold=10, seed=seed)

@@ -28,6 +28,7 @@ def _as_series(y, name='series'):
     if y.ndim != 2: raise ValueError(f"{name} has shape {tuple(y.shape)}: expected (T,) or (T, k).")
     return y
 
+# %% ../nbs/14_delay.ipynb #3ec9a63b
 def delay_embed(series,       # (T,) or (T, k) observations
                 delays:int,   # delay coordinates D (the current observation included)
                 stride:int=1, # lag τ between delay coordinates, in samples
@@ -40,6 +41,7 @@ def delay_embed(series,       # (T,) or (T, k) observations
     T = y.shape[0]
     return np.concatenate([y[w - j * stride:T - j * stride] for j in range(delays)], axis=1)
 
+# %% ../nbs/14_delay.ipynb #c1f6fa82
 def _check_embedding(delays, stride):
     for name, v in (('delays', delays), ('stride', stride)): check_int(name, v)
 
@@ -51,6 +53,7 @@ def autocorrelation(series, max_lag:int=100):
     v = np.dot(y, y)
     return np.array([np.dot(y[:-l], y[l:]) / v for l in range(1, max_lag + 1)])
 
+# %% ../nbs/14_delay.ipynb #41a3b6b4
 def mutual_information(series, max_lag:int=100, bins:int=32):
     "Average mutual information (nats) between y_t and y_{t+lag} of the first variable, lags 1..max_lag."
     y = _as_series(series)[:, 0]
@@ -63,6 +66,7 @@ def mutual_information(series, max_lag:int=100, bins:int=32):
         out.append(float((p[nz] * np.log(p[nz] / (px @ py)[nz])).sum()))
     return np.array(out)
 
+# %% ../nbs/14_delay.ipynb #f1950b7f
 def first_minimum(values) -> int:
     "Lag (1-based) of the first local minimum of a sequence over lags 1, 2, ... (the last lag if none)."
     v = np.asarray(values)
@@ -70,6 +74,7 @@ def first_minimum(values) -> int:
         if v[i] < v[i - 1] and v[i] <= v[i + 1]: return i + 1
     return len(v)
 
+# %% ../nbs/14_delay.ipynb #5db251fa
 def false_nearest_neighbours(series, stride:int, max_dim:int=10, rtol:float=10.0, atol:float=2.0, n_points:int=4000):
     "Fraction of false nearest neighbours at dimensions 1..max_dim (Kennel et al. 1992) of the first variable."
     y = _as_series(series)[:, :1]
@@ -86,6 +91,7 @@ def false_nearest_neighbours(series, stride:int, max_dim:int=10, rtol:float=10.0
         out.append(float(false.mean()) if ok.any() else 0.0)
     return np.array(out)
 
+# %% ../nbs/14_delay.ipynb #d2d593b1
 @dataclass
 class EmbeddingSuggestion:
     "Suggested delays and stride with the diagnostics behind them."
@@ -94,6 +100,7 @@ class EmbeddingSuggestion:
     @property
     def window(self): return (self.delays - 1) * self.stride
 
+# %% ../nbs/14_delay.ipynb #20604daa
 def suggest_embedding(series, max_lag:int=100, max_dim:int=10, threshold:float=0.01, bins:int=32) -> EmbeddingSuggestion:
     "Stride from the first minimum of the mutual information, delays from the false-nearest-neighbour fraction."
     y = _as_series(series)
@@ -113,11 +120,13 @@ HOLDOUT_FRACTION = 0.2      # the end of each series held out to choose the embe
 HOLDOUT_MIN_STEPS = 50      # a series whose held-out end would be shorter is all training
 RANGE_MARGIN = 0.25         # a free run further outside the training range (in ranges) is rejected
 
+# %% ../nbs/14_delay.ipynb #444dbd9b
 def _check_auto(name, v):
     if isinstance(v, str) and v == 'auto': return
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)): raise InputTypeError(f"{name}={v!r}: expected 'auto' or an integer >= 1.")
     if v < 1: raise ValueError(f"{name}={v!r}: expected 'auto' or an integer >= 1.")
 
+# %% ../nbs/14_delay.ipynb #ac6d4709
 def autocorrelation_time(acf) -> int:
     "Lag (1-based) of the first zero of an autocorrelation over lags 1, 2, ...; its first drop below 1/e if it never crosses zero."
     acf = np.asarray(acf)
@@ -126,6 +135,7 @@ def autocorrelation_time(acf) -> int:
         if len(below): return int(below[0]) + 1
     return len(acf)
 
+# %% ../nbs/14_delay.ipynb #20de01fa
 def embedding_candidates(series,          # (T,) or (T, k) observations (the training part)
                          delays='auto',   # 'auto' (try EMBEDDING_DELAYS) or a fixed integer
                          stride='auto',   # 'auto' (try 1, τ/4, τ/2, τ and the autocorrelation time) or a fixed integer
@@ -155,6 +165,7 @@ def embedding_candidates(series,          # (T,) or (T, k) observations (the tra
 # %% ../nbs/14_delay.ipynb #59ae109b
 SEARCH_WIDTH = 300          # hidden neurons of the fixed model that scores candidate embeddings (at most a quarter of the samples)
 
+# %% ../nbs/14_delay.ipynb #d260d071
 def _series_list(X, name):
     "Series as a list of host float arrays (T_k, k) from (T,), (T, k), (n, T, k) or a list."
     if isinstance(X, (list, tuple)) and len(X) and all(hasattr(x, 'ndim') or callable(getattr(x, 'to_numpy', None)) or isinstance(x, (list, tuple)) for x in X):
@@ -162,6 +173,7 @@ def _series_list(X, name):
     a = to_host(as_array(X, name))
     return [_as_series(a, name)] if a.ndim <= 2 else list(a)
 
+# %% ../nbs/14_delay.ipynb #8451a324
 class DelayRNN(Params):
     "A sampled RNN on time-delay coordinates of (partially) observed series; forecasts the observed variables."
     def __init__(self, *,
@@ -287,6 +299,7 @@ def _holdout_cuts(ys, fraction=HOLDOUT_FRACTION, min_steps=HOLDOUT_MIN_STEPS):
                          f"the longest series has {max(len(y) for y in ys)} steps, expected at least {need}.")
     return cuts
 
+# %% ../nbs/14_delay.ipynb #246b4153
 def _holdout_starts(ys, cuts, n_starts:int=10):
     "Held-out starts (series, position) spread over each held-out end, and the common free-run horizon (half the shortest end)."
     held = [(i, c) for i, c in enumerate(cuts) if c is not None]
@@ -294,6 +307,7 @@ def _holdout_starts(ys, cuts, n_starts:int=10):
     per = max(2, -(-n_starts // len(held)))
     return [(i, int(p)) for i, c in held for p in np.unique(np.linspace(c, len(ys[i]) - 1 - H, per).astype(int))], H
 
+# %% ../nbs/14_delay.ipynb #5b46590b
 def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd):
     "Median valid steps (NRMSE <= 0.4, standardised) of free runs from the held-out starts; None with a reason if rejected."
     w = model.window
@@ -311,6 +325,7 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd):
 CONFIRM_TOP = 4     # leading candidates scored again with other layer draws
 CONFIRM_DRAWS = 2   # the other draws; a leader keeps its worst score
 
+# %% ../nbs/14_delay.ipynb #a848af8b
 def _choose_embedding(self, ys, us):
     "Fit the fast search model on each candidate embedding (training parts), score it on the held-out ends, return the best."
     cuts = _holdout_cuts(ys)
@@ -374,6 +389,7 @@ def save(self:DelayRNN, path):
     fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_')}
     return write_model_file(path, 'DelayRNN', dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()})
 
+# %% ../nbs/14_delay.ipynb #c8a1cb36
 @patch(cls_method=True)
 def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     "A fitted DelayRNN rebuilt from its record, after checking it whole."
@@ -395,6 +411,7 @@ def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_'))
     return m
 
+# %% ../nbs/14_delay.ipynb #753c5f32
 @patch(cls_method=True)
 def load(cls:DelayRNN, path, backend=None):
     "Read and check a model written by `save` (the same reading as `SampledRNN.load`: the file, its kind, then this class's record)."
@@ -402,6 +419,7 @@ def load(cls:DelayRNN, path, backend=None):
 
 MODEL_KINDS = {'SampledRNN': SampledRNN, 'DelayRNN': DelayRNN}   # every class a model file can hold
 
+# %% ../nbs/14_delay.ipynb #d9372143
 def load_model(path, backend=None):
     "The model in a gfrnn model file, of the class its record names (see `MODEL_KINDS`)."
     meta, arrays = read_model_file(path)

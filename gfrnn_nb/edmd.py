@@ -21,6 +21,7 @@ def _is_table(x) -> bool:
     "A list entry that holds a whole trajectory (an array, a table, a nested list of rows), not one row of numbers."
     return hasattr(x, 'ndim') or callable(getattr(x, 'to_numpy', None)) or (isinstance(x, (list, tuple)) and len(x) > 0 and isinstance(x[0], (list, tuple)))
 
+# %% ../nbs/11_edmd.ipynb #c1070964
 def _as_2d(x, name:str):
     "One trajectory (or input sequence) as a 2-D array; a labelled 1-D series (pandas Series, xarray) is one column."
     a = as_array(x, name)
@@ -28,6 +29,7 @@ def _as_2d(x, name:str):
     if a.ndim != 2: raise ValueError(f"{name} has shape {tuple(a.shape)}: expected (T_k, d).")
     return a
 
+# %% ../nbs/11_edmd.ipynb #f4cef770
 def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
     "Validate trajectories (n_traj, T, d), (T, d), a scalar series (T,), or a list of (T_k, d) arrays or tables; return a list of 2-D arrays."
     if isinstance(X, (list, tuple)) and len(X) == 0: raise ValueError(f"{name} is an empty list: expected at least one trajectory.")
@@ -47,6 +49,7 @@ def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
         check_finite(x, f"{name}[{k}]")
     return [np.ascontiguousarray(x) if xp_of(x) is np else x for x in trajs]
 
+# %% ../nbs/11_edmd.ipynb #4288f894
 def snapshot_pairs(X):
     "Stacked pairs (x_t, x_{t+1}) from every trajectory, never across a trajectory boundary."
     trajs = as_trajectories(X)
@@ -64,6 +67,7 @@ def lift(X, layer:HiddenLayer, include_state:bool=True, include_const:bool=True,
 # %% ../nbs/11_edmd.ipynb #9898f5a5
 SOLVERS = ('qr', 'svd', 'normal')
 
+# %% ../nbs/11_edmd.ipynb #e12d7815
 def svd_lstsq(A, B, rcond:float=None):
     "Minimum-norm least-squares solution of A X = B through an SVD, dropping s < rcond·s_max."
     xp = xp_of(A)
@@ -73,11 +77,13 @@ def svd_lstsq(A, B, rcond:float=None):
     inv = xp.where(keep, 1 / xp.where(keep, s, 1), 0)
     return Vt.T @ (inv[:, None] * (U.T @ B))
 
+# %% ../nbs/11_edmd.ipynb #52938921
 def pivoted_qr_lstsq(A, B, rcond:float=None):
     "Least-squares solution of A X = B by column-pivoted QR (LAPACK gelsy) on the host; result on A's backend."
     X = scipy.linalg.lstsq(to_host(A), to_host(B), cond=rcond, lapack_driver='gelsy', check_finite=False)[0]
     return to_device(X, xp_of(A))
 
+# %% ../nbs/11_edmd.ipynb #259a4824
 class LstsqAccumulator:
     "Streaming least squares min ‖F A − T‖: feed row blocks, keep a triangular factor (or the Gram matrix)."
     def __init__(self, n_features:int, n_targets:int, method:str='qr', backend='numpy', block_rows:int=None):
@@ -189,6 +195,7 @@ def combine_factors(factors:list, method:str='qr'):
     R = xp.linalg.qr(xp.concatenate(factors, axis=0), mode='r')
     return R if R.shape[0] == n else xp.concatenate([R, xp.zeros((n - R.shape[0], n))])   # fewer rows than columns
 
+# %% ../nbs/11_edmd.ipynb #fb7ce09d
 @patch
 def _factor(self:LstsqAccumulator):
     "This accumulation's factor as an (n, n) array (pending rows reduced first)."
@@ -196,6 +203,7 @@ def _factor(self:LstsqAccumulator):
     n, R = self.n_features + self.n_targets, self.R
     return R if R.shape[0] == n else self.xp.concatenate([R, self.xp.zeros((n - R.shape[0], n))])
 
+# %% ../nbs/11_edmd.ipynb #985bc161
 @patch
 def merge(self:LstsqAccumulator, other) -> LstsqAccumulator:
     "Add the rows another accumulation of the same problem holds (its R, or the pair (R, n_rows) it shipped)."
@@ -208,11 +216,13 @@ def merge(self:LstsqAccumulator, other) -> LstsqAccumulator:
     self.R, self.n_rows = (np.asfortranarray(R) if self._tp else R), self.n_rows + int(n_rows)
     return self
 
+# %% ../nbs/11_edmd.ipynb #9e54b06b
 @patch
 def __getstate__(self:LstsqAccumulator):
     "Picklable state (the array module by name), so an accumulation can travel between processes."
     return dict(vars(self), xp=backend_name(self.xp), _work=None)
 
+# %% ../nbs/11_edmd.ipynb #ad0716e0
 @patch
 def __setstate__(self:LstsqAccumulator, state):
     vars(self).update(state, xp=get_xp(state['xp']))
@@ -325,6 +335,7 @@ class EDMD:
             if self.n_inputs: out['B'] = sol[m:, nxt * d:nxt * d + m]
         return out
 
+# %% ../nbs/11_edmd.ipynb #eb42d247
 def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, d), on any backend
          layer:HiddenLayer,      # the sampled hidden layer
          targets=('next',),      # any of 'next' (one-step readout A), 'koopman' (K, C and, with inputs, B)
@@ -379,6 +390,7 @@ class KoopmanSpectrum:
     @property
     def growth_rates(self): return np.log(np.abs(self.eigenvalues) + 1e-300) / self.dt
 
+# %% ../nbs/11_edmd.ipynb #956665a7
 def koopman_spectrum(K, dt:float=1.0) -> KoopmanSpectrum:
     "Eigenvalues and left/right eigenvectors of K (on the host), largest |λ| first."
     K, dt = check_finite(to_host(as_array(K, 'K')), 'K'), check_number('dt', dt, low=0, low_open=True)
@@ -387,6 +399,7 @@ def koopman_spectrum(K, dt:float=1.0) -> KoopmanSpectrum:
     order = np.argsort(-np.abs(lam), kind='stable')
     return KoopmanSpectrum(lam[order], vr[:, order], vl[:, order], dt)
 
+# %% ../nbs/11_edmd.ipynb #12584204
 def eigenfunctions(spectrum:KoopmanSpectrum, Psi, k:int=None):
     "Values of the first k Koopman eigenfunctions φ_i = ψ v_i at lifted states Psi (N, M')."
     k, M = check_int('k', k, options=(None,)), spectrum.right.shape[0]
@@ -394,6 +407,7 @@ def eigenfunctions(spectrum:KoopmanSpectrum, Psi, k:int=None):
     if Psi.ndim != 2 or Psi.shape[1] != M: raise ValueError(f"Psi has shape {Psi.shape}: expected (N, {M}) lifted states.")
     return Psi @ spectrum.right[:, :k]
 
+# %% ../nbs/11_edmd.ipynb #14c23cda
 def koopman_modes(spectrum:KoopmanSpectrum, C):
     "Modes m_i (M', d) such that x = Σ_i φ_i(x) m_i, from the readout C (M', d)."
     C, M = check_finite(to_host(as_array(C, 'C')), 'C'), spectrum.left.shape[0]

@@ -28,6 +28,7 @@ def eki_update(Theta, # ensemble (J, P)
     M = xp.linalg.solve(A, W.T).T     # W A⁻¹, with A symmetric
     return dt * (M @ Tc)
 
+# %% ../nbs/22_eki.ipynb #73383d19
 def _misfit_gram(Gc, Gm, Y, S):
     "W = E G_cᵀ/J with E = Y − G, from the Gram matrix S = G_cG_cᵀ/J."
     J = Gc.shape[0]

@@ -27,6 +27,7 @@ INTEGRATOR = dict(method='LSODA', rtol=1e-10, atol=1e-10)   # scipy's solve_ivp
 DELAY_FLOWS = ('GlycolyticOscillation', 'IkedaDelay', 'MackeyGlass', 'PiecewiseCircuit', 'ScrollDelay',
                'SprottDelay', 'StickSlipOscillator', 'VossDelay')   # skipped, as in the paper
 
+# %% ../nbs/44_flows.ipynb #623e7c39
 def _dysts():
     "The dysts package, imported on first use (it imports gluonts, which is slow); one clear line if it is missing."
     try:
@@ -37,10 +38,12 @@ def _dysts():
         raise ImportError(f"the dysts benchmark needs dysts {DYSTS_VERSION}: pip install 'gfrnn-nb[dysts]' ({e})") from None
     return dysts
 
+# %% ../nbs/44_flows.ipynb #327cbf07
 def flow_names() -> list:
     "The flows that are scored: dysts' attractor list without the delay equations."
     return [n for n in _dysts().systems.get_attractor_list() if n not in DELAY_FLOWS]
 
+# %% ../nbs/44_flows.ipynb #d40d38c7
 def check_flows(systems) -> list:
     "`systems` as a list of known flow names, or a ValueError that lists the known ones."
     systems = [s.strip() for s in systems.split(',')] if isinstance(systems, str) else list(systems)
@@ -56,6 +59,7 @@ def check_flows(systems) -> list:
 def _data_path(name:str) -> Path:
     return _cache_dir() / 'dysts' / f"{name}-{_key(DYSTS_VERSION, INTEGRATOR, CONTEXT, HORIZON, PER_LT)}.npy"
 
+# %% ../nbs/44_flows.ipynb #20409e35
 def flow_data(name:str,          # a flow from `flow_names()`
               n_ic:int=N_IC,     # the first n_ic of the flow's 20 initial conditions
               cache:bool=True,   # read and write the trajectories under $GFRNN_CACHE/dysts
@@ -92,12 +96,14 @@ def smape(pred, true) -> np.ndarray:
         r = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
     return 200 * np.where(np.isfinite(pred), r, 1.0).mean(axis=-1)
 
+# %% ../nbs/44_flows.ipynb #db4092b8
 def smape_vpt(pred, true, threshold:float=30.0, per_lt:int=PER_LT) -> float:
     "First step at which the cumulative sMAPE exceeds `threshold`, in Lyapunov times (the whole horizon if it never does)."
     s = smape(pred, true)
     over = np.cumsum(s) / np.arange(1, len(s) + 1) > threshold
     return float((over.argmax() if over.any() else len(s)) / per_lt)
 
+# %% ../nbs/44_flows.ipynb #8ab477b7
 def nrmse_vpt(pred, true, context, threshold:float=0.4, per_lt:int=PER_LT) -> float:
     "The NRMSE valid prediction time, in Lyapunov times, after standardising by the context's mean and spread."
     mu, sd = context.mean(0), context.std(0)
@@ -109,6 +115,7 @@ DYSTS_METHODS = ('sampled', 'esn', 'nvar', 'lstm', 'persistence', 'mean')
 FLOORS = ('persistence', 'mean')
 WARMUP = 30       # the baselines' validation warm-up: 30 of the 128 held-out points, the rest to score
 
+# %% ../nbs/44_flows.ipynb #ad1a957f
 def dysts_model(method:str, seed:int=0):
     "The model of `method`, as it is fitted on each context."
     from gfrnn_nb.rnn import SampledRNN
@@ -119,6 +126,7 @@ def dysts_model(method:str, seed:int=0):
     if method == 'lstm': return TorchRNN(cell='lstm', hidden=64, window=50, budget_seconds=10.0, eval_every=50, patience=5, warmup=WARMUP, seed=seed)
     raise ValueError(f"method={method!r} is not known: expected one of {DYSTS_METHODS}.")
 
+# %% ../nbs/44_flows.ipynb #138dddd8
 def forecast_context(method:str, context, seed:int=0) -> dict:
     "Fit `method` on one context (512, d) and forecast the next 300 points: forecast, seconds, and what the model chose."
     if method == 'persistence': return dict(pred=np.repeat(context[-1:], HORIZON, 0), seconds=0.0, chose=None)
@@ -139,10 +147,12 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
 DYSTS_CACHE_VERSION = 1
 REVISIONS = dict(sampled=3)   # raised when a method's defaults change, so that its cached rows are computed again
 
+# %% ../nbs/44_flows.ipynb #137376ae
 def _row_path(method, name, ic):
     rev = f"-r{REVISIONS[method]}" if method in REVISIONS else ''
     return _cache_dir() / 'dysts' / 'rows' / f"{method}-{name}-{ic}-{_key(DYSTS_CACHE_VERSION, DYSTS_VERSION, INTEGRATOR)}{rev}.json"
 
+# %% ../nbs/44_flows.ipynb #b9f59176
 def flow_row(method:str, name:str, ic:int, cache:bool=True) -> dict:
     "Scores of `method` on initial condition `ic` of flow `name` (cached)."
     path = _row_path(method, name, ic)
@@ -160,16 +170,19 @@ def flow_row(method:str, name:str, ic:int, cache:bool=True) -> dict:
     tmp = path.with_suffix(f'.{os.getpid()}.tmp'); tmp.write_text(json.dumps(row, default=str)); tmp.replace(path)
     return row
 
+# %% ../nbs/44_flows.ipynb #96d6a200
 def _rounded(row:dict) -> dict:
     "The row with its floats to 4 significant digits (the stored table stays small)."
     f = lambda v: float(f'{v:.4g}') if isinstance(v, float) else {k: f(x) for k, x in v.items()} if isinstance(v, dict) else v
     return f(row)
 
+# %% ../nbs/44_flows.ipynb #e290088d
 def _flow_job(job):
     "All rows of one (method, flow) job, with one BLAS thread; runs in a worker process."
     method, name, n_ic, cache = job
     with blas_threads(1): return [flow_row(method, name, ic, cache) for ic in range(n_ic)]
 
+# %% ../nbs/44_flows.ipynb #62ffc8b3
 def _data_job(job):
     name, n_ic = job
     with blas_threads(1): flow_data(name, n_ic)
@@ -217,8 +230,10 @@ def per_flow(rows:list, key:str='vpt') -> dict:
         if key in r: acc.setdefault(r['method'], {}).setdefault(r['system'], []).append(r[key])
     return {m: {s: float(np.median(v)) for s, v in d.items()} for m, d in acc.items()}
 
+# %% ../nbs/44_flows.ipynb #755cb122
 def _rank(method): return DYSTS_METHODS.index(method) if method in DYSTS_METHODS else len(DYSTS_METHODS)
 
+# %% ../nbs/44_flows.ipynb #5bc04b99
 def common_rows(rows:list, methods=None) -> list:
     "The rows of `methods` (default: all present) on the (flow, initial condition) pairs that every one of them scored."
     methods = sorted({r['method'] for r in rows}) if methods is None else list(methods)
@@ -226,6 +241,7 @@ def common_rows(rows:list, methods=None) -> list:
     keep = set.intersection(*pairs) if pairs else set()
     return [r for r in rows if r['method'] in methods and (r['system'], r['ic']) in keep]
 
+# %% ../nbs/44_flows.ipynb #2482c7a6
 def dysts_summary(rows:list) -> list:
     "One summary row per method (see the text above)."
     vpt, nrm = per_flow(rows), per_flow(rows, 'vpt_nrmse')
@@ -242,6 +258,7 @@ def dysts_summary(rows:list) -> list:
                         seconds_median=float(np.median([r['seconds'] for r in mine])), seconds_total=float(sum(r['seconds'] for r in mine))))
     return out
 
+# %% ../nbs/44_flows.ipynb #0ddb40cb
 def dysts_report(rows:list) -> str:
     "The summary and the per-flow table, in markdown."
     summ = dysts_summary(rows)
@@ -284,6 +301,7 @@ def plot_dysts(rows:list, method:str='sampled'):
     fig.tight_layout()
     return fig
 
+# %% ../nbs/44_flows.ipynb #f538033e
 def worst_flows(rows:list, method:str='sampled', k:int=10) -> str:
     "The k flows where `method` forecasts least far, beside the best other model, with a diagnosis, in markdown."
     vpt = per_flow(rows)

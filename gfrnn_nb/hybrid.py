@@ -19,6 +19,7 @@ def _torch():
         raise ImportError("Adam needs PyTorch, an optional extra: `pip install torch` (CI uses torch==2.13.0).") from e
     return torch
 
+# %% ../nbs/25_hybrid.ipynb #149fbe98
 class Adam(Optimizer):
     "Adam (PyTorch autograd) on a gfrnn network: the gradient baseline, on the same parameters and budget."
     name = 'Adam'

@@ -42,6 +42,7 @@ def _patch_features(out, P, layer:HiddenLayer):
     else: np.maximum(H, 0, out=H)
     return out
 
+# %% ../nbs/16_local.ipynb #a99b0499
 def _accumulate(acc:LstsqAccumulator, trajs:list, layer:HiddenLayer, radius:int):
     "Stream the rows (patch of site i at t -> x_i(t+1)) of every site of every trajectory into `acc`."
     d, p = trajs[0].shape[1], 2 * radius + 1
@@ -70,6 +71,7 @@ def local_step(Z,                 # standardised states (B, d)
     H = np.tanh(H) if layer.activation == 'tanh' else np.maximum(H, 0)
     return (P @ A[:p, 0] + A[p, 0] + H @ A[p + 1:, 0]).reshape(n, d)
 
+# %% ../nbs/16_local.ipynb #f21fe89f
 def _valid_steps(layer, A, radius, starts, truth, chunk:int=50, threshold:float=0.4):
     "Valid steps (NRMSE <= threshold) of free runs from starts (B, d) against truth (B, H, d); stops once all have failed."
     n, H, _ = truth.shape
@@ -91,6 +93,7 @@ RADII = (2, 3)                      # default radius candidates
 WIDTHS = (250, 500)                 # default width candidates (one layer of the widest, read off by prefix)
 RIDGES = (0.0, 1e-10, 1e-8, 1e-6)   # default relative ridge candidates (one factorisation serves all)
 
+# %% ../nbs/16_local.ipynb #ddee9c43
 class LocalRNN(Params):
     "A sampled RNN on a ring of identical sites: one hidden layer on local patches, shared by all sites."
     def __init__(self, *,
@@ -109,8 +112,10 @@ class LocalRNN(Params):
 # %% ../nbs/16_local.ipynb #2f071c1f
 def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
 
+# %% ../nbs/16_local.ipynb #e41628a1
 def _is_real(v): return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
 
+# %% ../nbs/16_local.ipynb #c75da527
 def _candidates(name:str, value, ok, expected:str, of_type=_is_int) -> tuple:
     "One value or a non-empty sequence of values as a sorted tuple, each checked by `ok` (of the type `of_type` accepts)."
     vals = tuple(value) if isinstance(value, (tuple, list)) else (value,)
@@ -119,6 +124,7 @@ def _candidates(name:str, value, ok, expected:str, of_type=_is_int) -> tuple:
         raise (ValueError if typed else InputTypeError)(f"{name}={value!r}: expected {expected}, or a non-empty tuple of them.")
     return tuple(sorted(set(vals)))
 
+# %% ../nbs/16_local.ipynb #fa00d307
 def _check_params(m:LocalRNN, d:int):
     "Candidate radii, widths and ridges of `m` for d sites."
     radii = _candidates('radius', m.radius, lambda v: _is_int(v) and v >= 0, 'an integer >= 0')
@@ -141,21 +147,25 @@ def _held_out_runs(Zva:list, n_starts:int, max_steps:int):
         starts.append(z[ks]); truths.append(np.stack([z[k + 1:k + 1 + H] for k in ks]))
     return starts, truths
 
+# %% ../nbs/16_local.ipynb #cf2c47d5
 def _layer(Z:list, radius:int, width:int, sampler:str, activation:str, rng) -> HiddenLayer:
     "A shared hidden layer sampled on the patches of all sites, SWIM's target the centre site's next value."
     pts = np.concatenate([ring_patches(z[:-1], radius).reshape(-1, 2 * radius + 1) for z in Z])
     nxt = np.concatenate([z[1:].reshape(-1, 1) for z in Z])
     return sample_layer(pts, width, sampler, activation, fX=nxt, seed=rng)
 
+# %% ../nbs/16_local.ipynb #4279f1c4
 def _factorise(Z:list, layer:HiddenLayer, radius:int) -> LstsqAccumulator:
     d = Z[0].shape[1]
     acc = LstsqAccumulator(2 * radius + 2 + layer.width, 1, 'qr', block_rows=d * max(1, 2048 // d))
     return _accumulate(acc, Z, layer, radius)
 
+# %% ../nbs/16_local.ipynb #e156bb79
 def _first(layer:HiddenLayer, k:int) -> HiddenLayer:
     "The layer's first k neurons."
     return HiddenLayer(layer.W[:k], layer.b[:k], layer.activation, layer.sampler, None if layer.pairs is None else layer.pairs[:k])
 
+# %% ../nbs/16_local.ipynb #c5eee724
 @patch
 def fit(self:LocalRNN, X, U=None):
     "Fit on trajectories X of a ring ((n_traj, T, d), (T, d) or a list of (T_k, d)); candidates chosen on held-out ends. No inputs U."
@@ -205,8 +215,10 @@ def fit(self:LocalRNN, X, U=None):
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
+# %% ../nbs/16_local.ipynb #d963e086
 def _check_states(self, x, name:str='x0'): return to_host(check_states(x, self.n_features_in_, name)).astype(np.float64, copy=False)
 
+# %% ../nbs/16_local.ipynb #665b69b7
 @patch
 def forecast(self:LocalRNN, x0, n_steps:int, u=None):
     "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)); no inputs u."
@@ -219,12 +231,14 @@ def forecast(self:LocalRNN, x0, n_steps:int, u=None):
     out = out * self.scale_ + self.mean_
     return out[0] if x0.ndim == 1 else out
 
+# %% ../nbs/16_local.ipynb #1a393cf9
 @patch
 def forecast_from(self:LocalRNN, history, n_steps:int, u=None):
     "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d) (a Markov model: its last state); no inputs u."
     _check_fitted(self)
     return self.forecast(to_host(check_history(history, self.n_features_in_))[..., -1, :], n_steps, u)
 
+# %% ../nbs/16_local.ipynb #b688e6e9
 @patch
 def step(self:LocalRNN, x):
     "One step x_t -> x_{t+1} for states (B, d) or (d,)."
@@ -241,6 +255,8 @@ def _describe(m) -> str:
     if m.solver != 'auto': return f"`SampledRNN(width={m.width}, solver='{m.solver}')`"
     smooth = f", smoothing {m.denoise_:g}" if m.denoise_ else ''
     return f"`SampledRNN(width={m.width})` → {m.solver_}, width {m.width_}, ridge {m.ridge_:g}{smooth}"
+
+# %% ../nbs/16_local.ipynb #c6a3a539
 def local_study(path=None,         # a JSON file to write the table to (None: only return it)
                 small:bool=False,  # a small ring and short runs (the test suite's sizes) instead of the chapter's
                ) -> dict:

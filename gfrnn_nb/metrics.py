@@ -26,6 +26,7 @@ def _host(a, name:str, shapes:dict|None=None, finite:bool=True) -> np.ndarray:
         raise ValueError(f"{name} contains {x[i]} at index {i}; expected finite values (did the model diverge?).")
     return x
 
+# %% ../nbs/02_metrics.ipynb #686ad0e8
 def _same_shape(pred, true, shapes=None, finite_pred:bool=True):
     "Host copies of `pred` and `true`, checked to be finite and of one shape."
     pred, true = _host(pred, 'pred', shapes, finite_pred), _host(true, 'true', shapes)
@@ -33,6 +34,7 @@ def _same_shape(pred, true, shapes=None, finite_pred:bool=True):
         raise ValueError(f"pred has shape {pred.shape} but true has shape {true.shape}; expected the same shape.")
     return pred, true
 
+# %% ../nbs/02_metrics.ipynb #511100c0
 def _positive(value, name:str, strict:bool=True):
     "`value` as a float, or a ValueError unless it is finite and > 0 (>= 0 when not `strict`)."
     try: v = float(value)
@@ -41,6 +43,7 @@ def _positive(value, name:str, strict:bool=True):
         raise ValueError(f"{name}={value!r} is not valid; expected a finite number {'>' if strict else '>='} 0.")
     return v
 
+# %% ../nbs/02_metrics.ipynb #967d9cba
 def standardise(x, scaler=None, name:str='x'):
     "`x` in the standardised units of `scaler` (anything with `mean_` and `scale_`: a fitted model, a `Standardizer`); `x` itself when None."
     if scaler is None: return x
@@ -62,6 +65,7 @@ def mse(pred, # forecast, any shape
 # %% ../nbs/02_metrics.ipynb #2fe4454c
 _TRAJ = {2: '(T, d)', 3: '(B, T, d)'}
 
+# %% ../nbs/02_metrics.ipynb #22f497fd
 def nrmse(pred, # forecast (T, d) or a batch (B, T, d), standardized
           true, # truth, same shape as `pred`
          ) -> np.ndarray: # (T,) or (B, T)
@@ -113,6 +117,7 @@ def _series_pair(true, gen, name='gen'):
                          f"(shape {true.shape}); expected the same dimension d.")
     return true, gen
 
+# %% ../nbs/02_metrics.ipynb #23ffa096
 def _count(true:np.ndarray, n_bins:int):
     "A function that counts points in the grid of `true` (clipping outsiders into edge bins) -> (flat bins, counts)."
     sd = true.std(axis=0)
@@ -126,6 +131,7 @@ def _count(true:np.ndarray, n_bins:int):
         return np.unique(np.ravel_multi_index(idx.T, shape), return_counts=True)
     return count
 
+# %% ../nbs/02_metrics.ipynb #d7fdfb7d
 def dstsp_binning(true, # true series (T, d)
                   gen,  # generated series (T', d); points outside the grid count in the edge bins
                   n_bins:int=30, # bins per dimension
@@ -162,6 +168,7 @@ def _log_mixture(s:np.ndarray, centres:np.ndarray, sigma:float, chunk:int=256) -
     d = s.shape[1]
     return out - np.log(len(centres)) - d / 2 * np.log(2 * np.pi * sigma ** 2)
 
+# %% ../nbs/02_metrics.ipynb #c04e7695
 def dstsp_gmm(true, # true series (T, d), standardized
               gen,  # generated series (T', d), same scaling
               sigma:float=1.0, # standard deviation of the Gaussian on each point (data units)
@@ -211,6 +218,7 @@ def power_spectrum(x, # series (T, d)
     total = power.sum(axis=0)
     return np.where(constant, 0.0, power / np.where(constant, 1.0, total))
 
+# %% ../nbs/02_metrics.ipynb #2c7dba34
 def power_spectrum_distance(true, # true series (T, d)
                             gen,  # generated series (T', d); both are truncated to min(T, T')
                             smoothing:float=20, # Gaussian smoothing of the spectra, in frequency bins

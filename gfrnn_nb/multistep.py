@@ -25,6 +25,7 @@ def _standardised(model, X):
     "Trajectories of X in the model's standardised units, as host float64 arrays."
     return [(to_host(x).astype(np.float64) - to_host(model.mean_)) / to_host(model.scale_) for x in as_trajectories(X)]
 
+# %% ../nbs/17_multistep.ipynb #c7f6ebe0
 def free_run_windows(Z:list, # trajectories (T_k, d) in standardised units
                      window:int, # free-run steps k per window
                      n_windows:int=None, # windows drawn at random without replacement (None: all)
@@ -106,6 +107,7 @@ class ReadoutNet(FlatNet):
 # %% ../nbs/17_multistep.ipynb #ac52ec1c
 OPTIMISERS = ('eki', 'enkf')
 
+# %% ../nbs/17_multistep.ipynb #29768a13
 def refine_multistep(model:SampledRNN, # a fitted recurrent model
                      X, # its training trajectories ((T, d), (n, T, d) or a list), in the data's units
                      window:int=20, # free-run steps k per window
@@ -148,6 +150,8 @@ def refine_multistep(model:SampledRNN, # a fitted recurrent model
 
 # %% ../nbs/17_multistep.ipynb #c9c5086c
 SMOOTHINGS = (1, 2, 4)   # σ in steps of the smoothed one-step fits of `multistep_study`
+
+# %% ../nbs/17_multistep.ipynb #8fab93f4
 def multistep_study(path=None,         # a JSON file to write the table to (None: only return it)
                     small:bool=False,  # short runs and a narrow layer (the test suite's sizes) instead of the chapter's
                    ) -> dict:

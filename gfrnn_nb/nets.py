@@ -20,18 +20,27 @@ def _ns(a):
         return torch
     return xp_of(a)
 
+# %% ../nbs/20_nets.ipynb #885349ee
 def heaviside(z):
     "Unit step: 1 where z > 0, else 0 (no useful gradient anywhere)."
     return _ns(z).ones_like(z) * (z > 0)
 
+# %% ../nbs/20_nets.ipynb #57565b34
 def _relu(z): return z * (z > 0)
+
+# %% ../nbs/20_nets.ipynb #8a570efc
 def _identity(z): return z
+
+# %% ../nbs/20_nets.ipynb #35bf788f
 def _sigmoid(z): return 1 / (1 + _ns(z).exp(-z))
+
+# %% ../nbs/20_nets.ipynb #69ff268b
 def _tanh(z): return _ns(z).tanh(z)
 
 ACTIVATIONS = dict(tanh=_tanh, relu=_relu, heaviside=heaviside, step=heaviside,
                    identity=_identity, linear=_identity, sigmoid=_sigmoid)
 
+# %% ../nbs/20_nets.ipynb #dd03f5e1
 def get_activation(name:str): # one of ACTIVATIONS, or a callable
     "The activation function called `name`."
     if callable(name): return name
@@ -170,35 +179,42 @@ def mse(out, y):
     "Mean squared error per member: (J, batch, out), (batch, out) -> (J,)."
     return ((out - y) ** 2).mean(axis=(-2, -1))
 
+# %% ../nbs/20_nets.ipynb #8e06bec5
 def mse_grad(out, y):
     "Gradient of `mse` with respect to the outputs: (J, batch, out)."
     return 2 * (out - y) / (out.shape[-2] * out.shape[-1])
 
+# %% ../nbs/20_nets.ipynb #4808ebbc
 def one_hot(labels, n:int):
     "Integer labels (batch,) -> one-hot rows (batch, n) on the labels' backend."
     xp = xp_of(labels)
     return (labels[:, None] == xp.arange(n)[None, :]).astype(xp.float64)
 
+# %% ../nbs/20_nets.ipynb #8b35cda8
 def log_softmax(out):
     "log softmax over the last axis, stable."
     xp = xp_of(out)
     z = out - out.max(axis=-1, keepdims=True)
     return z - xp.log(xp.exp(z).sum(axis=-1, keepdims=True))
 
+# %% ../nbs/20_nets.ipynb #96f5f65c
 def softmax_xent(out, labels):
     "Mean softmax cross-entropy per member: (J, batch, classes), integer (batch,) -> (J,)."
     return -(log_softmax(out) * one_hot(labels, out.shape[-1])).sum(axis=-1).mean(axis=-1)
 
+# %% ../nbs/20_nets.ipynb #daff595f
 def softmax_xent_grad(out, labels):
     "Gradient of `softmax_xent` with respect to the outputs: (J, batch, classes)."
     xp = xp_of(out)
     return (xp.exp(log_softmax(out)) - one_hot(labels, out.shape[-1])) / out.shape[-2]
 
+# %% ../nbs/20_nets.ipynb #2c920c51
 def mse_gn(Q, out, y=None):
     "Gauss–Newton matrix of `mse` in the directions Q (K, batch, out): QᵀHQ with H = 2/(batch·out)."
     Qf = Q.reshape(Q.shape[0], -1)
     return 2 * (Qf @ Qf.T) / (out.shape[-2] * out.shape[-1])
 
+# %% ../nbs/20_nets.ipynb #d4d6adc2
 def softmax_xent_gn(Q, out, y=None):
     "Gauss–Newton matrix of `softmax_xent` in the directions Q (K, batch, classes), at outputs (batch, classes)."
     xp = xp_of(out)
@@ -208,6 +224,7 @@ def softmax_xent_gn(Q, out, y=None):
     K = Q.shape[0]
     return ((Qp.reshape(K, -1) @ Q.reshape(K, -1).T) - s @ s.T) / out.shape[-2]
 
+# %% ../nbs/20_nets.ipynb #6f95f3bb
 def accuracy(out, labels):
     "Fraction of correct argmax predictions per member: (J,)."
     return (out.argmax(axis=-1) == labels).mean(axis=-1)
@@ -222,6 +239,7 @@ class Loss:
 LOSSES = dict(mse=Loss('mse', mse, mse_grad, mse_gn, lambda y, n: y),
               xent=Loss('xent', softmax_xent, softmax_xent_grad, softmax_xent_gn, one_hot, accuracy))
 
+# %% ../nbs/20_nets.ipynb #bfe2c2c9
 def get_loss(loss='auto', # 'mse', 'xent', 'auto' or a Loss
              y=None): # targets, to resolve 'auto'
     "The `Loss` called `loss`; 'auto' is cross-entropy for 1-D integer targets, else MSE."

@@ -32,6 +32,7 @@ def diabetes_split(seed:int=0, # seed of the 80/20 split
     mu, sd, ym, ysd = Xtr.mean(0), Xtr.std(0), ytr.mean(), ytr.std()
     return (Xtr - mu) / sd, (Xte - mu) / sd, (ytr - ym) / ysd, (yte - ym) / ysd
 
+# %% ../nbs/26_optim.ipynb #6838155c
 def digits_split(seed:int=0, # seed of the stratified 70/30 split
                  test_size:float=0.3):
     "scikit-learn's 8×8 digits scaled to [0, 1], stratified split: Xtr, Xte, ytr, yte."
@@ -40,6 +41,7 @@ def digits_split(seed:int=0, # seed of the stratified 70/30 split
     d = load_digits()
     return train_test_split(d.data / 16, d.target, test_size=test_size, stratify=d.target, random_state=seed)
 
+# %% ../nbs/26_optim.ipynb #ea970898
 def sine_windows(n:int=1200, # series length
                  window:int=10, # steps the RNN reads
                  noise:float=0.05, seed:int=0):
@@ -67,6 +69,7 @@ def at_passes(res:FitResult, passes:int, key:str='val_loss'):
     i = min(int(np.searchsorted(h['passes'], passes)), len(h['passes']) - 1)
     return h[key][i]
 
+# %% ../nbs/26_optim.ipynb #bf38c31f
 def diabetes_methods(seed:int=0) -> dict:
     "The optimisers of the diabetes comparison, seeded."
     return {'coordinate search': CoordinateSearch(seed=seed),
@@ -75,6 +78,7 @@ def diabetes_methods(seed:int=0) -> dict:
             'Adam': Adam(lr=1e-2, seed=seed),
             'EKI → Adam': Hybrid(EKI(ensemble_size=50, step='constant', dt=0.5, seed=seed), then=Adam(lr=1e-3), switch=0.5)}
 
+# %% ../nbs/26_optim.ipynb #48702d79
 def compare(methods:dict, # name -> optimiser
             net, Xtr, ytr, Xte, yte, # the network and the data, shared by all
             budget:int, # forward passes each
@@ -99,6 +103,7 @@ def _fmt_row(name, vals, w=20): return f"{name:<{w}}" + "".join(f"{v:>16}" for v
 
 BENCH_PARTS = ('sweep', 'diabetes', 'digits', 'heaviside', 'elman')
 
+# %% ../nbs/26_optim.ipynb #17e46096
 def bench_optim(quick:bool=False, # shrink every budget (a smoke test, not the targets)
                 seeds:int=3, # seeds for the diabetes table
                 budgets=(10_000, 50_000, 250_000), # diabetes forward-pass checkpoints
@@ -118,6 +123,7 @@ def bench_optim(quick:bool=False, # shrink every budget (a smoke test, not the t
     if 'elman' in parts: res['elman'] = _bench_elman(quick, out)
     return res
 
+# %% ../nbs/26_optim.ipynb #4efea6c7
 def _bench_sweep(net, quick, out):
     "One coordinate-search sweep by the three evaluation routes, same seed: best-of-repeats times."
     Xtr, Xte, ytr, yte = diabetes_split(0)
@@ -137,6 +143,7 @@ def _bench_sweep(net, quick, out):
     res['max_abs_diff'] = max(r['max_abs_diff'] for r in res.values())
     return res
 
+# %% ../nbs/26_optim.ipynb #4cd53efd
 def _bench_diabetes(net, seeds, budgets, out):
     rows, base = {}, []
     for s in range(seeds):
@@ -153,6 +160,7 @@ def _bench_diabetes(net, seeds, budgets, out):
     out(f"{'mean predictor':<20}{bm['mean']:>16.3f}\n{'least squares':<20}{bm['ols']:>16.3f}")
     return dict(rows={k: np.array(v) for k, v in rows.items()}, baselines=bm, budgets=budgets)
 
+# %% ../nbs/26_optim.ipynb #ca0233c4
 def _bench_digits(quick, out):
     Xtr, Xte, ytr, yte = digits_split(0)
     dnet = MLP([64, 32, 10], 'tanh')
@@ -172,6 +180,7 @@ def _bench_digits(quick, out):
             f"({r['passes'][-1]} passes); {when}")
     return res
 
+# %% ../nbs/26_optim.ipynb #9d9ae0d2
 def _bench_heaviside(quick, out):
     Xtr, Xte, ytr, yte = digits_split(0)
     snet = MLP([64, 100, 10], 'heaviside')
@@ -182,6 +191,7 @@ def _bench_heaviside(quick, out):
         f"({hb} passes, {r['cpu_seconds'][-1]:.1f} CPU s); Adam (trains the output layer only) {ra['val_accuracy'][-1] * 100:.2f}%")
     return dict(eki=r, adam=ra)
 
+# %% ../nbs/26_optim.ipynb #feb53ddb
 def _bench_elman(quick, out):
     Xtr, Xte, ytr, yte = sine_windows()
     r = EKI(ensemble_size=100, batch_size=200, step='constant', dt=1.0, seed=0).fit(

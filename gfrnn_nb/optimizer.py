@@ -20,6 +20,7 @@ def _targets(y, name):
     except (ValueError, TypeError) as e: raise ValueError(f"{name} could not be read as an array ({' '.join(str(e).split())[:200]}).") from None
     return a if a.dtype.kind in 'iu' else to_host(as_array(a, name))
 
+# %% ../nbs/21_optimizer.ipynb #fa74c5ce
 def check_data(net, X, y, names=('X', 'y')):
     "Validate inputs and targets for `net`; return host arrays X and y (y as (N, out) or integer labels (N,))."
     nx, ny = names
@@ -42,6 +43,7 @@ def check_data(net, X, y, names=('X', 'y')):
         raise ValueError(f"{ny} has {y.shape[1]} target columns but the network has n_out={net.n_out}.")
     return X.astype(float), y
 
+# %% ../nbs/21_optimizer.ipynb #99605656
 def check_budget(budget, time_limit=None):
     "Validate the forward-pass budget (None is allowed only with a time limit)."
     if budget is None and time_limit is None:

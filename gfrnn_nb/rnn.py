@@ -37,6 +37,7 @@ class Params:
 # %% ../nbs/12_rnn.ipynb #dc3db518
 MODES = ('recurrent', 'koopman')
 
+# %% ../nbs/12_rnn.ipynb #57ee6934
 class SampledRNN(Params):
     "A recurrent network with sampled hidden weights and EDMD outer weights."
     def __init__(self, *,
@@ -88,12 +89,14 @@ def _check_params(m:SampledRNN):
 # %% ../nbs/12_rnn.ipynb #2d1d5d23
 FIT_SOLVERS = SOLVERS + ('auto',)
 
+# %% ../nbs/12_rnn.ipynb #80e98ca1
 def _features(z, layer, u, include_state, include_const, input_in_layer):
     "Regression features [ψ(x_t), u_t] of states z (n, d) and inputs u (n, m) (or None)."
     xp = xp_of(z)
     P = lift(z, layer, include_state, include_const, U=u if input_in_layer else None)
     return P if u is None else xp.concatenate([P, u], axis=1)
 
+# %% ../nbs/12_rnn.ipynb #e0551c18
 def _next_predictions(self, Z, U, layer, A, block=8192):
     "One-step predictions [ψ(x_t), u_t] A for all snapshot points, in blocks (memory ~ block × M')."
     return xp_of(A).concatenate([
@@ -101,6 +104,7 @@ def _next_predictions(self, Z, U, layer, A, block=8192):
                   self.include_state, self.include_const, self.input_in_layer) @ A
         for z, u in zip(Z, U) for s in range(0, z.shape[0] - 1, block)])
 
+# %% ../nbs/12_rnn.ipynb #ecbaaf94
 def _rollout(self, layer, A, z, n_steps:int, u=None, bounds=None):
     "Free run in standardised units: z (B, d) -> (B, n_steps, d), inputs u (B, n_steps, m); states held within `bounds` (lo, hi). Also: which runs hit them."
     xp = xp_of(A)
@@ -126,6 +130,7 @@ def _draw(self:SampledRNN, Z:list, U:list, width:int) -> HiddenLayer:
              None if U[0] is None else U, self.input_in_layer)['A']
     return sample_layer(pts, width, 'swim', self.activation, fX=_next_predictions(self, Z, U, pre, A), seed=rng)
 
+# %% ../nbs/12_rnn.ipynb #8237b4a8
 def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     "One fit with fixed settings: (layer, solution dict)."
     Zs = smooth(Zh, sigma)
@@ -138,6 +143,7 @@ def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
               0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)._add(dev(Zs), dev(Uh))
     return layer, ed.solve(self.ridge)
 
+# %% ../nbs/12_rnn.ipynb #d4a017cd
 def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
     "Smoothing, width and regularisation chosen on held-out free runs (see `select`): (layer, solution dict, smoothing, record)."
     regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)   # a given ridge is kept
@@ -185,6 +191,7 @@ def _fit(self:SampledRNN, X, U=None):
                 ridge_=(reg[1] if reg[0] == 'ridge' else 0.0) if reg else (0.0 if self.solver == 'auto' else self.ridge),
                 selection_=record, backend_=backend_name(xp), fit_seconds_=time.perf_counter() - t0)
 
+# %% ../nbs/12_rnn.ipynb #4660706b
 @patch
 def fit(self:SampledRNN, X, U=None):
     "Fit on trajectories X ((n_traj, T, d), (T, d) or a list of (T_k, d)) and optional inputs U (one (T_k-1, m) per trajectory)."
@@ -197,6 +204,7 @@ def fit(self:SampledRNN, X, U=None):
     self._stream = None if stream is None else stream[1]
     return self
 
+# %% ../nbs/12_rnn.ipynb #be158c5b
 @patch
 def plot_selection(self:SampledRNN, axs=None):
     "The selection behind this model (see `selection.plot_selection`); needs a fit with solver='auto'."
@@ -208,8 +216,10 @@ def plot_selection(self:SampledRNN, axs=None):
 def _check_fitted(self):
     if not hasattr(self, 'A_'): raise ValueError(f"this {type(self).__name__} is not fitted yet: call fit(X) first.")
 
+# %% ../nbs/12_rnn.ipynb #f3cc7e05
 def _check_states(self, x0, name='x0'): return check_states(x0, self.n_features_in_, name)
 
+# %% ../nbs/12_rnn.ipynb #12682f2d
 def _check_forecast_inputs(self, u, B, n_steps, single):
     if self.n_inputs_ == 0:
         if u is not None: raise ValueError("u was given but the model was fitted without inputs: fit(X, U) first.")
@@ -222,18 +232,21 @@ def _check_forecast_inputs(self, u, B, n_steps, single):
     check_finite(u, 'u')
     return u if not single else u[None]
 
+# %% ../nbs/12_rnn.ipynb #517a1b5d
 def _bounds(self, xp):
     "Standardised limits of forecast states (the data's range widened by `bound` of it on each side), or None."
     if self.bound is None or getattr(self, 'data_min_', None) is None: return None
     lo, hi = (self.data_min_ - self.mean_) / self.scale_, (self.data_max_ - self.mean_) / self.scale_
     return to_device(lo - self.bound * (hi - lo), xp), to_device(hi + self.bound * (hi - lo), xp)
 
+# %% ../nbs/12_rnn.ipynb #74da150a
 def _warn_bounded(self, hit):
     n = int(to_host(hit).sum())
     if n: warnings.warn(f"{n} of {len(hit)} forecast(s) left the training data's range (widened by bound={self.bound} of it on each "
                         "side) and were held at its edge: the model is not reliable there. Refit with more data or solver='auto', "
                         "or pass bound=None to see the unbounded run.", RuntimeWarning, stacklevel=3)
 
+# %% ../nbs/12_rnn.ipynb #adb9768b
 @patch
 def forecast(self:SampledRNN, x0, n_steps:int, u=None):
     "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u, as a numpy array."
@@ -275,42 +288,49 @@ def _split_outer(self):
     A_u = A[i_const + self.include_const:] if self.n_inputs_ else None
     return A_h, A_x, a0, A_u
 
+# %% ../nbs/12_rnn.ipynb #12ae7457
 @patch(as_prop=True)
 def input_weights_(self:SampledRNN):
     "W (M, d): observed state -> hidden units."
     _check_fitted(self)
     return self.layer_.W
 
+# %% ../nbs/12_rnn.ipynb #d0e0943d
 @patch(as_prop=True)
 def hidden_bias_(self:SampledRNN):
     "b (M,): bias of the hidden units."
     _check_fitted(self)
     return self.layer_.b
 
+# %% ../nbs/12_rnn.ipynb #f2205d83
 @patch(as_prop=True)
 def output_weights_(self:SampledRNN):
     "Aᵀ (d, M'): [h_t; x_t; 1] -> x_{t+1}."
     _check_fitted(self)
     return self.A_.T
 
+# %% ../nbs/12_rnn.ipynb #8dcbdefd
 @patch(as_prop=True)
 def recurrent_weights_(self:SampledRNN):
     "W A_hᵀ (M, M): h_t -> h_{t+1}."
     _check_fitted(self)
     return self.layer_.W @ _split_outer(self)[0].T
 
+# %% ../nbs/12_rnn.ipynb #de996615
 @patch(as_prop=True)
 def skip_weights_(self:SampledRNN):
     "W A_xᵀ (M, d): x_t -> h_{t+1} (zero without x in the dictionary)."
     _check_fitted(self)
     return self.layer_.W @ _split_outer(self)[1].T if self.include_state else 0 * self.layer_.W
 
+# %% ../nbs/12_rnn.ipynb #7d2e62f6
 @patch(as_prop=True)
 def recurrent_bias_(self:SampledRNN):
     "W a₀ + b (M,): bias of the recurrence."
     _check_fitted(self)
     return self.layer_.W @ _split_outer(self)[2] + self.layer_.b if self.include_const else self.layer_.b
 
+# %% ../nbs/12_rnn.ipynb #64498845
 @patch(as_prop=True)
 def control_weights_(self:SampledRNN):
     "W A_uᵀ (M, m): input u_t -> h_{t+1} (models fitted with inputs, layer on x only; None otherwise)."
@@ -347,13 +367,16 @@ def spectrum(self:SampledRNN, dt:float=1.0):
 MODEL_FORMAT = 'gfrnn-model'   # the marker every model file carries
 MODEL_VERSION = 1              # the newest layout this code reads, and the one it writes
 
+# %% ../nbs/12_rnn.ipynb #7157eaf4
 def _npz_path(path) -> Path:
     "The path numpy writes for `path`: '.npz' appended unless the name ends with it."
     p = Path(path)
     return p if p.name.endswith('.npz') else p.with_name(p.name + '.npz')
 
+# %% ../nbs/12_rnn.ipynb #1d0beabd
 def _json_value(o): return o.item() if hasattr(o, 'item') else str(o)
 
+# %% ../nbs/12_rnn.ipynb #7c681aba
 def write_model_file(path, kind:str, meta:dict, arrays:dict) -> Path:
     "Write a model as one .npz (a JSON record with the format marker, and host arrays; no pickle); returns the path written."
     p = _npz_path(path)
@@ -366,8 +389,10 @@ def write_model_file(path, kind:str, meta:dict, arrays:dict) -> Path:
     finally: tmp.unlink(missing_ok=True)
     return p
 
+# %% ../nbs/12_rnn.ipynb #f1bdaded
 def _not_model(path, why): return ValueError(f"not a gfrnn model file: {path} ({why}).")
 
+# %% ../nbs/12_rnn.ipynb #23bf9f73
 def _read_npz(fh, path) -> dict:
     "Every array of an open .npz, read whole (a truncated or altered member fails here, not later)."
     if fh.read(4)[:2] != b'PK': raise _not_model(path, 'not an .npz archive')
@@ -379,6 +404,7 @@ def _read_npz(fh, path) -> dict:
     if stray := [k for k, a in arrays.items() if not isinstance(a, np.ndarray)]: raise _not_model(path, f"member {stray[0]!r} is not a numpy array")
     return arrays
 
+# %% ../nbs/12_rnn.ipynb #3ed2c89b
 def read_model_file(path) -> tuple:
     "The (meta, arrays) of a gfrnn model file, after checking its marker and version."
     p = Path(path)
@@ -407,23 +433,28 @@ _HOST = ('mean_', 'scale_', 'u_mean_', 'u_scale_', 'data_min_', 'data_max_')    
 _META = ('n_features_in_', 'n_inputs_', 'n_samples_', 'n_trajectories_', 'fit_seconds_', 'solver_', 'ridge_', 'width_', 'denoise_', 'selection_')
 _OPTIONAL = ('pairs', 'data_min_', 'data_max_')   # random features have no pairs; files from before the forecast bound have no range
 
+# %% ../nbs/12_rnn.ipynb #d693c213
 def _damaged(path, why): return ValueError(f"damaged gfrnn model file {path}: {why}.")
 
+# %% ../nbs/12_rnn.ipynb #b7957ea8
 def _meta_int(meta, key, lo, path) -> int:
     v = meta.get(key)
     if isinstance(v, bool) or not isinstance(v, int) or v < lo: raise _damaged(path, f"{key}={v!r}, expected an integer >= {lo}")
     return v
 
+# %% ../nbs/12_rnn.ipynb #4571e576
 def _check_kind(meta, cls, path):
     if meta['kind'] != cls.__name__:
         raise ValueError(f"{path} holds a {meta['kind']}, not a {cls.__name__}: read it with {meta['kind']}.load or load_model.")
 
+# %% ../nbs/12_rnn.ipynb #210afb39
 def _params_from(cls, meta, path):
     "An unfitted model with the stored hyperparameters."
     if not isinstance(meta.get('params'), dict): raise _damaged(path, "no 'params' record")
     try: return cls(**meta['params'])
     except TypeError as e: raise _damaged(path, f"params: {e}") from None
 
+# %% ../nbs/12_rnn.ipynb #35a979dc
 def _record(self:SampledRNN) -> tuple:
     "(meta, arrays) of a fitted model: hyperparameters and fitted scalars for JSON, fitted arrays on the host."
     _check_fitted(self)
@@ -432,6 +463,7 @@ def _record(self:SampledRNN) -> tuple:
     if self.layer_.pairs is not None: arrays['pairs'] = self.layer_.pairs
     return dict(params=self.get_params(), **{k: getattr(self, k, None) for k in _META}, layer_sampler=self.layer_.sampler), arrays
 
+# %% ../nbs/12_rnn.ipynb #e37edc66
 def _expected_shapes(m:SampledRNN, M:int, d:int, k:int) -> dict:
     "The shape of every array a model with these parameters has (None: it has none)."
     Mp = M + d * m.include_state + m.include_const          # dictionary size M'
@@ -440,6 +472,7 @@ def _expected_shapes(m:SampledRNN, M:int, d:int, k:int) -> dict:
                 data_max_=(d,), u_mean_=(k,) if k else None, u_scale_=(k,) if k else None, K_=(Mp, Mp) if want_k else None,
                 C_=(Mp, d) if want_k else None, B_=(k, Mp) if want_k and k else None)
 
+# %% ../nbs/12_rnn.ipynb #129732f6
 def _check_arrays(m:SampledRNN, meta, arrays, path):
     M, d, k = (_meta_int(meta, key, lo, path) for key, lo in (('width_', 1), ('n_features_in_', 1), ('n_inputs_', 0)))
     if isinstance(m.width, int) and m.width != M: raise _damaged(path, f"width={m.width} but width_={M}")
@@ -461,6 +494,7 @@ def _check_arrays(m:SampledRNN, meta, arrays, path):
     if 'data_min_' in arrays and 'data_max_' in arrays and np.any(arrays['data_min_'] > arrays['data_max_']):
         raise _damaged(path, "data_min_ exceeds data_max_")
 
+# %% ../nbs/12_rnn.ipynb #5ac51099
 @patch(cls_method=True)
 def _from_record(cls:SampledRNN, meta, arrays, backend=None, path='<record>'):
     "A fitted model rebuilt from a record `_record` made, after checking it whole."
@@ -476,11 +510,13 @@ def _from_record(cls:SampledRNN, meta, arrays, backend=None, path='<record>'):
     m.backend_ = backend_name(xp)
     return m
 
+# %% ../nbs/12_rnn.ipynb #76f229fb
 @patch
 def save(self:SampledRNN, path):
     "Write the model to one .npz file (no pickle); returns the path written ('.npz' appended when missing)."
     return write_model_file(path, 'SampledRNN', *_record(self))
 
+# %% ../nbs/12_rnn.ipynb #52a14112
 @patch(cls_method=True)
 def load(cls:SampledRNN, path, backend=None):
     "Read and check a model written by `save`; `backend` overrides the saved one."
@@ -493,6 +529,7 @@ def _streams(self:SampledRNN, X) -> bool:
     "X takes the chunked path: an iterator or a Dask array always, a memory map with fixed settings (else it is read into memory)."
     return is_chunk_source(X) and not (isinstance(X, np.memmap) and (self.width == 'auto' or self.solver == 'auto'))
 
+# %% ../nbs/12_rnn.ipynb #dc30da95
 def _check_streaming(self:SampledRNN):
     "Every hyperparameter checked, and the settings fixed: the array module."
     xp = _check_params(self)
@@ -504,10 +541,12 @@ def _check_streaming(self:SampledRNN):
                                                          "need its neighbours); smooth the data beforehand and pass denoise=0.")
     return xp
 
+# %% ../nbs/12_rnn.ipynb #99f6bf25
 class _Stream:
     "What a fit in chunks keeps between them: the reservoir (all data while they fit in it), then the scaler, layer and accumulation."
     def __init__(self): self.trajs, self.us, self.n_states, self.n_chunks, self.ed, self.seconds, self.d, self.m = [], [], 0, 0, None, 0.0, None, None
 
+# %% ../nbs/12_rnn.ipynb #f9293919
 def _chunk(st:_Stream, X, U):
     "The chunk's states (T, d) and inputs (T, m) as host float64, checked against the stream; errors name the chunk."
     name = f"X chunk {st.n_chunks}"
@@ -528,6 +567,7 @@ def _chunk(st:_Stream, X, U):
 # %% ../nbs/12_rnn.ipynb #7c49fb67
 def _targets(self): return ('next', 'koopman') if self.mode == 'koopman' or self.koopman else 'next'
 
+# %% ../nbs/12_rnn.ipynb #c2357b53
 def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
     "Draw the layer and scaler from the first `reservoir` states and feed all kept trajectories to a new accumulation."
     res, rus, left = [], [], self.reservoir
@@ -546,12 +586,14 @@ def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
     for t, u in zip(trajs, us): _feed(st, t, u, True, xp)
     st.trajs = st.us = None
 
+# %% ../nbs/12_rnn.ipynb #92042141
 def _feed(st:_Stream, x, u, new:bool, xp):
     "One chunk into the frozen accumulation."
     v = None if u is None else to_device(st.uscaler.transform(u), xp)
     st.ed.partial_fit(to_device(st.scaler.transform(x), xp), v, new_trajectory=new)
     st.lo, st.hi, st.n_traj = np.minimum(st.lo, x.min(0)), np.maximum(st.hi, x.max(0)), st.n_traj + new
 
+# %% ../nbs/12_rnn.ipynb #4494da65
 def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
     "The fitted attributes of the stream so far (one small solve); None while it holds no pair."
     if st.ed is None:
@@ -560,6 +602,7 @@ def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
         return _fit(self, [t for t, _ in kept], None if kept[0][1] is None else [u[:-1] for _, u in kept])
     return _attrs(self, st.ed, st.scaler, st.uscaler, st.lo, st.hi, st.n_traj, xp, st.seconds)
 
+# %% ../nbs/12_rnn.ipynb #e32257b4
 def _attrs(self:SampledRNN, ed:EDMD, sc, usc, lo, hi, n_traj:int, xp, seconds:float) -> dict:
     "The fitted attributes of an accumulation with fixed settings (one small solve)."
     sol = ed.solve(self.ridge)
@@ -568,6 +611,7 @@ def _attrs(self:SampledRNN, ed:EDMD, sc, usc, lo, hi, n_traj:int, xp, seconds:fl
                 n_features_in_=ed.d, n_inputs_=ed.n_inputs, n_samples_=ed.acc.n_rows, n_trajectories_=n_traj, width_=ed.layer.width,
                 denoise_=0.0, solver_=self.solver, ridge_=self.ridge, selection_=None, backend_=backend_name(xp), fit_seconds_=seconds)
 
+# %% ../nbs/12_rnn.ipynb #0ae564a9
 def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
     "Check a chunk, then add it to the stream (the stream changes only once the chunk passed its checks)."
     t0 = time.perf_counter()
@@ -585,6 +629,7 @@ def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
     st.n_chunks += 1
     st.seconds += time.perf_counter() - t0
 
+# %% ../nbs/12_rnn.ipynb #e292651a
 def _fit_source(self:SampledRNN, X, U=None):
     "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
     xp = _check_streaming(self)
@@ -622,6 +667,7 @@ def _dask_head(X, n:int) -> list:
         out.append(h[:left]); left -= len(h)
     return out
 
+# %% ../nbs/12_rnn.ipynb #da0652ee
 def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
     "Fitted attributes from a Dask array of states: layer and scaler from the first `reservoir` states, R reduced on the workers."
     if U is not None: raise ValueError("U is given with a Dask array: inputs are not supported on the Dask path; stream (X, U) chunks through partial_fit.")

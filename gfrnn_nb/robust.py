@@ -29,6 +29,7 @@ _STATE_METHOD = dict(sampled='sampled-default', local='local', esn='esn', nvar='
 ROBUST_SKIPPED = {('lorenz96_40', 'nvar'): "NVAR's quadratic features of 3 delays × 40 sites are 7,260 columns: "
                                            "its tuning grid on 20,000 rows does not finish in reasonable time here"}
 
+# %% ../nbs/43_robust.ipynb #7e7d248d
 def robust_jobs(settings=ROBUST_STATES + ROBUST_SERIES, methods=ROBUST_METHODS) -> list:
     "(setting, method) pairs that make sense: the local model only on the ring (Lorenz-96); none of ROBUST_SKIPPED."
     bad = [s for s in settings if s not in ROBUST_STATES + ROBUST_SERIES]
@@ -43,6 +44,7 @@ def attractor_stats(true, gen) -> dict:
     if not np.all(np.isfinite(gen)): return dict(dstsp=float('inf'), dh=1.0, finite=False)
     return dict(dstsp=float(state_space_divergence(true, gen)), dh=float(power_spectrum_distance(true, gen)), finite=True)
 
+# %% ../nbs/43_robust.ipynb #0bf362b9
 @functools.cache   # one floor per setting, whichever methods are scored on it
 def state_floor(spec:str, n_train:int=20_000, n_free:int=100_000) -> dict:
     "The truth floor of a full-state setting: an independent true trajectory of the same length against the held-out one."
@@ -61,6 +63,7 @@ def hourly_temperatures(name:str) -> np.ndarray:
     grid = np.arange(t[0], t[-1] + 1)          # local clock time skips an hour on the spring daylight-saving day
     return np.interp(grid.astype(float), t.astype(float), v)[:, None]
 
+# %% ../nbs/43_robust.ipynb #f84097e1
 def observed_series(setting:str, n_train:int=20_000, n_free:int=40_000) -> dict:
     "A scalar setting: train (T, 1), test (T', 1), the independent stretch for the floor, history and horizon of the starts, dt, λ."
     if setting == 'lorenz63-x':
@@ -80,6 +83,7 @@ def _series_model(method:str, seed:int):
     if method == 'nvar': return NVAR(grid=NVAR_GRID, seed=seed)
     raise ValueError(f"method={method!r} has no model for a scalar series: expected 'sampled', 'esn' or 'nvar'.")
 
+# %% ../nbs/43_robust.ipynb #28a7d1ec
 def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
     "Fit on the training part, forecast from held-out histories, run freely as long as the held-out part; scores and floor."
     data = observed_series(setting)
@@ -105,6 +109,7 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
 # %% ../nbs/43_robust.ipynb #8485dac4
 ROBUST_CACHE_VERSION = 1
 
+# %% ../nbs/43_robust.ipynb #efeb4b03
 def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_seconds:float=180.0, cache:bool=True) -> dict:
     "One row of the robustness table, cached (a rerun computes only what is missing; `cache=False` recomputes)."
     path = _cache_dir() / 'robust' / f"{setting}-{method}-s{seed}-{_key(ROBUST_CACHE_VERSION, setting, method, seed, n_free)}.json"
@@ -122,6 +127,7 @@ def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_s
     path.write_text(json.dumps(row, indent=1, default=str))
     return row
 
+# %% ../nbs/43_robust.ipynb #25345942
 def bench_robust(settings=ROBUST_STATES + ROBUST_SERIES, # setting names, or one comma-separated string
                  methods=ROBUST_METHODS,                 # method names, or one comma-separated string
                  seed:int=0, n_free:int=100_000, cache:bool=True, out=None, progress:bool=True) -> list:
@@ -141,6 +147,7 @@ def bench_robust(settings=ROBUST_STATES + ROBUST_SERIES, # setting names, or one
         (out / 'robust.md').write_text(table + '\n'); (out / 'robust.json').write_text(json.dumps(rows, indent=1, default=str))
     return rows
 
+# %% ../nbs/43_robust.ipynb #86c51bdc
 def robust_table(rows:list) -> str:
     "The rows as a markdown table."
     head = ("| setting | method | fit s | tune s | VPT median | q25–q75 | unit | D_stsp | D_H | floor D_stsp | floor D_H | finite |\n"

@@ -16,12 +16,14 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 ACTIVATIONS = ('tanh', 'relu')
 _SCALES = {'tanh': (np.log(3.0), np.log(3.0) / 2), 'relu': (1.0, 0.0)}
 
+# %% ../nbs/10_sampling.ipynb #ded909e9
 def activation(name:str, xp=np):
     "The elementwise activation function called `name` on the array module `xp`."
     if name == 'tanh': return xp.tanh
     if name == 'relu': return lambda z: xp.maximum(z, 0)
     raise ValueError(f"activation={name!r} is not known: expected one of {ACTIVATIONS}.")
 
+# %% ../nbs/10_sampling.ipynb #f3688aaa
 def pair_weights(x_from, x_to, activation:str='tanh', eps:float=1e-10):
     "Weights (M, d) and biases (M,) of neurons placed between the rows of `x_from` and `x_to`."
     if activation not in _SCALES: raise ValueError(f"activation={activation!r} is not known: expected one of {ACTIVATIONS}.")
@@ -44,6 +46,7 @@ def swim_scores(X, fX, i, j, eps:float=1e-10):
 # %% ../nbs/10_sampling.ipynb #90088759
 SAMPLERS = ('swim', 'uswim', 'aswim', 'random')
 
+# %% ../nbs/10_sampling.ipynb #ccd9c2b2
 @dataclass
 class HiddenLayer:
     "A sampled hidden layer h = σ(x Wᵀ + b), with the data pairs (indices) that made each neuron."

@@ -37,6 +37,7 @@ def cluster(address:str=None,     # a running scheduler ('tcp://host:8786'); Non
                               f"(`dask scheduler`) or pass address=None for a LocalCluster.") from None
     with client: yield client
 
+# %% ../nbs/18_scale.ipynb #019fd7c7
 def fit_distributed(model,              # a SampledRNN with fixed settings (integer width, solver 'qr', 'svd' or 'normal')
                     X,                  # states: a Dask array (T, d) or (n_traj, T, d), or a host array cut into blocks
                     chunk_rows:int=65_536, # states per block when X is a host array
@@ -53,6 +54,7 @@ def _lorenz_block(n_traj:int, n_steps:int, seed:int):
     "n_traj Lorenz-63 runs of n_steps states (RK4, dt = 0.01, after the transient), made where this runs."
     return trajectories(lorenz63(), n_traj, n_steps, seed=seed)
 
+# %% ../nbs/18_scale.ipynb #d90046a9
 def lorenz_chunks(n_samples:int, traj_len:int=10_000, traj_per_chunk:int=10, seed:int=0):
     "A Dask array (n_traj, traj_len, 3) of Lorenz-63 runs, each block generated where it is computed (never shipped)."
     import dask
@@ -64,15 +66,19 @@ def lorenz_chunks(n_samples:int, traj_len:int=10_000, traj_per_chunk:int=10, see
         blocks.append(da.from_delayed(dask.delayed(_lorenz_block, pure=True)(n, traj_len, seed + k), (n, traj_len, 3), dtype=np.float64))
     return da.concatenate(blocks, axis=0)
 
+# %% ../nbs/18_scale.ipynb #81771054
 def _warm():
     import gfrnn_nb.rnn, gfrnn_nb.stream
 
+# %% ../nbs/18_scale.ipynb #e4bc5f27
 def _peak_start():
     tracemalloc.stop(); tracemalloc.start()
 
+# %% ../nbs/18_scale.ipynb #1e82ddf2
 def _peak_mb() -> float:
     return tracemalloc.get_traced_memory()[1] / 1e6
 
+# %% ../nbs/18_scale.ipynb #1c24988d
 def bench_scale(ns=(100_000, 1_000_000, 10_000_000), # samples N (states) per fit
                 width:int=1000,       # hidden width M
                 workers=(0, 1, 2),    # 0: in-process accumulator; k: a LocalCluster of k worker processes
@@ -101,6 +107,7 @@ def bench_scale(ns=(100_000, 1_000_000, 10_000_000), # samples N (states) per fi
             if verbose: print('  '.join(f'{k}={v}' for k, v in rows[-1].items()), flush=True)
     return rows
 
+# %% ../nbs/18_scale.ipynb #884fd5ff
 def plot_scale(rows:list, axs=None):
     "Seconds and peak memory per reducing process against N, one line per way of fitting."
     import matplotlib.pyplot as plt

@@ -32,6 +32,7 @@ def noise_level(trajs:list, # trajectories (T_k, d), standardised
     sd = np.concatenate(trajs).std(axis=0)
     return float(np.max(mad / math.sqrt(math.comb(2 * order, order)) / np.maximum(sd, 1e-300)))
 
+# %% ../nbs/11a_selection.ipynb #fdc62ce5
 def smoothing(spec):
     "A smoothing as ('gauss', σ) or ('savgol', window, order): from σ ≥ 0 (steps) or 'savgol-W-P' (window W odd, order P < W)."
     if isinstance(spec, str):
@@ -43,20 +44,24 @@ def smoothing(spec):
         return ('savgol', W, P)
     return ('gauss', float(spec))
 
+# %% ../nbs/11a_selection.ipynb #e87a37a8
 def smoothing_label(spec) -> str:
     "A smoothing in words, for tables and plots."
     s = smoothing(spec)
     return ('none' if s[1] == 0 else f"Gaussian σ = {s[1]:g} steps") if s[0] == 'gauss' else f"Savitzky–Golay {s[1]}/{s[2]}"
 
+# %% ../nbs/11a_selection.ipynb #f221faca
 def _smooth_one(z, s):
     if s[0] == 'gauss': return gaussian_filter1d(z, s[1], axis=0, mode='nearest')
     return savgol_filter(z, s[1], s[2], axis=0, mode='interp' if len(z) >= s[1] else 'nearest')
 
+# %% ../nbs/11a_selection.ipynb #9bf3facb
 def smooth(trajs:list, spec) -> list:
     "Each trajectory smoothed along time: a Gaussian of σ = `spec` steps (0: unchanged), or a Savitzky–Golay filter 'savgol-W-P'."
     s = smoothing(spec)
     return list(trajs) if s == ('gauss', 0.0) else [_smooth_one(z, s) for z in trajs]
 
+# %% ../nbs/11a_selection.ipynb #371a36c7
 def smoothing_kernel(spec) -> np.ndarray:
     "The weights of the smoothing at a point well inside a trajectory (centre in the middle)."
     s = smoothing(spec)
@@ -64,11 +69,13 @@ def smoothing_kernel(spec) -> np.ndarray:
     n = 4 * int(np.ceil(s[1])) + 4
     return gaussian_filter1d(np.eye(2 * n + 1)[n], s[1])
 
+# %% ../nbs/11a_selection.ipynb #54069570
 def noise_removed(spec) -> float:
     "The fraction of white noise the smoothing removes, √(1 − 2w₀ + Σw²): a strength that compares filters of both kinds."
     w = smoothing_kernel(spec)
     return float(np.sqrt(max(0.0, 1 - 2 * w[len(w) // 2] + (w ** 2).sum())))
 
+# %% ../nbs/11a_selection.ipynb #de0c7f94
 def smoothing_excess(trajs:list, spec, noise:float) -> float:
     "What the smoothing `spec` removes, over what it would remove from white noise of level `noise` (1: noise only)."
     expected = noise * noise_removed(spec)
@@ -201,6 +208,7 @@ LONG_STEPS = 2000          # length of the long free run (at least the held-out 
 MARGIN = 0.25              # a run further outside the data's range than this fraction of it has left
 WIDTH_PER_PAIR = 1.5       # the widest layer 'auto' tries, per training pair (a ridge or rank cutoff keeps it from interpolating)
 
+# %% ../nbs/11a_selection.ipynb #c4cbeb65
 def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS):
     "Each trajectory's last `fraction` held out (where that is >= min_steps): train parts, their inputs, held-out parts, theirs."
     tr, tru, va, vau = [], [], [], []
@@ -212,12 +220,14 @@ def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_ste
         tru.append(None if u is None else u[:cut]); vau.append(None if u is None else u[cut:])
     return tr, tru, va, vau
 
+# %% ../nbs/11a_selection.ipynb #ec5ac124
 def min_length(fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS) -> int:
     "The shortest trajectory (in states) whose end is held out."
     T = 2
     while int(round(fraction * (T - 1))) < min_steps: T += 1
     return T
 
+# %% ../nbs/11a_selection.ipynb #97672c21
 def width_ladder(n_pairs:int, width, max_width:int=1000) -> list:
     "Widths to try: the given one, or for 'auto' a ladder of halvings up to min(max_width, WIDTH_PER_PAIR · n_pairs)."
     if width != 'auto': return [int(width)]
@@ -238,12 +248,14 @@ def validation_runs(Zv:list, Uv:list, n_starts:int=10, max_horizon:int=LONG_STEP
             S.append(sv[k]); T.append(z[k + 1:k + 1 + H]); I.append(None if u is None else u[k:k + H])
     return np.stack(S), None if I[0] is None else np.stack(I), np.stack(T), H
 
+# %% ../nbs/11a_selection.ipynb #f0a0fc4b
 def _valid_steps(runs, truth):
     "Median valid steps (NRMSE <= 0.4) of each candidate's runs (C, B, >=H, d) against truth (B, H, d)."
     H = truth.shape[1]
     with np.errstate(all='ignore'):
         return [float(np.median(valid_prediction_time(r[:, :H], truth, dt=1.0, lyapunov=1.0))) for r in runs]
 
+# %% ../nbs/11a_selection.ipynb #97bc1cb4
 def _statistics(run, ref, ref_series):
     "D_stsp of a candidate's runs (B, L, d) against the data's points, D_H against a data series (nan where undefined)."
     burn = run.shape[1] // 10
@@ -268,6 +280,7 @@ def _score(nested, group, vr, h, bounds):
         for c, v, l in zip(cs, _valid_steps(runs, truth[:, :h]), left.sum(1)):
             c.update(screen_steps=v, screen_left=int(l), screen_horizon=h)
 
+# %% ../nbs/11a_selection.ipynb #ae03e8ad
 def _screen(nested, widths, regs, vr, sigma, bounds, stage, bar) -> list:
     "Every (width, regularisation) of one accumulation, from one factorisation per width, screened by successive halving."
     cands = []
@@ -282,6 +295,7 @@ def _screen(nested, widths, regs, vr, sigma, bounds, stage, bar) -> list:
         if h >= H or len(pool) <= FINALISTS: return cands
         h = min(2 * h, H)
 
+# %% ../nbs/11a_selection.ipynb #8f234b07
 def _long(nested, group, vr, L, bounds, ref, ref_series):
     "The long held-out free run of the candidates in `group` (one width): valid steps, starts that left, D_stsp, D_H."
     starts, inputs, truth, H = vr
@@ -292,11 +306,13 @@ def _long(nested, group, vr, L, bounds, ref, ref_series):
             dstsp, dh = _statistics(r, ref, ref_series) if not l.any() else (float('nan'), float('nan'))
             c.update(vpt_steps=s, left=int(l.sum()), dstsp=dstsp, dh=dh, far=far_field(nested, c['A']))
 
+# %% ../nbs/11a_selection.ipynb #71828255
 def far_field(nested:NestedLstsq, A) -> float:
     "Spectral radius of the state-to-state block of A: far from the data tanh saturates and x ↦ A_xᵀx + (bounded) remains."
     if not nested.include_state: return 0.0
     return float(np.abs(np.linalg.eigvals(to_host(A)[:nested.d])).max())
 
+# %% ../nbs/11a_selection.ipynb #b6d4edee
 def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     "Among candidates run long: none left the data's range, none collapsed (D_stsp, D_H within reach of the truth's `floor`); then the most valid steps, ties to the first."
     fs, fh = floor
@@ -309,6 +325,7 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
     return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (stat(c), c['order']))
 
+# %% ../nbs/11a_selection.ipynb #d0eb16e6
 def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
     "Long runs for the best-screened candidates, FINALISTS at a time, until one is acceptable (or all were run)."
     for i, c in enumerate(cands): c['order'] = i

@@ -21,10 +21,12 @@ def dask_array_module():
     except ImportError: raise ImportError("this needs Dask: pip install 'gfrnn-nb[dask]' (dask[array] and distributed).") from None
     return da
 
+# %% ../nbs/11b_stream.ipynb #a6ed9c64
 def is_dask(X) -> bool:
     "X is a Dask collection (checked without importing Dask)."
     return type(X).__module__.split('.')[0] == 'dask'
 
+# %% ../nbs/11b_stream.ipynb #d4a45270
 def open_npy(X):
     "A path to a .npy file, opened as a read-only memory map; anything else unchanged."
     if not isinstance(X, (str, os.PathLike)): return X
@@ -33,6 +35,7 @@ def open_npy(X):
     if not p.is_file(): raise FileNotFoundError(f"X={str(X)!r}: no such file.")
     return np.load(p, mmap_mode='r')
 
+# %% ../nbs/11b_stream.ipynb #fc591a84
 def is_chunk_source(X) -> bool:
     "X is read in chunks: a Dask array, a memory map, the path of a .npy file, or an iterator of chunks (a list holds trajectories)."
     return is_dask(X) or isinstance(X, (np.memmap, str, os.PathLike, Iterator))
@@ -40,6 +43,7 @@ def is_chunk_source(X) -> bool:
 # %% ../nbs/11b_stream.ipynb #dd598515
 CHUNK_ROWS = 65_536   # states per chunk read from a memory map (1.5 MB of Lorenz-63 states)
 
+# %% ../nbs/11b_stream.ipynb #282d01f1
 def _map_chunks(X, U, rows):
     "Chunks of a memory map (T, d) or (n, T, d) and its inputs (T-1, m) or (n, T-1, m)."
     if X.ndim not in (2, 3): raise ValueError(f"X has shape {X.shape}: expected (T, d) or (n_traj, T, d).")
@@ -56,6 +60,7 @@ def _map_chunks(X, U, rows):
                 kw['U'] = np.concatenate([u, np.zeros((kw['X'].shape[0] - u.shape[0], u.shape[1]))])
             yield kw
 
+# %% ../nbs/11b_stream.ipynb #0bb28f05
 def iter_chunks(X, U=None, rows:int=CHUNK_ROWS):
     "The keyword arguments of `partial_fit` (X, U, new_trajectory), chunk by chunk, from a memory map, a .npy path or an iterator."
     rows = check_int('rows', rows)
@@ -75,6 +80,7 @@ def check_chunk(x, name:str):
     x = np.asarray(x, dtype=np.float64)
     return check_finite(x, name)
 
+# %% ../nbs/11b_stream.ipynb #f605df26
 def _block_factor(block, halo, name, layer, mean, scale, spec):
     "(R, n_rows, min, max) of one block of raw states: a worker's task, that ships back only the factor."
     x = check_chunk(block, name)
@@ -85,11 +91,13 @@ def _block_factor(block, halo, name, layer, mean, scale, spec):
     ed = EDMD(layer, **spec)._add(runs, [None] * len(runs)) if runs else EDMD(layer, **spec)
     return ed.acc._factor(), ed.acc.n_rows, lo, hi
 
+# %% ../nbs/11b_stream.ipynb #40cd03c2
 def _merge_parts(method, *parts):
     "One (R, n_rows, min, max) from several."
     return (combine_factors([p[0] for p in parts], method), sum(p[1] for p in parts),
             np.min([p[2] for p in parts], 0), np.max([p[3] for p in parts], 0))
 
+# %% ../nbs/11b_stream.ipynb #37f09324
 def chunk_name(X, traj:int, row:int) -> str:
     "The name of the block of a Dask array of states that holds state `row` of trajectory `traj` (row of a (T, d) array when traj is ignored)."
     t_ax = X.ndim - 2
@@ -98,6 +106,7 @@ def chunk_name(X, traj:int, row:int) -> str:
     lead = (j,) if X.ndim == 2 else (int(np.searchsorted(np.cumsum((0,) + X.chunks[0]), traj, side='right') - 1), j)
     return f"X chunk {lead[0] if len(lead) == 1 else lead} (states {starts[j]}:{starts[j + 1]}{'' if X.ndim == 2 else ' of its trajectories'})"
 
+# %% ../nbs/11b_stream.ipynb #2dd117b5
 def _blocks(X):
     "(block, halo, name) for every block of a Dask array of states: the halo is the next block's first state along time (None at a trajectory's end)."
     X = X.rechunk({X.ndim - 1: -1})                   # whole states per block
@@ -112,6 +121,7 @@ def _blocks(X):
         else: halo = None
         yield blocks[idx], halo, chunk_name(X, sum(X.chunks[0][:idx[0]]), starts[j])
 
+# %% ../nbs/11b_stream.ipynb #8e309249
 def dask_factor(X,                  # Dask array of states (T, d) or (n_traj, T, d), raw units
                 layer,              # the hidden layer (host)
                 mean, scale,        # the standardisation (host)

@@ -82,15 +82,18 @@ def pendulum(gravity:float=9.81, length:float=1.0, mass:float=1.0, damping:float
 def _lorenz96(x, u, xp, forcing):
     return (xp.roll(x, -1, axis=-1) - xp.roll(x, 2, axis=-1)) * xp.roll(x, 1, axis=-1) - x + forcing
 
+# %% ../nbs/01_systems.ipynb #215a3810
 def _lorenz96_system(dim, forcing, lyapunov=None):
     return System('lorenz96', dim, functools.partial(_lorenz96, forcing=forcing), dt=0.01, lyapunov=lyapunov,
                   x0=lambda rng, n: forcing + rng.normal(size=(n, dim)), transient=20.0,
                   params=dict(dim=dim, forcing=forcing))
 
+# %% ../nbs/01_systems.ipynb #8e876a4e
 @functools.cache
 def _lorenz96_lyapunov(dim, forcing):
     return round(largest_lyapunov(_lorenz96_system(dim, forcing), t_max=100.0, seed=0), 3)
 
+# %% ../nbs/01_systems.ipynb #7d658bb5
 def lorenz96(dim:int=40, forcing:float=8.0) -> System:
     "Lorenz (1996) ring of `dim` >= 4 sites with constant forcing F; λ_max estimated once and cached."
     if int(dim) != dim or dim < 4: raise ValueError(f"dim={dim!r} is not valid for Lorenz-96: expected an integer >= 4.")
@@ -108,6 +111,7 @@ def rk4_step(system:System, x, h:float, u=None, xp=None):
 # %% ../nbs/01_systems.ipynb #c57550f6
 METHODS = ('rk4', 'solve_ivp')
 
+# %% ../nbs/01_systems.ipynb #4a8ecab6
 def _check_inputs(system, u, B, n_steps):
     if system.n_inputs == 0:
         if u is not None: raise ValueError(f"u was given but {system.name} has no inputs (n_inputs=0).")
@@ -117,6 +121,7 @@ def _check_inputs(system, u, B, n_steps):
         raise ValueError(f"u has shape {tuple(u.shape)}; expected (n_traj, n_steps-1, n_inputs) = "
                          f"({B}, {n_steps - 1}, {system.n_inputs}).")
 
+# %% ../nbs/01_systems.ipynb #64beda29
 def integrate(system:System, # the system
               x0,            # initial states (B, d) (or (d,)) on any backend
               n_steps:int,   # number of states returned, x0 included
@@ -141,6 +146,7 @@ def integrate(system:System, # the system
     out = (_integrate_rk4 if method == 'rk4' else _integrate_ivp)(system, x, n_steps, dt, u, substeps, rtol, atol)
     return out[0] if single else out
 
+# %% ../nbs/01_systems.ipynb #9167d754
 def _integrate_rk4(system, x, n_steps, dt, u, substeps, rtol, atol):
     xp = xp_of(x)
     out = xp.empty((x.shape[0], n_steps, system.dim), dtype=x.dtype)
@@ -152,6 +158,7 @@ def _integrate_rk4(system, x, n_steps, dt, u, substeps, rtol, atol):
         out[:, t] = x
     return out
 
+# %% ../nbs/01_systems.ipynb #3c1a4b4c
 def _integrate_ivp(system, x, n_steps, dt, u, substeps, rtol, atol):
     xp, x = xp_of(x), to_host(x).astype(np.float64)
     if n_steps == 1: return to_device(x[:, None].copy(), xp)     # x0 alone: nothing to integrate
@@ -176,9 +183,11 @@ class DelaySystem(System):
     tau: float = 17.0
     n_delay: int = 170              # RK4 steps per delay
 
+# %% ../nbs/01_systems.ipynb #5ba483d5
 def _mackey_glass(x, xd, xp, beta, gamma, n):
     return beta * xd / (1 + xd ** n) - gamma * x
 
+# %% ../nbs/01_systems.ipynb #4986aa29
 def mackey_glass(beta:float=0.2, gamma:float=0.1, n:float=10.0, tau:float=17.0) -> DelaySystem:
     "Mackey–Glass delay equation (chaotic at τ = 17), sampled every dt = 1."
     return DelaySystem('mackey_glass', 1, functools.partial(_mackey_glass, beta=beta, gamma=gamma, n=n), dt=1.0,
@@ -186,6 +195,7 @@ def mackey_glass(beta:float=0.2, gamma:float=0.1, n:float=10.0, tau:float=17.0) 
                        x0=lambda rng, n_: rng.uniform(0.5, 1.5, size=(n_, 1)), transient=500.0,
                        params=dict(beta=beta, gamma=gamma, n=n, tau=tau), tau=tau, n_delay=int(round(tau * 10)))
 
+# %% ../nbs/01_systems.ipynb #8804a881
 def _integrate_delay(system, hist, n_internal, xp):
     "Advance histories (B, n_delay+1) by n_internal RK4 steps; returns all values (B, n_delay+1+n_internal)."
     nd, h, f = system.n_delay, system.tau / system.n_delay, system.rhs
@@ -226,6 +236,7 @@ def trajectories(system:System,   # the system to simulate
     if n_tr: x0 = integrate(system, x0, n_tr + 1, dt, method=method, substeps=substeps, rtol=rtol, atol=atol)[:, -1]
     return integrate(system, x0, n_steps, dt, u=u, method=method, substeps=substeps, rtol=rtol, atol=atol)
 
+# %% ../nbs/01_systems.ipynb #446e08b0
 def _delay_trajectories(system, x0, n_steps, dt, transient, xp):
     h = system.tau / system.n_delay
     every = dt / h

@@ -21,6 +21,7 @@ from .backend import blas_threads
 # %% ../nbs/15_weather.ipynb #70721b30
 DATA_EXTRA = "pip install 'gfrnn-nb[data]'  (or: pip install vega_datasets)"
 
+# %% ../nbs/15_weather.ipynb #bfde8757
 def vega_data_file(name:str) -> Path:
     "Path of a file shipped inside the installed vega_datasets wheel (no network, no import of the package)."
     check_file_name(name)   # a bare name: joined to the package's data folder, it cannot leave it
@@ -32,6 +33,7 @@ def vega_data_file(name:str) -> Path:
     if not path.exists(): raise FileNotFoundError(f"name={name!r} is not in the installed vega_datasets ({path.parent}): expected version >= 0.9.")
     return path
 
+# %% ../nbs/15_weather.ipynb #2b6c0472
 @dataclass
 class WeatherSeries:
     "A multivariate time series: times (T,) datetime64, values (T, k), column names, optional labels (T,)."
@@ -39,6 +41,7 @@ class WeatherSeries:
     def __len__(self): return len(self.time)
     def column(self, name): return self.values[:, self.columns.index(name)]
 
+# %% ../nbs/15_weather.ipynb #109693fe
 def seattle_weather() -> WeatherSeries:
     "Seattle daily weather 2012-2015: precipitation (mm), temp_max, temp_min (°C), wind (m/s); labels: the weather."
     with open(vega_data_file('seattle-weather.csv'), newline='') as f: rows = list(csv.DictReader(f))
@@ -46,6 +49,7 @@ def seattle_weather() -> WeatherSeries:
     return WeatherSeries(np.array([r['date'].replace('/', '-') for r in rows], dtype='datetime64[D]'),
                          np.array([[float(r[c]) for c in cols] for r in rows]), cols, np.array([r['weather'] for r in rows]))
 
+# %% ../nbs/15_weather.ipynb #d18d7abf
 def seattle_hourly_temperatures() -> WeatherSeries:
     "Seattle hourly temperature (°F) through 2010, on a regular hourly grid (the hour lost to daylight saving interpolated)."
     with open(vega_data_file('seattle-temps.csv'), newline='') as f: rows = list(csv.DictReader(f))
@@ -86,6 +90,7 @@ class Climatology(Params):
         "The seasonal mean (T, k) at datetime64 times (T,)."
         return self._F(time) @ self.coef_
 
+# %% ../nbs/15_weather.ipynb #3fd7f9ef
 class LinearDelayRidge(Params):
     "Linear autoregression with inputs on delay coordinates: x_{t+1} = [z_t, u_t, 1] W, ridge on standardised features."
     def __init__(self, *,
@@ -157,6 +162,7 @@ def issue_forecasts(model,      # anything with forecast_from(history (B, T_h, k
     u = None if U is None else np.stack([U[s:s + horizon] for s in issue])
     return model.forecast_from(hist, horizon, u=u)[:, -1]
 
+# %% ../nbs/15_weather.ipynb #8b843e20
 def mse_table(preds:dict, truth, columns) -> dict:
     "MSE per variable and overall (mean of the per-variable MSEs divided by each variable's variance in the truth)."
     var = truth.var(0)
@@ -168,6 +174,7 @@ def bench_weather(widths=(30, 100, 300), ridges=(1e-4, 1e-2, 1e-1), seed:int=0, 
     "Seattle daily (test 2015) and hourly (test Nov-Dec 2010) forecasts: sampled RNN vs linear ridge, persistence, climatology."
     with blas_threads(1): return _bench_weather(widths, ridges, seed, out)
 
+# %% ../nbs/15_weather.ipynb #19571bce
 def _bench_weather(widths, ridges, seed, out):
     res = {}
     d = seattle_weather()

@@ -25,10 +25,12 @@ EXPLORER_SYSTEMS = {'lorenz63': lorenz63, 'rossler': rossler,
                     'lorenz96 (d=5)': lambda: lorenz96(dim=5), 'van_der_pol': van_der_pol}
 MAX_HORIZON = 25.0   # longest forecast offered, in Lyapunov times (model time without one)
 
+# %% ../nbs/50_widgets.ipynb #828d6499
 def clock(system) -> float:
     "The rate that turns time into VPT units: λ_max, or 1 for systems that are not chaotic."
     return system.lyapunov or 1.0
 
+# %% ../nbs/50_widgets.ipynb #3921e689
 @functools.lru_cache(maxsize=16)
 def explorer_data(system:str='lorenz63', # a name from EXPLORER_SYSTEMS
                   n_train:int=2000,      # training steps
@@ -49,6 +51,7 @@ def fit_explorer_model(data:dict, width:int=300, sampler:str='swim', solver:str=
     "A SampledRNN with its Koopman matrix, fitted on the explorer's training trajectory."
     return SampledRNN(width=width, sampler=sampler, solver=solver, koopman=True, seed=seed, backend=backend).fit(data['train'])
 
+# %% ../nbs/50_widgets.ipynb #9be8a4b9
 def explore(data:dict,             # from `explorer_data`
             width:int=300,         # hidden neurons
             sampler:str='swim',    # 'swim', 'uswim', 'aswim' or 'random'
@@ -104,6 +107,7 @@ def explorer_figure(res:dict, figsize=(10, 6.4)) -> Figure:
     plot_eigenvalues(res['eigenvalues'], a_eig, title=f"Koopman eigenvalues (width {res['width']})", c='C0')
     return fig
 
+# %% ../nbs/50_widgets.ipynb #7dfd99bf
 def figure_png(fig:Figure, dpi:int=72) -> bytes:
     "PNG bytes of a matplotlib figure."
     buf = io.BytesIO()
@@ -179,21 +183,25 @@ class SampledRNNExplorer:
 from .optim import (MLP, ElmanRNN, EKI, SubspaceEnKF, CoordinateSearch, RandomSearch, Adam, Hybrid,
                             diabetes_split, digits_split, sine_windows, diabetes_methods, regression_baselines)
 
+# %% ../nbs/50_widgets.ipynb #61d065de
 def _has_torch():
     try: import torch  # noqa: F401
     except ImportError: return False
     return True
 
+# %% ../nbs/50_widgets.ipynb #98eba530
 def _sine_methods(seed=0):
     return {'EKI': EKI(ensemble_size=100, batch_size=100, step='constant', dt=1.0, seed=seed),
             'subspace EnKF': SubspaceEnKF(n_directions=20, seed=seed),
             'coordinate search': CoordinateSearch(seed=seed), 'Adam': Adam(lr=1e-2, seed=seed)}
 
+# %% ../nbs/50_widgets.ipynb #43219f6e
 def _digits_methods(seed=0):
     return {'subspace EnKF': SubspaceEnKF(n_directions=50, batch_size=128, seed=seed),
             'EKI (J=200)': EKI(ensemble_size=200, batch_size=50, dt=1000, noise=0.003, seed=seed),
             'Adam': Adam(lr=1e-2, batch_size=64, seed=seed)}
 
+# %% ../nbs/50_widgets.ipynb #991b5435
 def _persistence(Xtr, Xte, ytr, yte): return float(((Xte[:, -1] - yte) ** 2).mean())
 
 DASHBOARD_PROBLEMS = {
@@ -204,6 +212,7 @@ DASHBOARD_PROBLEMS = {
     'digits · MLP 64-32-10': dict(data=digits_split, net=lambda: MLP([64, 32, 10], 'tanh'), methods=_digits_methods, baseline=None),
 }
 
+# %% ../nbs/50_widgets.ipynb #9db15a2e
 @functools.lru_cache(maxsize=8)
 def dashboard_problem(name:str) -> dict:
     "Data (Xtr, Xte, ytr, yte), network, optimiser factory and baseline of a dashboard problem, cached."
@@ -233,6 +242,7 @@ def _watch(opt, name, on_record):
     else: opt.callbacks = list(opt.callbacks) + [cb]
     return hist
 
+# %% ../nbs/50_widgets.ipynb #a8bbdae3
 def train_live(problem:dict,            # from `dashboard_problem`
                methods:dict,            # name -> Optimizer
                budget:int=5000,         # forward passes per method
@@ -250,6 +260,7 @@ def train_live(problem:dict,            # from `dashboard_problem`
 # %% ../nbs/50_widgets.ipynb #4772d967
 CURVES = {'test loss': 'val_loss', 'train loss': 'loss', 'test accuracy': 'val_accuracy'}
 
+# %% ../nbs/50_widgets.ipynb #2ecc9e14
 def dashboard_figure(histories:dict, curve:str='test loss', baseline=None, title:str='', figsize=(10, 3.6)) -> Figure:
     "A history column against forward passes and against seconds, one line per optimiser."
     key = CURVES[curve]
