@@ -193,100 +193,118 @@ class DelayRNN(Params):
         self.solver, self.ridge, self.random_scale, self.input_in_layer = solver, ridge, random_scale, input_in_layer
         self.backend, self.seed = backend, seed
 
-    @property
-    def window(self):
-        "(D-1)τ of the fitted embedding, or of the parameters when they are integers (None while 'auto' is unfitted)."
-        if hasattr(self, 'embedding_'): return (self.embedding_['delays'] - 1) * self.embedding_['stride']
-        return None if 'auto' in (self.delays, self.stride) else (self.delays - 1) * self.stride
+# %% ../nbs/14_delay.ipynb #c18dd064
+@patch(as_prop=True)
+def window(self:DelayRNN):
+    "(D-1)τ of the fitted embedding, or of the parameters when they are integers (None while 'auto' is unfitted)."
+    if hasattr(self, 'embedding_'): return (self.embedding_['delays'] - 1) * self.embedding_['stride']
+    return None if 'auto' in (self.delays, self.stride) else (self.delays - 1) * self.stride
 
-    def _rnn(self):
-        return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
-                          solver=self.solver, ridge=self.ridge, random_scale=self.random_scale,
-                          input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
+# %% ../nbs/14_delay.ipynb #185b5923
+@patch
+def _rnn(self:DelayRNN):
+    return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
+                      solver=self.solver, ridge=self.ridge, random_scale=self.random_scale,
+                      input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
 
-    def _search_rnn(self, n_samples, seed=None):
-        "The fixed, fast model that scores embeddings: unbounded, so a diverging run is rejected; a small ridge, so a rich embedding is not rejected for rounding noise."
-        cap = [] if self.width == 'auto' else [self.width]
-        return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4, *cap)), sampler='swim', activation='tanh', mode='recurrent',
-                          solver='qr', ridge=1e-8, koopman=False, include_state=True, include_const=True, bound=None,
-                          input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed if seed is None else seed)
+# %% ../nbs/14_delay.ipynb #972c218b
+@patch
+def _search_rnn(self:DelayRNN, n_samples, seed=None):
+    "The fixed, fast model that scores embeddings: unbounded, so a diverging run is rejected; a small ridge, so a rich embedding is not rejected for rounding noise."
+    cap = [] if self.width == 'auto' else [self.width]
+    return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4, *cap)), sampler='swim', activation='tanh', mode='recurrent',
+                      solver='qr', ridge=1e-8, koopman=False, include_state=True, include_const=True, bound=None,
+                      input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed if seed is None else seed)
 
-    def _fit_embedding(self, ys, us, delays, stride, rnn):
-        "Fit `rnn` on the delay vectors of ys (inputs us) with a fixed embedding."
-        w = (delays - 1) * stride
-        Z = [delay_embed(y, delays, stride) for y in ys]
-        self.rnn_ = rnn.fit(Z, None if us is None else [u[w:] for u in us])
-        self.embedding_ = dict(delays=int(delays), stride=int(stride))
-        self.n_observed_, self.n_inputs_ = ys[0].shape[1], 0 if us is None else us[0].shape[1]
-        return self
+# %% ../nbs/14_delay.ipynb #20018d5f
+@patch
+def _fit_embedding(self:DelayRNN, ys, us, delays, stride, rnn):
+    "Fit `rnn` on the delay vectors of ys (inputs us) with a fixed embedding."
+    w = (delays - 1) * stride
+    Z = [delay_embed(y, delays, stride) for y in ys]
+    self.rnn_ = rnn.fit(Z, None if us is None else [u[w:] for u in us])
+    self.embedding_ = dict(delays=int(delays), stride=int(stride))
+    self.n_observed_, self.n_inputs_ = ys[0].shape[1], 0 if us is None else us[0].shape[1]
+    return self
 
-    def fit(self, X, U=None):
-        "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
-        _check_auto('delays', self.delays); _check_auto('stride', self.stride); _check_rnn_params(self._rnn())
-        with unchanged_on_error(self): return self._fit(X, U)
+# %% ../nbs/14_delay.ipynb #d0ed0380
+@patch
+def fit(self:DelayRNN, X, U=None):
+    "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
+    _check_auto('delays', self.delays); _check_auto('stride', self.stride); _check_rnn_params(self._rnn())
+    with unchanged_on_error(self): return self._fit(X, U)
 
-    def _fit(self, X, U):
-        t0 = time.perf_counter()
-        auto = 'auto' in (self.delays, self.stride)
-        ys = _series_list(X, 'X')
-        ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
-        us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
-        delays, stride, scores = self.delays, self.stride, None
-        if auto: (delays, stride), scores = _choose_embedding(self, ys, us)
-        t1 = time.perf_counter()
-        self._fit_embedding(ys, us, delays, stride, self._rnn())
-        self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
-        return self
+# %% ../nbs/14_delay.ipynb #e0dcb1c7
+@patch
+def _fit(self:DelayRNN, X, U):
+    t0 = time.perf_counter()
+    auto = 'auto' in (self.delays, self.stride)
+    ys = _series_list(X, 'X')
+    ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
+    us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
+    delays, stride, scores = self.delays, self.stride, None
+    if auto: (delays, stride), scores = _choose_embedding(self, ys, us)
+    t1 = time.perf_counter()
+    self._fit_embedding(ys, us, delays, stride, self._rnn())
+    self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
+    return self
 
-    def _step(self, Z, u=None):
-        "One-step prediction of the observed variables (B, k) from delay vectors Z (B, k·D): the RNN's one-step map."
-        return self.rnn_.step(Z, u)[:, :self.n_observed_]
+# %% ../nbs/14_delay.ipynb #60e5386d
+@patch
+def _step(self:DelayRNN, Z, u=None):
+    "One-step prediction of the observed variables (B, k) from delay vectors Z (B, k·D): the RNN's one-step map."
+    return self.rnn_.step(Z, u)[:, :self.n_observed_]
 
-    def forecast_from(self, history, n_steps:int, u=None):
-        "The n_steps observations after a history (T_h,), (T_h, k) or (B, T_h, k) with T_h > window; u: (n_steps, m) or (B, n_steps, m)."
-        if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
-        h = to_host(as_array(history, 'history'))
-        scalar, single = h.ndim == 1, h.ndim <= 2
-        h = h[:, None] if scalar else h
-        h = h[None] if single else h
-        k, w = self.n_observed_, self.window
-        if h.ndim != 3 or h.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h, {k}) or (B, T_h, {k}).")
-        if h.shape[1] < w + 1: raise ValueError(f"history has {h.shape[1]} steps: expected at least window + 1 = {w + 1}.")
-        check_finite(h, 'history')
-        n_steps, B = check_int('n_steps', n_steps), h.shape[0]
-        if self.n_inputs_:
-            if u is None: raise ValueError(f"u is required: the model was fitted with inputs; expected shape {(n_steps, self.n_inputs_)}.")
-            u0 = u = to_host(as_array(u, 'u'))
-            u = u[None] if u.ndim == 2 and single else u
-            if u.shape != (B, n_steps, self.n_inputs_): raise ValueError(f"u has shape {u0.shape}: expected {(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
-            check_finite(u, 'u')
-        elif u is not None: raise ValueError("u was given but the model was fitted without inputs.")
-        buf = np.empty((B, w + 1 + n_steps, k))
-        buf[:, :w + 1] = h[:, -(w + 1):]
-        lags = w - np.arange(self.embedding_['delays']) * self.embedding_['stride']   # positions of y_t, y_{t-τ}, ... in the window
-        r, hit = self.rnn_, np.zeros(B, dtype=bool)
-        lo, hi = r.data_min_[:k], r.data_max_[:k]       # the observed variables' range, widened like SampledRNN's forecasts
-        lo, hi = (lo - r.bound * (hi - lo), hi + r.bound * (hi - lo)) if r.bound is not None else (-np.inf, np.inf)
-        with np.errstate(all='ignore'):
-            for t in range(n_steps):
-                Zt = buf[:, t + lags].reshape(B, -1)
-                y = self._step(Zt, None if u is None else u[:, t])
-                hit |= np.any((y < lo) | (y > hi) | ~np.isfinite(y), axis=1)
-                buf[:, w + 1 + t] = np.clip(np.nan_to_num(y), lo, hi) if r.bound is not None else y
-        if hit.any(): warnings.warn(f"{int(hit.sum())} of {B} forecast(s) left the training data's range (widened by bound={r.bound}) "
-                                    "and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
-        out = buf[:, w + 1:]
-        out = out[0] if single else out
-        return out[..., 0] if scalar else out
+# %% ../nbs/14_delay.ipynb #108cfd0e
+@patch
+def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
+    "The n_steps observations after a history (T_h,), (T_h, k) or (B, T_h, k) with T_h > window; u: (n_steps, m) or (B, n_steps, m)."
+    if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
+    h = to_host(as_array(history, 'history'))
+    scalar, single = h.ndim == 1, h.ndim <= 2
+    h = h[:, None] if scalar else h
+    h = h[None] if single else h
+    k, w = self.n_observed_, self.window
+    if h.ndim != 3 or h.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h, {k}) or (B, T_h, {k}).")
+    if h.shape[1] < w + 1: raise ValueError(f"history has {h.shape[1]} steps: expected at least window + 1 = {w + 1}.")
+    check_finite(h, 'history')
+    n_steps, B = check_int('n_steps', n_steps), h.shape[0]
+    if self.n_inputs_:
+        if u is None: raise ValueError(f"u is required: the model was fitted with inputs; expected shape {(n_steps, self.n_inputs_)}.")
+        u0 = u = to_host(as_array(u, 'u'))
+        u = u[None] if u.ndim == 2 and single else u
+        if u.shape != (B, n_steps, self.n_inputs_): raise ValueError(f"u has shape {u0.shape}: expected {(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
+        check_finite(u, 'u')
+    elif u is not None: raise ValueError("u was given but the model was fitted without inputs.")
+    buf = np.empty((B, w + 1 + n_steps, k))
+    buf[:, :w + 1] = h[:, -(w + 1):]
+    lags = w - np.arange(self.embedding_['delays']) * self.embedding_['stride']   # positions of y_t, y_{t-τ}, ... in the window
+    r, hit = self.rnn_, np.zeros(B, dtype=bool)
+    lo, hi = r.data_min_[:k], r.data_max_[:k]       # the observed variables' range, widened like SampledRNN's forecasts
+    lo, hi = (lo - r.bound * (hi - lo), hi + r.bound * (hi - lo)) if r.bound is not None else (-np.inf, np.inf)
+    with np.errstate(all='ignore'):
+        for t in range(n_steps):
+            Zt = buf[:, t + lags].reshape(B, -1)
+            y = self._step(Zt, None if u is None else u[:, t])
+            hit |= np.any((y < lo) | (y > hi) | ~np.isfinite(y), axis=1)
+            buf[:, w + 1 + t] = np.clip(np.nan_to_num(y), lo, hi) if r.bound is not None else y
+    if hit.any(): warnings.warn(f"{int(hit.sum())} of {B} forecast(s) left the training data's range (widened by bound={r.bound}) "
+                                "and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
+    out = buf[:, w + 1:]
+    out = out[0] if single else out
+    return out[..., 0] if scalar else out
 
-    def forecast(self, x0, n_steps:int, u=None):
-        "The n_steps observations after a start: a delay model's state is a window, so x0 is the last window + 1 observations (window + 1, k) or (B, window + 1, k)."
-        return self.forecast_from(x0, n_steps, u)
+# %% ../nbs/14_delay.ipynb #6da195bc
+@patch
+def forecast(self:DelayRNN, x0, n_steps:int, u=None):
+    "The n_steps observations after a start: a delay model's state is a window, so x0 is the last window + 1 observations (window + 1, k) or (B, window + 1, k)."
+    return self.forecast_from(x0, n_steps, u)
 
-    @property
-    def n_features_in_(self):
-        "k, the observed variables a forecast holds (the embedded model sees k · delays coordinates)."
-        return self.n_observed_
+# %% ../nbs/14_delay.ipynb #d301c1d0
+@patch(as_prop=True)
+def n_features_in_(self:DelayRNN):
+    "k, the observed variables a forecast holds (the embedded model sees k · delays coordinates)."
+    return self.n_observed_
 
 # %% ../nbs/14_delay.ipynb #dc8521b5
 def _holdout_cuts(ys, fraction=HOLDOUT_FRACTION, min_steps=HOLDOUT_MIN_STEPS):

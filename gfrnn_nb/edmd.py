@@ -101,90 +101,108 @@ class LstsqAccumulator:
         else: self.R = self.xp.zeros((0, n)) if method == 'qr' else self.xp.zeros((n, n))
         self.pending, self.n_pending, self.n_rows = [], 0, 0
 
-    def update(self, F, T):
-        "Add rows: features F (n, n_features) and targets T (n, n_targets)."
-        if F.shape[1] != self.n_features or T.shape[1] != self.n_targets or F.shape[0] != T.shape[0]:
-            raise ValueError(f"block shapes F{tuple(F.shape)}, T{tuple(T.shape)}: expected (n, {self.n_features}) and (n, {self.n_targets}).")
-        self.pending.append((F, T))
-        self.n_pending += F.shape[0]; self.n_rows += F.shape[0]
-        if self.n_pending >= self.block_rows: self._reduce()
-        return self
+# %% ../nbs/11_edmd.ipynb #a3c15926
+@patch
+def update(self:LstsqAccumulator, F, T):
+    "Add rows: features F (n, n_features) and targets T (n, n_targets)."
+    if F.shape[1] != self.n_features or T.shape[1] != self.n_targets or F.shape[0] != T.shape[0]:
+        raise ValueError(f"block shapes F{tuple(F.shape)}, T{tuple(T.shape)}: expected (n, {self.n_features}) and (n, {self.n_targets}).")
+    self.pending.append((F, T))
+    self.n_pending += F.shape[0]; self.n_rows += F.shape[0]
+    if self.n_pending >= self.block_rows: self._reduce()
+    return self
 
-    def work_block(self, rows:int):
-        "A Fortran work array (rows, n_features + n_targets) to fill with [F | T] and pass to `add_block` (numpy QR only)."
-        if not self._tp: raise ValueError("work_block() is for the numpy QR accumulation: use update() on other backends.")
-        if rows == self.block_rows and self._work is not None: return self._work   # tpqrt overwrites it: reuse
-        block = np.empty((rows, self.n_features + self.n_targets), order='F')
-        if rows == self.block_rows: self._work = block       # (other sizes are one-offs: not kept)
-        return block
+# %% ../nbs/11_edmd.ipynb #85501cb2
+@patch
+def work_block(self:LstsqAccumulator, rows:int):
+    "A Fortran work array (rows, n_features + n_targets) to fill with [F | T] and pass to `add_block` (numpy QR only)."
+    if not self._tp: raise ValueError("work_block() is for the numpy QR accumulation: use update() on other backends.")
+    if rows == self.block_rows and self._work is not None: return self._work   # tpqrt overwrites it: reuse
+    block = np.empty((rows, self.n_features + self.n_targets), order='F')
+    if rows == self.block_rows: self._work = block       # (other sizes are one-offs: not kept)
+    return block
 
-    def add_block(self, block):
-        "Reduce a filled `work_block` into R at once (row order does not matter to least squares)."
-        self.n_rows += block.shape[0]
-        self._tpqrt(block)
-        return self
+# %% ../nbs/11_edmd.ipynb #32af8451
+@patch
+def add_block(self:LstsqAccumulator, block):
+    "Reduce a filled `work_block` into R at once (row order does not matter to least squares)."
+    self.n_rows += block.shape[0]
+    self._tpqrt(block)
+    return self
 
-    def _tpqrt(self, block):
-        n = self.R.shape[0]
-        self.R, _, _, info = scipy.linalg.lapack.dtpqrt(0, min(40, n), self.R, block, overwrite_a=1, overwrite_b=1)
-        if info != 0: raise RuntimeError(f"LAPACK dtpqrt failed with info={info}.")
+# %% ../nbs/11_edmd.ipynb #7d161d4d
+@patch
+def _tpqrt(self:LstsqAccumulator, block):
+    n = self.R.shape[0]
+    self.R, _, _, info = scipy.linalg.lapack.dtpqrt(0, min(40, n), self.R, block, overwrite_a=1, overwrite_b=1)
+    if info != 0: raise RuntimeError(f"LAPACK dtpqrt failed with info={info}.")
 
-    def _block(self):
-        "The pending rows as one float64 [F | T] block (Fortran order for LAPACK), copied once."
-        xp, p, rows = self.xp, self.n_features, self.n_pending
-        block = self.work_block(rows) if self._tp else xp.empty((rows, p + self.n_targets), dtype=np.float64)
-        s = 0
-        for F, T in self.pending:
-            block[s:s + F.shape[0], :p], block[s:s + F.shape[0], p:] = F, T
-            s += F.shape[0]
-        self.pending, self.n_pending = [], 0
-        return block
+# %% ../nbs/11_edmd.ipynb #c99d6764
+@patch
+def _block(self:LstsqAccumulator):
+    "The pending rows as one float64 [F | T] block (Fortran order for LAPACK), copied once."
+    xp, p, rows = self.xp, self.n_features, self.n_pending
+    block = self.work_block(rows) if self._tp else xp.empty((rows, p + self.n_targets), dtype=np.float64)
+    s = 0
+    for F, T in self.pending:
+        block[s:s + F.shape[0], :p], block[s:s + F.shape[0], p:] = F, T
+        s += F.shape[0]
+    self.pending, self.n_pending = [], 0
+    return block
 
-    def _reduce(self):
-        if not self.pending: return
-        block = self._block()
-        if self._tp: self._tpqrt(block)
-        elif self.method == 'qr': self.R = self.xp.linalg.qr(self.xp.concatenate([self.R, block], axis=0), mode='r')
-        else: self.R = self.R + block.T @ block
+# %% ../nbs/11_edmd.ipynb #1e511c7a
+@patch
+def _reduce(self:LstsqAccumulator):
+    if not self.pending: return
+    block = self._block()
+    if self._tp: self._tpqrt(block)
+    elif self.method == 'qr': self.R = self.xp.linalg.qr(self.xp.concatenate([self.R, block], axis=0), mode='r')
+    else: self.R = self.R + block.T @ block
 
-    def gram_scale(self) -> float:
-        "mean(diag FᵀF): the scale that `ridge` is relative to."
-        self._reduce()
-        p = self.n_features
-        if self.method == 'normal': return float(self.xp.trace(self.R[:p, :p]) / p)
-        R11 = self.R[:, :p]
-        return float((R11 * R11).sum() / p)
+# %% ../nbs/11_edmd.ipynb #b2de639c
+@patch
+def gram_scale(self:LstsqAccumulator) -> float:
+    "mean(diag FᵀF): the scale that `ridge` is relative to."
+    self._reduce()
+    p = self.n_features
+    if self.method == 'normal': return float(self.xp.trace(self.R[:p, :p]) / p)
+    R11 = self.R[:, :p]
+    return float((R11 * R11).sum() / p)
 
-    def solve(self, ridge:float=0.0, rcond:float=None, rank:str='pivoted'):
-        "The least-squares solution A (n_features, n_targets); `rank`: 'pivoted' (QR) or 'svd'."
-        self._reduce()
-        if self.n_rows == 0: raise ValueError("no rows were added: expected at least one block before solve().")
-        ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
-        check_option('rank', rank, ('pivoted', 'svd'))
-        xp, p = self.xp, self.n_features
-        lam = ridge * self.gram_scale()
-        if self.method == 'normal':
-            G, Bt = self.R[:p, :p], self.R[:p, p:]
-            return xp.linalg.solve(G + lam * xp.eye(p), Bt) if lam > 0 else svd_lstsq(G, Bt, rcond)
-        R = self.R
-        if lam > 0:
-            reg = xp.concatenate([float(np.sqrt(lam)) * xp.eye(p), xp.zeros((p, self.n_targets))], axis=1)
-            R = xp.linalg.qr(xp.concatenate([R, reg], axis=0), mode='r')
-        R = R[:p]
-        if R.shape[0] < p: R = xp.concatenate([R, xp.zeros((p - R.shape[0], R.shape[1]))])  # fewer rows than features
-        return (pivoted_qr_lstsq if rank == 'pivoted' else svd_lstsq)(R[:, :p], R[:, p:], rcond)
+# %% ../nbs/11_edmd.ipynb #e91311a1
+@patch
+def solve(self:LstsqAccumulator, ridge:float=0.0, rcond:float=None, rank:str='pivoted'):
+    "The least-squares solution A (n_features, n_targets); `rank`: 'pivoted' (QR) or 'svd'."
+    self._reduce()
+    if self.n_rows == 0: raise ValueError("no rows were added: expected at least one block before solve().")
+    ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
+    check_option('rank', rank, ('pivoted', 'svd'))
+    xp, p = self.xp, self.n_features
+    lam = ridge * self.gram_scale()
+    if self.method == 'normal':
+        G, Bt = self.R[:p, :p], self.R[:p, p:]
+        return xp.linalg.solve(G + lam * xp.eye(p), Bt) if lam > 0 else svd_lstsq(G, Bt, rcond)
+    R = self.R
+    if lam > 0:
+        reg = xp.concatenate([float(np.sqrt(lam)) * xp.eye(p), xp.zeros((p, self.n_targets))], axis=1)
+        R = xp.linalg.qr(xp.concatenate([R, reg], axis=0), mode='r')
+    R = R[:p]
+    if R.shape[0] < p: R = xp.concatenate([R, xp.zeros((p - R.shape[0], R.shape[1]))])  # fewer rows than features
+    return (pivoted_qr_lstsq if rank == 'pivoted' else svd_lstsq)(R[:, :p], R[:, p:], rcond)
 
-    def leading(self, k:int) -> 'LstsqAccumulator':
-        "The accumulation of the first k features alone, read off this one (no pass over the data): their solutions are the same."
-        self._reduce()
-        xp, P, n = self.xp, self.n_features, self.n_features + self.n_targets
-        k = check_int('k', k, low=1, high=P)
-        R = self.R if self.R.shape[0] >= n else xp.concatenate([self.R, xp.zeros((n - self.R.shape[0], n))])
-        keep = lambda A, axis: xp.concatenate([A[:k], A[P:]] if axis == 0 else [A[:, :k], A[:, P:]], axis=axis)
-        sub = LstsqAccumulator(k, self.n_targets, self.method, xp)
-        sub.R, sub.n_rows = keep(keep(R, 0), 1), self.n_rows   # a QR's (or Gram's) top-left block belongs to the first columns
-        if sub._tp: sub.R = np.asfortranarray(sub.R)
-        return sub
+# %% ../nbs/11_edmd.ipynb #4df685c2
+@patch
+def leading(self:LstsqAccumulator, k:int) -> 'LstsqAccumulator':
+    "The accumulation of the first k features alone, read off this one (no pass over the data): their solutions are the same."
+    self._reduce()
+    xp, P, n = self.xp, self.n_features, self.n_features + self.n_targets
+    k = check_int('k', k, low=1, high=P)
+    R = self.R if self.R.shape[0] >= n else xp.concatenate([self.R, xp.zeros((n - self.R.shape[0], n))])
+    keep = lambda A, axis: xp.concatenate([A[:k], A[P:]] if axis == 0 else [A[:, :k], A[:, P:]], axis=axis)
+    sub = LstsqAccumulator(k, self.n_targets, self.method, xp)
+    sub.R, sub.n_rows = keep(keep(R, 0), 1), self.n_rows   # a QR's (or Gram's) top-left block belongs to the first columns
+    if sub._tp: sub.R = np.asfortranarray(sub.R)
+    return sub
 
 # %% ../nbs/11_edmd.ipynb #a929a5eb
 def combine_factors(factors:list, method:str='qr'):
@@ -279,61 +297,69 @@ class EDMD:
         n_t = self.nxt * d + self.koop * (self.m + d)
         self.acc = LstsqAccumulator(self.m + n_inputs, n_t, 'normal' if solver == 'normal' else 'qr', backend, block_rows)
 
-    def add(self, X, U=None):
-        "Feed the snapshot pairs of trajectories X (and their inputs U)."
-        trajs = as_trajectories(X, dim=self.d)
-        if (U is None) != (not self.n_inputs):
-            raise ValueError(f"U is {'missing' if U is None else 'given'}: this EDMD was set up for n_inputs={self.n_inputs}.")
-        us = [None] * len(trajs) if U is None else as_inputs(U, trajs)
-        if U is not None and us[0].shape[1] != self.n_inputs:
-            raise ValueError(f"U has {us[0].shape[1]} inputs per step: expected n_inputs={self.n_inputs}.")
-        return self._add(trajs, us)
+# %% ../nbs/11_edmd.ipynb #4e97d361
+@patch
+def add(self:EDMD, X, U=None):
+    "Feed the snapshot pairs of trajectories X (and their inputs U)."
+    trajs = as_trajectories(X, dim=self.d)
+    if (U is None) != (not self.n_inputs):
+        raise ValueError(f"U is {'missing' if U is None else 'given'}: this EDMD was set up for n_inputs={self.n_inputs}.")
+    us = [None] * len(trajs) if U is None else as_inputs(U, trajs)
+    if U is not None and us[0].shape[1] != self.n_inputs:
+        raise ValueError(f"U has {us[0].shape[1]} inputs per step: expected n_inputs={self.n_inputs}.")
+    return self._add(trajs, us)
 
-    def _add(self, trajs:list, us:list):
-        "`add` for trajectories (and per-trajectory inputs or Nones) that were validated already."
-        xp, chunk, lay = xp_of(trajs[0]), max(1, self.acc.block_rows), self.layer
-        direct = self.acc._tp and not self.koop and not self.n_inputs and xp_of(lay.W) is np
-        for x, u in zip(trajs, us):
-            for s in range(0, x.shape[0] - 1, chunk):
-                w = x[s:s + chunk + 1]
-                if direct: self._fill(w); continue
-                uw = None if u is None else u[s:s + chunk]
-                if self.input_in_layer: P, P_next = lift(w[:-1], lay, self.include_state, self.include_const, U=uw), None
-                else:
-                    Pw = lift(w, lay, self.include_state, self.include_const)
-                    P, P_next = Pw[:-1], Pw[1:]
-                T = ([w[1:]] if self.nxt else []) + ([P_next, w[:-1]] if self.koop else [])
-                self.acc.update(P if uw is None else xp.concatenate([P, uw], axis=1), xp.concatenate(T, axis=1) if len(T) > 1 else T[0])
-        return self
+# %% ../nbs/11_edmd.ipynb #477c496b
+@patch
+def _add(self:EDMD, trajs:list, us:list):
+    "`add` for trajectories (and per-trajectory inputs or Nones) that were validated already."
+    xp, chunk, lay = xp_of(trajs[0]), max(1, self.acc.block_rows), self.layer
+    direct = self.acc._tp and not self.koop and not self.n_inputs and xp_of(lay.W) is np
+    for x, u in zip(trajs, us):
+        for s in range(0, x.shape[0] - 1, chunk):
+            w = x[s:s + chunk + 1]
+            if direct: self._fill(w); continue
+            uw = None if u is None else u[s:s + chunk]
+            if self.input_in_layer: P, P_next = lift(w[:-1], lay, self.include_state, self.include_const, U=uw), None
+            else:
+                Pw = lift(w, lay, self.include_state, self.include_const)
+                P, P_next = Pw[:-1], Pw[1:]
+            T = ([w[1:]] if self.nxt else []) + ([P_next, w[:-1]] if self.koop else [])
+            self.acc.update(P if uw is None else xp.concatenate([P, uw], axis=1), xp.concatenate(T, axis=1) if len(T) > 1 else T[0])
+    return self
 
-    def _fill(self, w):
-        "The usual case (numpy, one-step readout, no inputs): build [ψ(x_t) | x_{t+1}] in the QR work array itself."
-        B, M, d = self.acc.work_block(w.shape[0] - 1), self.layer.width, self.d
-        H = B[:, :M]
-        np.matmul(w[:-1], self.layer.W.T, out=H); H += self.layer.b
-        if self.layer.activation == 'tanh': np.tanh(H, out=H)
-        else: H[...] = activation(self.layer.activation)(H)
-        c = M
-        if self.include_state: B[:, c:c + d] = w[:-1]; c += d
-        if self.include_const: B[:, c] = 1.0; c += 1
-        B[:, c:] = w[1:]
-        self.acc.add_block(B)
+# %% ../nbs/11_edmd.ipynb #56b88bb1
+@patch
+def _fill(self:EDMD, w):
+    "The usual case (numpy, one-step readout, no inputs): build [ψ(x_t) | x_{t+1}] in the QR work array itself."
+    B, M, d = self.acc.work_block(w.shape[0] - 1), self.layer.width, self.d
+    H = B[:, :M]
+    np.matmul(w[:-1], self.layer.W.T, out=H); H += self.layer.b
+    if self.layer.activation == 'tanh': np.tanh(H, out=H)
+    else: H[...] = activation(self.layer.activation)(H)
+    c = M
+    if self.include_state: B[:, c:c + d] = w[:-1]; c += d
+    if self.include_const: B[:, c] = 1.0; c += 1
+    B[:, c:] = w[1:]
+    self.acc.add_block(B)
 
-    def solve(self, ridge:float=0.0, # relative Tikhonov parameter
-              rcond:float=None,      # cutoff of the rank-revealing solve (default: machine precision)
-              solver:str=None):      # 'qr' or 'svd' on a QR accumulation (default: the solver set up)
-        "Outer weights: {'A': (M'+m, d)} and/or {'K': (M', M'), 'C': (M', d), 'B': (m, M')}."
-        solver = check_option('solver', self.solver if solver is None else solver, SOLVERS)
-        ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
-        if (solver == 'normal') != (self.solver == 'normal'):
-            raise ValueError(f"solver={solver!r} cannot solve an accumulation set up for solver={self.solver!r} (Gram matrix vs QR).")
-        d, m, nxt = self.d, self.m, self.nxt
-        sol, out = self.acc.solve(ridge, rcond, 'svd' if solver == 'svd' else 'pivoted'), {}
-        if nxt: out['A'] = sol[:, :d]
-        if self.koop:
-            out['K'], out['C'] = sol[:m, nxt * d:nxt * d + m], sol[:m, nxt * d + m:]
-            if self.n_inputs: out['B'] = sol[m:, nxt * d:nxt * d + m]
-        return out
+# %% ../nbs/11_edmd.ipynb #891410b1
+@patch
+def solve(self:EDMD, ridge:float=0.0, # relative Tikhonov parameter
+          rcond:float=None,      # cutoff of the rank-revealing solve (default: machine precision)
+          solver:str=None):      # 'qr' or 'svd' on a QR accumulation (default: the solver set up)
+    "Outer weights: {'A': (M'+m, d)} and/or {'K': (M', M'), 'C': (M', d), 'B': (m, M')}."
+    solver = check_option('solver', self.solver if solver is None else solver, SOLVERS)
+    ridge, rcond = check_number('ridge', ridge, low=0), check_number('rcond', rcond, low=0, options=(None,))
+    if (solver == 'normal') != (self.solver == 'normal'):
+        raise ValueError(f"solver={solver!r} cannot solve an accumulation set up for solver={self.solver!r} (Gram matrix vs QR).")
+    d, m, nxt = self.d, self.m, self.nxt
+    sol, out = self.acc.solve(ridge, rcond, 'svd' if solver == 'svd' else 'pivoted'), {}
+    if nxt: out['A'] = sol[:, :d]
+    if self.koop:
+        out['K'], out['C'] = sol[:m, nxt * d:nxt * d + m], sol[:m, nxt * d + m:]
+        if self.n_inputs: out['B'] = sol[m:, nxt * d:nxt * d + m]
+    return out
 
 # %% ../nbs/11_edmd.ipynb #eb42d247
 def edmd(X,                      # trajectories (n_traj, T, d) or list of (T_k, d), on any backend

@@ -8,6 +8,7 @@ __all__ = ['eki_update', 'eki_step_size', 'EKI']
 # %% ../nbs/22_eki.ipynb #0fdcb60f
 import os, warnings
 import numpy as np
+from fastcore.basics import patch
 from .backend import xp_of, to_device, to_host
 from .optimizer import Optimizer
 from .checks import check_int, check_number, check_option, check_bool
@@ -75,57 +76,71 @@ class EKI(Optimizer):
         self.ensemble_size, self.step_rule, self.dt, self.gamma = ensemble_size, step, dt, gamma
         self.noise, self.inflation, self.momentum, self.perturb = noise, inflation, momentum, perturb
 
-    def _check_own(self):
-        check_int('ensemble_size', self.ensemble_size, low=2)   # an ensemble covariance needs two members
-        check_option('step', self.step_rule, ('constant', 'adaptive', 'dmc'))
-        check_number('dt', self.dt, low=0, low_open=True); check_number('gamma', self.gamma, low=0, low_open=True)
-        check_number('noise', self.noise, low=0); check_number('inflation', self.inflation, low=1)
-        check_number('momentum', self.momentum, low=0, high=1, options=('nesterov',)); check_bool('perturb', self.perturb)
+# %% ../nbs/22_eki.ipynb #cc2d7d77
+@patch
+def _check_own(self:EKI):
+    check_int('ensemble_size', self.ensemble_size, low=2)   # an ensemble covariance needs two members
+    check_option('step', self.step_rule, ('constant', 'adaptive', 'dmc'))
+    check_number('dt', self.dt, low=0, low_open=True); check_number('gamma', self.gamma, low=0, low_open=True)
+    check_number('noise', self.noise, low=0); check_number('inflation', self.inflation, low=1)
+    check_number('momentum', self.momentum, low=0, high=1, options=('nesterov',)); check_bool('perturb', self.perturb)
 
-    def _start(self):
-        J = self.ensemble_size
-        self.Theta, self._prev, self._n = self._initial(J), None, 0
-        self.dt_ = []
+# %% ../nbs/22_eki.ipynb #6e0876a5
+@patch
+def _start(self:EKI):
+    J = self.ensemble_size
+    self.Theta, self._prev, self._n = self._initial(J), None, 0
+    self.dt_ = []
 
-    def _lookahead(self):
-        lam = self.momentum
-        if lam == 'nesterov': lam = (self._n - 1) / (self._n + 2) if self._n > 0 else 0.0
-        if self._prev is None or not lam: return self.Theta
-        return self.Theta + lam * (self.Theta - self._prev)
+# %% ../nbs/22_eki.ipynb #11ebb70d
+@patch
+def _lookahead(self:EKI):
+    lam = self.momentum
+    if lam == 'nesterov': lam = (self._n - 1) / (self._n + 2) if self._n > 0 else 0.0
+    if self._prev is None or not lam: return self.Theta
+    return self.Theta + lam * (self.Theta - self._prev)
 
-    def _ask(self):
-        self.next_batch()
-        if self.inflation != 1:
-            m = self.Theta.mean(axis=0)
-            self.Theta = m + self.inflation * (self.Theta - m)
-        self._asked = self._lookahead()
-        return self._asked
+# %% ../nbs/22_eki.ipynb #345d7dc5
+@patch
+def _ask(self:EKI):
+    self.next_batch()
+    if self.inflation != 1:
+        m = self.Theta.mean(axis=0)
+        self.Theta = m + self.inflation * (self.Theta - m)
+    self._asked = self._lookahead()
+    return self._asked
 
-    def _tell(self, G):
-        xp, Theta = self.xp, self._asked
-        bad = self.bad_rows(G)
-        good = to_device(np.flatnonzero(~bad), xp)
-        if bad.sum() > len(bad) - 2:
-            raise FloatingPointError(f"{int(bad.sum())} of {len(bad)} members produced NaN outputs; "
-                                     "fewer than two are left (lower dt or the init scale).")
-        if bad.any(): Theta, G = Theta[good], G[good]
-        Gf = G.reshape(G.shape[0], -1)
-        Y = self.target(self.yb, self.net.n_out).reshape(-1)
-        if self.perturb:
-            Y = Y[None] + to_device(self.rng.normal(scale=self.gamma ** 0.5, size=Gf.shape), xp)
-        dt = eki_step_size(Gf, Y if Y.ndim == 1 else Y.mean(axis=0), self.gamma, self.step_rule, self.dt)
-        new = Theta + eki_update(Theta, Gf, Y, dt, self.gamma)
-        if bad.any(): new = self._replace_bad(new, int(bad.sum()))
-        if self.noise:
-            new = new + to_device(self.rng.normal(scale=self.noise, size=new.shape), xp)
-        self._prev = self.Theta if self.Theta.shape == new.shape else None
-        self.Theta, self._n = new, self._n + 1
-        self.dt_.append(dt)
+# %% ../nbs/22_eki.ipynb #19ded6f1
+@patch
+def _tell(self:EKI, G):
+    xp, Theta = self.xp, self._asked
+    bad = self.bad_rows(G)
+    good = to_device(np.flatnonzero(~bad), xp)
+    if bad.sum() > len(bad) - 2:
+        raise FloatingPointError(f"{int(bad.sum())} of {len(bad)} members produced NaN outputs; "
+                                 "fewer than two are left (lower dt or the init scale).")
+    if bad.any(): Theta, G = Theta[good], G[good]
+    Gf = G.reshape(G.shape[0], -1)
+    Y = self.target(self.yb, self.net.n_out).reshape(-1)
+    if self.perturb:
+        Y = Y[None] + to_device(self.rng.normal(scale=self.gamma ** 0.5, size=Gf.shape), xp)
+    dt = eki_step_size(Gf, Y if Y.ndim == 1 else Y.mean(axis=0), self.gamma, self.step_rule, self.dt)
+    new = Theta + eki_update(Theta, Gf, Y, dt, self.gamma)
+    if bad.any(): new = self._replace_bad(new, int(bad.sum()))
+    if self.noise:
+        new = new + to_device(self.rng.normal(scale=self.noise, size=new.shape), xp)
+    self._prev = self.Theta if self.Theta.shape == new.shape else None
+    self.Theta, self._n = new, self._n + 1
+    self.dt_.append(dt)
 
-    def _replace_bad(self, new, n_bad):
-        if self.nan_policy == 'drop': return new
-        m = new.mean(axis=0)
-        xi = to_device(self.rng.normal(size=(n_bad, new.shape[0])), self.xp)
-        return self.xp.concatenate([new, m + (xi @ (new - m)) / (new.shape[0] - 1) ** 0.5], axis=0)
+# %% ../nbs/22_eki.ipynb #be274603
+@patch
+def _replace_bad(self:EKI, new, n_bad):
+    if self.nan_policy == 'drop': return new
+    m = new.mean(axis=0)
+    xi = to_device(self.rng.normal(size=(n_bad, new.shape[0])), self.xp)
+    return self.xp.concatenate([new, m + (xi @ (new - m)) / (new.shape[0] - 1) ** 0.5], axis=0)
 
-    def _estimate(self): return self.Theta.mean(axis=0)
+# %% ../nbs/22_eki.ipynb #84f6c1bb
+@patch
+def _estimate(self:EKI): return self.Theta.mean(axis=0)

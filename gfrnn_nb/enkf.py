@@ -8,6 +8,7 @@ __all__ = ['subspace_step', 'SubspaceEnKF']
 # %% ../nbs/23_enkf.ipynb #36ad8f64
 import os, warnings
 import numpy as np
+from fastcore.basics import patch
 from .backend import xp_of, to_device, to_host, host_rng
 from .optimizer import Optimizer
 from .checks import check_int, check_number, check_bool, InputTypeError
@@ -41,59 +42,75 @@ class SubspaceEnKF(Optimizer):
         self.n_directions, self.sigma, self.sigma_decay, self.sigma_min = n_directions, sigma, sigma_decay, sigma_min
         self.damping, self.step_sizes, self.monotone = damping, step_sizes, monotone
 
-    def _check_own(self):
-        check_int('n_directions', self.n_directions); check_number('sigma', self.sigma, low=0, low_open=True)
-        check_number('sigma_decay', self.sigma_decay, low=0, low_open=True); check_number('sigma_min', self.sigma_min, low=0)
-        check_number('damping', self.damping, low=0); check_bool('monotone', self.monotone)
-        if not isinstance(self.step_sizes, (list, tuple, np.ndarray)) or len(self.step_sizes) < 1:
-            raise InputTypeError(f"step_sizes={self.step_sizes!r}: expected a non-empty tuple of step sizes.")
-        for i, a in enumerate(self.step_sizes): check_number(f'step_sizes[{i}]', a, low=0, low_open=True)
-
-    def _start(self):
-        self.theta, self.sigma_, self._phase = self._initial(), float(self.sigma), 'probe'
-        self._alphas = to_device(np.asarray(self.step_sizes, dtype=float), self.xp)
-
-    def directions(self, seed):
-        "The K directions Ω (K, P) of one step, regenerated from its seed."
-        return to_device(host_rng(seed).normal(scale=self.sigma_, size=(self.n_directions, self.net.n_params)), self.xp)
-
-    def _ask(self):
-        if self._phase == 'probe':
-            self.next_batch()
-            self._seed = int(self.rng.integers(2**63))
-            return self.xp.concatenate([self.theta[None], self.theta[None] + self.directions(self._seed)], axis=0)
-        self._cand = self.theta[None] + self._alphas[:, None] * (self._z @ self.directions(self._seed))[None]
-        return self._cand
-
-    def _tell(self, G):
-        (self._tell_probe if self._phase == 'probe' else self._tell_line)(G)
-
-    def _tell_probe(self, G):
-        xp, loss = self.xp, self.loss_
-        if not bool(xp.isfinite(G[0]).all()):
-            raise FloatingPointError("the current iterate θ produces NaN or infinite outputs; lower sigma or the step sizes.")
-        bad = self.bad_rows(G[1:], what='directions')
-        G0, Q = G[0], G[1:] - G[0]
-        good = to_device(np.flatnonzero(~bad), xp)
-        Qg = Q[good] if bad.any() else Q
-        self._z = xp.zeros(self.n_directions)
-        if len(Qg):
-            z = subspace_step(Qg, loss.grad(G0[None], self.yb)[0], loss.gn(Qg, G0, self.yb), self.damping)
-            if bad.any(): self._z[good] = z
-            else: self._z = z
-        self._loss0 = float(loss.value(G0[None], self.yb)[0])
-        self._phase = 'line'
-
-    def _tell_line(self, G):
-        L = self.loss_.value(G, self.yb)
-        L = self.xp.where(self.xp.isfinite(L), L, self.xp.inf)
-        i = int(L.argmin())
-        if not (self.monotone and float(L[i]) >= self._loss0): self.theta = self._cand[i]
-        self.sigma_ = max(self.sigma_ * self.sigma_decay, self.sigma_min)
-        self._phase = 'probe'
-
     def step(self):
         "One full step: the probe and the line search (two batched forwards)."
         super().step(); super().step()
 
-    def _estimate(self): return self.theta
+# %% ../nbs/23_enkf.ipynb #76aaf0cd
+@patch
+def _check_own(self:SubspaceEnKF):
+    check_int('n_directions', self.n_directions); check_number('sigma', self.sigma, low=0, low_open=True)
+    check_number('sigma_decay', self.sigma_decay, low=0, low_open=True); check_number('sigma_min', self.sigma_min, low=0)
+    check_number('damping', self.damping, low=0); check_bool('monotone', self.monotone)
+    if not isinstance(self.step_sizes, (list, tuple, np.ndarray)) or len(self.step_sizes) < 1:
+        raise InputTypeError(f"step_sizes={self.step_sizes!r}: expected a non-empty tuple of step sizes.")
+    for i, a in enumerate(self.step_sizes): check_number(f'step_sizes[{i}]', a, low=0, low_open=True)
+
+# %% ../nbs/23_enkf.ipynb #b3674dbc
+@patch
+def _start(self:SubspaceEnKF):
+    self.theta, self.sigma_, self._phase = self._initial(), float(self.sigma), 'probe'
+    self._alphas = to_device(np.asarray(self.step_sizes, dtype=float), self.xp)
+
+# %% ../nbs/23_enkf.ipynb #ca0e80ba
+@patch
+def directions(self:SubspaceEnKF, seed):
+    "The K directions Ω (K, P) of one step, regenerated from its seed."
+    return to_device(host_rng(seed).normal(scale=self.sigma_, size=(self.n_directions, self.net.n_params)), self.xp)
+
+# %% ../nbs/23_enkf.ipynb #6100954e
+@patch
+def _ask(self:SubspaceEnKF):
+    if self._phase == 'probe':
+        self.next_batch()
+        self._seed = int(self.rng.integers(2**63))
+        return self.xp.concatenate([self.theta[None], self.theta[None] + self.directions(self._seed)], axis=0)
+    self._cand = self.theta[None] + self._alphas[:, None] * (self._z @ self.directions(self._seed))[None]
+    return self._cand
+
+# %% ../nbs/23_enkf.ipynb #2598a7ae
+@patch
+def _tell(self:SubspaceEnKF, G):
+    (self._tell_probe if self._phase == 'probe' else self._tell_line)(G)
+
+# %% ../nbs/23_enkf.ipynb #646b07c4
+@patch
+def _tell_probe(self:SubspaceEnKF, G):
+    xp, loss = self.xp, self.loss_
+    if not bool(xp.isfinite(G[0]).all()):
+        raise FloatingPointError("the current iterate θ produces NaN or infinite outputs; lower sigma or the step sizes.")
+    bad = self.bad_rows(G[1:], what='directions')
+    G0, Q = G[0], G[1:] - G[0]
+    good = to_device(np.flatnonzero(~bad), xp)
+    Qg = Q[good] if bad.any() else Q
+    self._z = xp.zeros(self.n_directions)
+    if len(Qg):
+        z = subspace_step(Qg, loss.grad(G0[None], self.yb)[0], loss.gn(Qg, G0, self.yb), self.damping)
+        if bad.any(): self._z[good] = z
+        else: self._z = z
+    self._loss0 = float(loss.value(G0[None], self.yb)[0])
+    self._phase = 'line'
+
+# %% ../nbs/23_enkf.ipynb #2d86b7a4
+@patch
+def _tell_line(self:SubspaceEnKF, G):
+    L = self.loss_.value(G, self.yb)
+    L = self.xp.where(self.xp.isfinite(L), L, self.xp.inf)
+    i = int(L.argmin())
+    if not (self.monotone and float(L[i]) >= self._loss0): self.theta = self._cand[i]
+    self.sigma_ = max(self.sigma_ * self.sigma_decay, self.sigma_min)
+    self._phase = 'probe'
+
+# %% ../nbs/23_enkf.ipynb #f86e9f43
+@patch
+def _estimate(self:SubspaceEnKF): return self.theta

@@ -8,6 +8,7 @@ __all__ = ['check_data', 'check_budget', 'FitResult', 'Optimizer', 'RandomSearch
 # %% ../nbs/21_optimizer.ipynb #5c8e2482
 import time, warnings
 import numpy as np
+from fastcore.basics import patch
 from .backend import get_xp, xp_of, to_device, to_host, host_rng, backend_name
 from .nets import MLP, ElmanRNN, FlatNet, Loss, get_loss, LOSSES
 from .backend import BACKENDS
@@ -112,167 +113,212 @@ class Optimizer:
         self.nan_policy, self.blas_threads, self.clock = nan_policy, blas_threads, clock
 
     # --- what subclasses provide ---
-    def _start(self): pass
-    def _ask(self): raise NotImplementedError
-    def _tell(self, G): raise NotImplementedError
-    def _estimate(self): raise NotImplementedError
 
     # --- lifecycle ---
-    def _check_params(self):
-        "The hyperparameters every optimiser shares (subclasses add theirs in `_check_own`)."
-        check_int('batch_size', self.batch_size, options=(None,))
-        if not isinstance(self.loss, Loss): check_option('loss', self.loss, tuple(LOSSES) + ('auto',))
-        if not isinstance(self.seed, np.random.Generator): check_int('seed', self.seed, low=0, options=(None,))
-        if isinstance(self.backend, str): check_option('backend', self.backend, BACKENDS)
-        check_int('n_logs', self.n_logs); check_int('eval_size', self.eval_size); check_bool('progress', self.progress)
-        if not isinstance(self.callbacks, (list, tuple)) or not all(callable(cb) for cb in self.callbacks):
-            raise InputTypeError(f"callbacks={self.callbacks!r}: expected a list or tuple of callables cb(opt, record).")
-        check_option('nan_policy', self.nan_policy, ('resample', 'drop')); check_int('blas_threads', self.blas_threads, options=(None,))
-        check_option('clock', self.clock, ('wall', 'cpu'))
-        self._check_own()
-
-    def _check_own(self): pass
-
-    def _check_init(self, net):
-        if self.init is None: return
-        init = check_finite(to_host(as_array(self.init, 'init')), 'init')
-        if init.ndim not in (1, 2) or init.shape[-1] != net.n_params:
-            raise ValueError(f"init has shape {init.shape}: expected ({net.n_params},) or (J, {net.n_params}) parameters for {net!r}.")
-
-    def start(self, net, X, y, X_val=None, y_val=None):
-        "Check and move the data, reset counters, and build the optimiser's state; returns self."
-        self._check_params()
-        with unchanged_on_error(self): return self._begin(net, X, y, X_val, y_val)
-
-    def _begin(self, net, X, y, X_val=None, y_val=None):
-        X, y = check_data(net, X, y)
-        self._check_init(net)
-        if (X_val is None) != (y_val is None):
-            raise ValueError("X_val and y_val must be given together; got only one of them.")
-        self.net, self.xp, self.rng = net, get_xp(self.backend), host_rng(self.seed)
-        self.loss_ = get_loss(self.loss, y)
-        if self.loss_.name == 'xent' and y.ndim != 1:
-            raise ValueError(f"loss='xent' needs integer class labels y of shape (N,); got shape {y.shape}.")
-        self.X, self.y, self.n_samples = to_device(X, self.xp), to_device(y, self.xp), len(X)
-        self.target = self.loss_.target
-        ev = self.rng.permutation(len(X))[:self.eval_size] if len(X) > self.eval_size else slice(None)
-        self._eval = (self.X[ev], self.y[ev])
-        if X_val is not None:
-            X_val, y_val = check_data(net, X_val, y_val, names=('X_val', 'y_val'))
-            if y_val.dtype.kind != y.dtype.kind and 'f' in (y_val.dtype.kind, y.dtype.kind) and self.loss_.name == 'xent':
-                raise ValueError("y_val holds real numbers but y holds class labels: expected the same kind of targets.")
-            self._val = (to_device(X_val, self.xp), to_device(y_val, self.xp))
-        else: self._val = None
-        self.passes_, self.steps_, self.seconds_, self.cpu_seconds_, self._order, self._pos = 0, 0, 0.0, 0.0, None, 0
-        self._start()
-        return self
-
-    def _initial(self, n=None):
-        "Initial parameters: `init` if given (spread into an ensemble if needed), else `net.init`."
-        if self.init is None: return self.net.init(n, seed=self.rng, xp=self.xp)
-        init = to_host(self.init).astype(float)
-        if init.shape[-1] != self.net.n_params:
-            raise ValueError(f"init has {init.shape[-1]} parameters; expected P={self.net.n_params} for {self.net!r}.")
-        if n is None: return to_device(init.reshape(-1, init.shape[-1]).mean(0), self.xp)
-        if init.ndim == 2 and len(init) == n: return to_device(init, self.xp)
-        # an ensemble around a point: the point plus a tenth of a fresh initialisation's spread
-        spread = to_host(self.net.init(n, seed=self.rng))
-        return to_device(init.reshape(-1, init.shape[-1]).mean(0) + 0.1 * spread, self.xp)
-
-    def next_batch(self):
-        "Draw the next minibatch (epochs of a random permutation); sets `Xb`, `yb` and host `batch_idx`."
-        if self.batch_size is None or self.batch_size >= self.n_samples:
-            self.batch_idx, self.Xb, self.yb = None, self.X, self.y; return
-        b = int(self.batch_size)
-        if self._order is None or self._pos + b > self.n_samples:
-            self._order, self._pos = self.rng.permutation(self.n_samples), 0
-        self.batch_idx = self._order[self._pos:self._pos + b]
-        idx = to_device(self.batch_idx, self.xp)
-        self._pos += b
-        self.Xb, self.yb = self.X[idx], self.y[idx]
-
-    def ask(self):
-        "The parameters (n, P) to evaluate next, and the inputs to evaluate them on."
-        return self._ask(), self.Xb
-
-    def tell(self, G):
-        "Hand back the outputs (n, batch, out) of the last `ask`; counts n forward passes."
-        self.passes_ += G.shape[0]
-        self._tell(G)
-
-    def bad_rows(self, G, what='members'):
-        "Mask of rows of G with NaN/inf outputs, with a warning naming how many and what happens."
-        bad = to_host(~self.xp.isfinite(G.reshape(G.shape[0], -1)).all(axis=1))
-        if bad.any():
-            warnings.warn(f"{int(bad.sum())} of {len(bad)} {what} produced NaN or infinite outputs; "
-                          f"{'resampled' if self.nan_policy == 'resample' else 'dropped'} them.", RuntimeWarning)
-        return bad
-
-    def step(self):
-        "One ask/tell round with the network's own batched forward."
-        Theta, Xb = self.ask()
-        self.tell(self.net(Theta, Xb))
-
-    @property
-    def params_(self):
-        "The current estimate (P,) on the backend."
-        return self._estimate()
 
     # --- monitoring ---
-    def _measure(self, X, y):
-        out = self.net(self._estimate()[None], X)
-        res = [float(self.loss_.value(out, y)[0])]
-        if self.loss_.metric is not None: res.append(float(self.loss_.metric(out, y)[0]))
-        return res
 
-    def _log(self):
-        h, tr = self.history_, self._measure(*self._eval)
-        h['steps'].append(self.steps_); h['passes'].append(self.passes_); h['seconds'].append(self.seconds_)
-        h['cpu_seconds'].append(self.cpu_seconds_)
-        h['loss'].append(tr[0])
-        va = self._measure(*self._val) if self._val is not None else [None, None]
-        h['val_loss'].append(va[0])
-        if self.loss_.metric is not None: h['val_accuracy'].append(va[1] if len(va) > 1 else None)
-        rec = {k: v[-1] for k, v in h.items()}
-        return any(cb(self, rec) for cb in self.callbacks)
+# %% ../nbs/21_optimizer.ipynb #4bcce1a6
+@patch
+def _start(self:Optimizer): pass
 
-    def fit(self, net, X, y, X_val=None, y_val=None,
-            budget:int=None, # forward passes (one network on one batch each)
-            time_limit:float=None): # training seconds; stop at whichever limit comes first
-        "Train `net` on (X, y) within the budget; returns self, the run on `result_` (a `FitResult`)."
-        check_budget(budget, time_limit)
-        self._check_params()
-        with unchanged_on_error(self):   # a run that fails on the way leaves no half-built state behind
-            self._begin(net, X, y, X_val, y_val)
-            self.history_ = dict(steps=[], passes=[], seconds=[], cpu_seconds=[], loss=[], val_loss=[])
-            if self.loss_.metric is not None: self.history_['val_accuracy'] = []
-            with blas_threads(self.blas_threads): self._run(budget, time_limit)
-        return self
+# %% ../nbs/21_optimizer.ipynb #6accebb0
+@patch
+def _ask(self:Optimizer): raise NotImplementedError
 
-    def _run(self, budget, time_limit):
-        limit = budget if budget is not None else float('inf')
-        every = limit / self.n_logs if budget is not None else None
-        next_log, stop = 0.0, self._log()
-        bar = None
-        if self.progress:
-            from tqdm.auto import tqdm
-            bar = tqdm(total=budget, unit='pass', desc=self.name)
-        while not stop and self.passes_ < limit and (time_limit is None or
-                                                     (self.cpu_seconds_ if self.clock == 'cpu' else self.seconds_) < time_limit):
-            p0, t0, c0 = self.passes_, time.perf_counter(), time.process_time()
-            self.step()
-            self.seconds_ += time.perf_counter() - t0
-            self.cpu_seconds_ += time.process_time() - c0
-            self.steps_ += 1
-            if bar is not None: bar.update(min(self.passes_, limit) - min(p0, limit))
-            if every is None or self.passes_ >= next_log + every or self.passes_ >= limit:
-                next_log = self.passes_ if every is None else next_log + every * ((self.passes_ - next_log) // every)
-                stop = self._log()
-                if bar is not None: bar.set_postfix(loss=f"{self.history_['loss'][-1]:.4g}")
-        if self.history_['passes'][-1] != self.passes_: self._log()
-        if bar is not None: bar.close()
-        self.result_ = FitResult(to_host(self._estimate()).copy(), self.net, self.loss_, self.history_, self.name)
-        return self.result_
+# %% ../nbs/21_optimizer.ipynb #f1713ce2
+@patch
+def _tell(self:Optimizer, G): raise NotImplementedError
+
+# %% ../nbs/21_optimizer.ipynb #956920f6
+@patch
+def _estimate(self:Optimizer): raise NotImplementedError
+
+# %% ../nbs/21_optimizer.ipynb #889fd3f5
+@patch
+def _check_params(self:Optimizer):
+    "The hyperparameters every optimiser shares (subclasses add theirs in `_check_own`)."
+    check_int('batch_size', self.batch_size, options=(None,))
+    if not isinstance(self.loss, Loss): check_option('loss', self.loss, tuple(LOSSES) + ('auto',))
+    if not isinstance(self.seed, np.random.Generator): check_int('seed', self.seed, low=0, options=(None,))
+    if isinstance(self.backend, str): check_option('backend', self.backend, BACKENDS)
+    check_int('n_logs', self.n_logs); check_int('eval_size', self.eval_size); check_bool('progress', self.progress)
+    if not isinstance(self.callbacks, (list, tuple)) or not all(callable(cb) for cb in self.callbacks):
+        raise InputTypeError(f"callbacks={self.callbacks!r}: expected a list or tuple of callables cb(opt, record).")
+    check_option('nan_policy', self.nan_policy, ('resample', 'drop')); check_int('blas_threads', self.blas_threads, options=(None,))
+    check_option('clock', self.clock, ('wall', 'cpu'))
+    self._check_own()
+
+# %% ../nbs/21_optimizer.ipynb #26f653d0
+@patch
+def _check_own(self:Optimizer): pass
+
+# %% ../nbs/21_optimizer.ipynb #41fce7ec
+@patch
+def _check_init(self:Optimizer, net):
+    if self.init is None: return
+    init = check_finite(to_host(as_array(self.init, 'init')), 'init')
+    if init.ndim not in (1, 2) or init.shape[-1] != net.n_params:
+        raise ValueError(f"init has shape {init.shape}: expected ({net.n_params},) or (J, {net.n_params}) parameters for {net!r}.")
+
+# %% ../nbs/21_optimizer.ipynb #7594febb
+@patch
+def start(self:Optimizer, net, X, y, X_val=None, y_val=None):
+    "Check and move the data, reset counters, and build the optimiser's state; returns self."
+    self._check_params()
+    with unchanged_on_error(self): return self._begin(net, X, y, X_val, y_val)
+
+# %% ../nbs/21_optimizer.ipynb #f568a8c3
+@patch
+def _begin(self:Optimizer, net, X, y, X_val=None, y_val=None):
+    X, y = check_data(net, X, y)
+    self._check_init(net)
+    if (X_val is None) != (y_val is None):
+        raise ValueError("X_val and y_val must be given together; got only one of them.")
+    self.net, self.xp, self.rng = net, get_xp(self.backend), host_rng(self.seed)
+    self.loss_ = get_loss(self.loss, y)
+    if self.loss_.name == 'xent' and y.ndim != 1:
+        raise ValueError(f"loss='xent' needs integer class labels y of shape (N,); got shape {y.shape}.")
+    self.X, self.y, self.n_samples = to_device(X, self.xp), to_device(y, self.xp), len(X)
+    self.target = self.loss_.target
+    ev = self.rng.permutation(len(X))[:self.eval_size] if len(X) > self.eval_size else slice(None)
+    self._eval = (self.X[ev], self.y[ev])
+    if X_val is not None:
+        X_val, y_val = check_data(net, X_val, y_val, names=('X_val', 'y_val'))
+        if y_val.dtype.kind != y.dtype.kind and 'f' in (y_val.dtype.kind, y.dtype.kind) and self.loss_.name == 'xent':
+            raise ValueError("y_val holds real numbers but y holds class labels: expected the same kind of targets.")
+        self._val = (to_device(X_val, self.xp), to_device(y_val, self.xp))
+    else: self._val = None
+    self.passes_, self.steps_, self.seconds_, self.cpu_seconds_, self._order, self._pos = 0, 0, 0.0, 0.0, None, 0
+    self._start()
+    return self
+
+# %% ../nbs/21_optimizer.ipynb #46e6508c
+@patch
+def _initial(self:Optimizer, n=None):
+    "Initial parameters: `init` if given (spread into an ensemble if needed), else `net.init`."
+    if self.init is None: return self.net.init(n, seed=self.rng, xp=self.xp)
+    init = to_host(self.init).astype(float)
+    if init.shape[-1] != self.net.n_params:
+        raise ValueError(f"init has {init.shape[-1]} parameters; expected P={self.net.n_params} for {self.net!r}.")
+    if n is None: return to_device(init.reshape(-1, init.shape[-1]).mean(0), self.xp)
+    if init.ndim == 2 and len(init) == n: return to_device(init, self.xp)
+    # an ensemble around a point: the point plus a tenth of a fresh initialisation's spread
+    spread = to_host(self.net.init(n, seed=self.rng))
+    return to_device(init.reshape(-1, init.shape[-1]).mean(0) + 0.1 * spread, self.xp)
+
+# %% ../nbs/21_optimizer.ipynb #4f8edb35
+@patch
+def next_batch(self:Optimizer):
+    "Draw the next minibatch (epochs of a random permutation); sets `Xb`, `yb` and host `batch_idx`."
+    if self.batch_size is None or self.batch_size >= self.n_samples:
+        self.batch_idx, self.Xb, self.yb = None, self.X, self.y; return
+    b = int(self.batch_size)
+    if self._order is None or self._pos + b > self.n_samples:
+        self._order, self._pos = self.rng.permutation(self.n_samples), 0
+    self.batch_idx = self._order[self._pos:self._pos + b]
+    idx = to_device(self.batch_idx, self.xp)
+    self._pos += b
+    self.Xb, self.yb = self.X[idx], self.y[idx]
+
+# %% ../nbs/21_optimizer.ipynb #fb18aee8
+@patch
+def ask(self:Optimizer):
+    "The parameters (n, P) to evaluate next, and the inputs to evaluate them on."
+    return self._ask(), self.Xb
+
+# %% ../nbs/21_optimizer.ipynb #75679d5b
+@patch
+def tell(self:Optimizer, G):
+    "Hand back the outputs (n, batch, out) of the last `ask`; counts n forward passes."
+    self.passes_ += G.shape[0]
+    self._tell(G)
+
+# %% ../nbs/21_optimizer.ipynb #6809ec23
+@patch
+def bad_rows(self:Optimizer, G, what='members'):
+    "Mask of rows of G with NaN/inf outputs, with a warning naming how many and what happens."
+    bad = to_host(~self.xp.isfinite(G.reshape(G.shape[0], -1)).all(axis=1))
+    if bad.any():
+        warnings.warn(f"{int(bad.sum())} of {len(bad)} {what} produced NaN or infinite outputs; "
+                      f"{'resampled' if self.nan_policy == 'resample' else 'dropped'} them.", RuntimeWarning)
+    return bad
+
+# %% ../nbs/21_optimizer.ipynb #7c3833db
+@patch
+def step(self:Optimizer):
+    "One ask/tell round with the network's own batched forward."
+    Theta, Xb = self.ask()
+    self.tell(self.net(Theta, Xb))
+
+# %% ../nbs/21_optimizer.ipynb #2125e489
+@patch(as_prop=True)
+def params_(self:Optimizer):
+    "The current estimate (P,) on the backend."
+    return self._estimate()
+
+# %% ../nbs/21_optimizer.ipynb #8d9571e3
+@patch
+def _measure(self:Optimizer, X, y):
+    out = self.net(self._estimate()[None], X)
+    res = [float(self.loss_.value(out, y)[0])]
+    if self.loss_.metric is not None: res.append(float(self.loss_.metric(out, y)[0]))
+    return res
+
+# %% ../nbs/21_optimizer.ipynb #57540f06
+@patch
+def _log(self:Optimizer):
+    h, tr = self.history_, self._measure(*self._eval)
+    h['steps'].append(self.steps_); h['passes'].append(self.passes_); h['seconds'].append(self.seconds_)
+    h['cpu_seconds'].append(self.cpu_seconds_)
+    h['loss'].append(tr[0])
+    va = self._measure(*self._val) if self._val is not None else [None, None]
+    h['val_loss'].append(va[0])
+    if self.loss_.metric is not None: h['val_accuracy'].append(va[1] if len(va) > 1 else None)
+    rec = {k: v[-1] for k, v in h.items()}
+    return any(cb(self, rec) for cb in self.callbacks)
+
+# %% ../nbs/21_optimizer.ipynb #68a54120
+@patch
+def fit(self:Optimizer, net, X, y, X_val=None, y_val=None,
+        budget:int=None, # forward passes (one network on one batch each)
+        time_limit:float=None): # training seconds; stop at whichever limit comes first
+    "Train `net` on (X, y) within the budget; returns self, the run on `result_` (a `FitResult`)."
+    check_budget(budget, time_limit)
+    self._check_params()
+    with unchanged_on_error(self):   # a run that fails on the way leaves no half-built state behind
+        self._begin(net, X, y, X_val, y_val)
+        self.history_ = dict(steps=[], passes=[], seconds=[], cpu_seconds=[], loss=[], val_loss=[])
+        if self.loss_.metric is not None: self.history_['val_accuracy'] = []
+        with blas_threads(self.blas_threads): self._run(budget, time_limit)
+    return self
+
+# %% ../nbs/21_optimizer.ipynb #e3fec6a6
+@patch
+def _run(self:Optimizer, budget, time_limit):
+    limit = budget if budget is not None else float('inf')
+    every = limit / self.n_logs if budget is not None else None
+    next_log, stop = 0.0, self._log()
+    bar = None
+    if self.progress:
+        from tqdm.auto import tqdm
+        bar = tqdm(total=budget, unit='pass', desc=self.name)
+    while not stop and self.passes_ < limit and (time_limit is None or
+                                                 (self.cpu_seconds_ if self.clock == 'cpu' else self.seconds_) < time_limit):
+        p0, t0, c0 = self.passes_, time.perf_counter(), time.process_time()
+        self.step()
+        self.seconds_ += time.perf_counter() - t0
+        self.cpu_seconds_ += time.process_time() - c0
+        self.steps_ += 1
+        if bar is not None: bar.update(min(self.passes_, limit) - min(p0, limit))
+        if every is None or self.passes_ >= next_log + every or self.passes_ >= limit:
+            next_log = self.passes_ if every is None else next_log + every * ((self.passes_ - next_log) // every)
+            stop = self._log()
+            if bar is not None: bar.set_postfix(loss=f"{self.history_['loss'][-1]:.4g}")
+    if self.history_['passes'][-1] != self.passes_: self._log()
+    if bar is not None: bar.close()
+    self.result_ = FitResult(to_host(self._estimate()).copy(), self.net, self.loss_, self.history_, self.name)
+    return self.result_
 
 # %% ../nbs/21_optimizer.ipynb #e621e47f
 class RandomSearch(Optimizer):

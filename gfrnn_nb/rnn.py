@@ -16,7 +16,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import select, smooth, smoothing, split_validation, min_length, plot_selection, REGULARISATIONS
+from .selection import select, smooth, smoothing, split_validation, min_length, REGULARISATIONS
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -208,7 +208,7 @@ def fit(self:SampledRNN, X, U=None):
 @patch
 def plot_selection(self:SampledRNN, axs=None):
     "The selection behind this model (see `selection.plot_selection`); needs a fit with solver='auto'."
-    from gfrnn_nb.selection import plot_selection as plot_record   # this method's name shadows the function here
+    from gfrnn_nb.selection import plot_selection as plot_record
     if getattr(self, 'selection_', None) is None: raise ValueError("this model has no selection record: fit it with solver='auto' on enough data.")
     return plot_record(self.selection_, axs)
 

@@ -8,6 +8,7 @@ __all__ = ['mlp_coordinates', 'rank_one', 'CoordinateSearch', 'time_sweep']
 # %% ../nbs/24_search.ipynb #28b15fcb
 import math, time
 import numpy as np
+from fastcore.basics import patch
 from scipy.linalg.blas import get_blas_funcs
 from .backend import to_device, to_host, xp_of
 from .optimizer import Optimizer
@@ -53,246 +54,291 @@ class CoordinateSearch(Optimizer):
         self.n_candidates, self.init_step, self.shrink, self.grow, self.min_step = n_candidates, init_step, shrink, grow, min_step
         self.closed_form, self.evaluation = closed_form, evaluation
 
-    def _check_own(self):
-        check_int('n_candidates', self.n_candidates, low=2); check_option('evaluation', self.evaluation, ('fast', 'batched', 'naive'))
-        check_number('init_step', self.init_step, low=0, low_open=True); check_number('shrink', self.shrink, low=0, high=1, low_open=True)
-        check_number('grow', self.grow, low=1); check_number('min_step', self.min_step, low=0, low_open=True)
-        check_bool('closed_form', self.closed_form)
-
-    def _start(self):
-        P, xp = self.net.n_params, self.xp
-        self.theta, self.steps_size_ = self._initial(), np.full(P, float(self.init_step))
-        m = self.n_candidates + self.n_candidates % 2      # symmetric: an even number of grid values
-        g = np.linspace(-1, 1, m + 1)
-        self._grid = np.delete(g, m // 2)                  # the incumbent is cached, not re-evaluated
-        self._mlp = isinstance(self.net, MLP)
-        self._coords = [tuple(int(v) for v in c) for c in mlp_coordinates(self.net)] if self._mlp else None
-        if self._mlp:   # views into θ: they follow its in-place updates
-            p = self.net.unflatten(self.theta[None])
-            self._W = [p[f'W{l}'][0] for l in range(self.net.n_layers)]
-            self._b = [p[f'b{l}'][0] for l in range(self.net.n_layers)]
-        self._nl = self.net.n_layers if self._mlp else 0
-        self._mse_id = self._mlp and self.loss_.name == 'mse' and self.net.output in ('identity', 'linear')
-        self._closed = self.closed_form and self._mse_id
-        self._n_out, self._rows_key = (self.net.sizes[-1] if self._mlp else 0), None
-        route = self.evaluation if (self._mlp or self.evaluation != 'fast') else 'batched'
-        self._evaluate = getattr(self, f'_eval_{route}')
-        vecdot = getattr(xp, 'vecdot', None)    # numpy >= 2; otherwise einsum
-        self._vdot = vecdot or (lambda a, b: xp.einsum('...n,...n->...', a, b))
-        self._ger = get_blas_funcs('ger', dtype=self.theta.dtype) if xp is np else None
-        self.sweeps_, self._ci, self._perm = 0, 0, []
-        self._new_sweep()
-
-    def _new_sweep(self):
-        self._perm, self._ci = self.rng.permutation(self.net.n_params).tolist(), 0
-        self.sweeps_ += 1
-        self.next_batch()
-        if self._mlp:
-            self._XbT = self.xp.ascontiguousarray(self.Xb.T)
-            if self.yb.ndim == 2: self._ybT = self.xp.ascontiguousarray(self.yb.T)
-            self._ones, self._work = self.xp.ones(self._XbT.shape[1]), {}
-        self._refresh()
-
     # The cache is kept unit-major, (units, batch): the updates below broadcast along the long batch
     # axis, which numpy does several times faster than along a short trailing axis of 4 or 5 units.
-    def _cache_from(self, out, zs, hs, c):
-        "Cache member `c` of a keep=True forward: pre-activations and activations, unit-major."
-        T = lambda a: self.xp.ascontiguousarray(a[c].T)
-        self._zs, self._hs = [T(z) for z in zs], [self._XbT] + [T(h) for h in hs[1:]]
-
-    def _buffer(self, key, make):
-        "Work arrays made by `make()` on first use and reused until the batch changes: the fast route allocates little."
-        v = self._work.get(key)
-        if v is None: v = self._work[key] = make()
-        return v
-
-    def _out_rows(self, C, g):
-        "Work arrays for the fused output: (units + 1, C, batch) whose last row holds g·(b − y), and [w; 1]."
-        if self._rows_key != (C, g):      # reset by a new cache and by any change of the output layer
-            u = self._W[-1].shape[0]
-            Hb = self.xp.empty((u + 1, C, self._ybT.shape[1]))
-            Hb[u] = g * (self._b[-1][0] - self._ybT[0])
-            wa = self.xp.ones(u + 1); wa[:u] = self._W[-1][:, 0]
-            self._rows_key, self._rows_buf = (C, g), (Hb, wa)
-        return self._rows_buf
-
-    def _refresh(self):
-        "Recompute the incumbent's cache: its loss and (for MLPs) every layer's activations."
-        self._dc, self._rows_key = {}, None
-        if self._mlp:
-            out, zs, hs = self.net.forward(self.theta[None], self.Xb, keep=True)
-            self._cache_from(out, zs, hs, 0)
-        else: out = self.net(self.theta[None], self.Xb)
-        self._L = float(self.loss_.value(out, self.yb)[0])
-
-    def _next_coordinate(self):
-        if self._ci >= len(self._perm): self._new_sweep()
-        i = self._perm[self._ci]; self._ci += 1
-        return i
-
-    def candidates(self, i:int) -> np.ndarray:
-        "Offsets (host) to try for coordinate `i`: the zoomed grid, plus the closed-form optimum when it applies."
-        offs = self.steps_size_[i] * self._grid
-        if self._closed and self._coords[i][0] == self._nl - 1:
-            a, k = self._input_of(i), self._coords[i][2]
-            aa = float(a @ a)
-            ra = float(self._residual()[k] @ a)
-            self._quad = (a, ra, aa)             # reused by the fast route
-            if aa > 0 and ra != 0 and math.isfinite(ra / aa): offs = np.concatenate((offs, [-ra / aa]))
-        return offs
-
-    def _input_of(self, i):
-        "The activations (batch,) that coordinate `i` multiplies: an input unit, or ones for a bias."
-        l, a, _ = self._coords[i]
-        return self._hs[l][a] if a >= 0 else self._ones
-
-    def _rows(self, i, offs):
-        Theta = self.xp.repeat(self.theta[None], len(offs), axis=0)
-        Theta[:, i] = Theta[:, i] + to_device(offs, self.xp)
-        return Theta
 
     # --- ask/tell: a full batched forward of the candidates ---
-    def _ask(self):
-        self._i = self._next_coordinate()
-        self._offs = self.candidates(self._i)
-        return self._rows(self._i, self._offs)
-
-    def _tell(self, G):
-        L = self.loss_.value(G, self.yb)
-        if self._choose(self._i, self._offs, L) is not None: self._refresh()
-
-    def _choose(self, i, offs, L):
-        "Keep the best candidate if it beats the incumbent, zoom the grid; the chosen index or None."
-        L = to_host(L)
-        c = int(L.argmin()); Lc = float(L[c])
-        if not math.isfinite(Lc):                  # a NaN candidate never wins (argmin stops at a NaN)
-            L = np.where(np.isfinite(L), L, np.inf); c = int(L.argmin()); Lc = float(L[c])
-        s = float(self.steps_size_[i])
-        # a real improvement only: routes differ in rounding, and exact ties (dead ReLUs) are common
-        if not Lc < self._L - 1e-10 * abs(self._L):
-            self.steps_size_[i] = max(s * self.shrink, self.min_step)
-            return None
-        if c < len(self._grid) and abs(offs[c]) >= s * (1 - 1e-12): s *= self.grow
-        self.steps_size_[i] = max(s, self.min_step)
-        self.theta[i] = self.theta[i] + float(offs[c])
-        self._L = Lc
-        return c
 
     # --- the three evaluation routes of one coordinate ---
-    def step(self):
-        "One coordinate: its candidates evaluated by the chosen route, the best kept."
-        i = self._next_coordinate()
-        offs = self.candidates(i)
-        L, commit = self._evaluate(i, offs)
-        self.passes_ += len(offs)
-        c = self._choose(i, offs, L)
-        if c is not None and commit is not None: self._dc = {}; commit(c)   # the commit may seed the new cache
 
-    def _eval_naive(self, i, offs):
-        rows, res = self._rows(i, offs), []
-        for r in range(len(offs)):
-            fw = self.net.forward(rows[r:r + 1], self.Xb, keep=True) if self._mlp else (self.net(rows[r:r + 1], self.Xb),)
-            res.append((fw, float(self.loss_.value(fw[0], self.yb)[0])))
-        commit = (lambda c: self._cache_from(*res[c][0], 0)) if self._mlp else None
-        return np.array([r[-1] for r in res]), commit
+# %% ../nbs/24_search.ipynb #4d464ae5
+@patch
+def _check_own(self:CoordinateSearch):
+    check_int('n_candidates', self.n_candidates, low=2); check_option('evaluation', self.evaluation, ('fast', 'batched', 'naive'))
+    check_number('init_step', self.init_step, low=0, low_open=True); check_number('shrink', self.shrink, low=0, high=1, low_open=True)
+    check_number('grow', self.grow, low=1); check_number('min_step', self.min_step, low=0, low_open=True)
+    check_bool('closed_form', self.closed_form)
 
-    def _eval_batched(self, i, offs):
-        rows = self._rows(i, offs)
-        if not self._mlp: return self.loss_.value(self.net(rows, self.Xb), self.yb), None
-        out, zs, hs = self.net.forward(rows, self.Xb, keep=True)
-        return self.loss_.value(out, self.yb), lambda c: self._cache_from(out, zs, hs, c)
+# %% ../nbs/24_search.ipynb #5412b350
+@patch
+def _start(self:CoordinateSearch):
+    P, xp = self.net.n_params, self.xp
+    self.theta, self.steps_size_ = self._initial(), np.full(P, float(self.init_step))
+    m = self.n_candidates + self.n_candidates % 2      # symmetric: an even number of grid values
+    g = np.linspace(-1, 1, m + 1)
+    self._grid = np.delete(g, m // 2)                  # the incumbent is cached, not re-evaluated
+    self._mlp = isinstance(self.net, MLP)
+    self._coords = [tuple(int(v) for v in c) for c in mlp_coordinates(self.net)] if self._mlp else None
+    if self._mlp:   # views into θ: they follow its in-place updates
+        p = self.net.unflatten(self.theta[None])
+        self._W = [p[f'W{l}'][0] for l in range(self.net.n_layers)]
+        self._b = [p[f'b{l}'][0] for l in range(self.net.n_layers)]
+    self._nl = self.net.n_layers if self._mlp else 0
+    self._mse_id = self._mlp and self.loss_.name == 'mse' and self.net.output in ('identity', 'linear')
+    self._closed = self.closed_form and self._mse_id
+    self._n_out, self._rows_key = (self.net.sizes[-1] if self._mlp else 0), None
+    route = self.evaluation if (self._mlp or self.evaluation != 'fast') else 'batched'
+    self._evaluate = getattr(self, f'_eval_{route}')
+    vecdot = getattr(xp, 'vecdot', None)    # numpy >= 2; otherwise einsum
+    self._vdot = vecdot or (lambda a, b: xp.einsum('...n,...n->...', a, b))
+    self._ger = get_blas_funcs('ger', dtype=self.theta.dtype) if xp is np else None
+    self.sweeps_, self._ci, self._perm = 0, 0, []
+    self._new_sweep()
 
-    def _residual(self):
-        "The incumbent's output minus the target, (outputs, batch): kept until the cache changes."
-        r = self._dc.get('residual')
-        if r is None: r = self._dc['residual'] = self._hs[-1] - self._ybT
-        return r
+# %% ../nbs/24_search.ipynb #9c3c2c9e
+@patch
+def _new_sweep(self:CoordinateSearch):
+    self._perm, self._ci = self.rng.permutation(self.net.n_params).tolist(), 0
+    self.sweeps_ += 1
+    self.next_batch()
+    if self._mlp:
+        self._XbT = self.xp.ascontiguousarray(self.Xb.T)
+        if self.yb.ndim == 2: self._ybT = self.xp.ascontiguousarray(self.yb.T)
+        self._ones, self._work = self.xp.ones(self._XbT.shape[1]), {}
+    self._refresh()
 
-    def _unit(self, l, k, offs, a):
-        "Unit k of layer l under every candidate (C, batch): its pre-activations z and f·activations h, and f."
-        xp, act, C, n = self.xp, self.net.acts[l], len(offs), a.shape[0]
-        z, h = self._buffer(('unit', C), lambda: (xp.empty((C, n)), xp.empty((C, n))))
-        rank_one(z, self._zs[l][k], offs, a, ger=self._ger)       # z_k + offs ⊗ a
-        if act is not _relu: h[...] = act(z); return z, h, 1.0
-        xp.abs(z, out=h); h += z                  # |z| + z = 2·relu(z) exactly, and several times faster than
-        return z, h, 2.0                          # maximum; the factor, a power of two, is divided out exactly
+# %% ../nbs/24_search.ipynb #53a5fd5b
+@patch
+def _cache_from(self:CoordinateSearch, out, zs, hs, c):
+    "Cache member `c` of a keep=True forward: pre-activations and activations, unit-major."
+    T = lambda a: self.xp.ascontiguousarray(a[c].T)
+    self._zs, self._hs = [T(z) for z in zs], [self._XbT] + [T(h) for h in hs[1:]]
 
-    def _eval_fast(self, i, offs):
-        xp, acts, zs, hs, W, b = self.xp, self.net.acts, self._zs, self._hs, self._W, self._b
-        l, _, k = self._coords[i]
-        nl, N = self._nl, hs[-1].size
-        if l == nl - 1 and self._closed:
-            # the loss is quadratic in an output-layer coordinate: no forward at all
-            a, ra, aa = self._quad
-            L = offs * (aa * offs + 2 * ra); L /= N; L += self._L     # on the host, where the choice is made
-            def commit(c):
-                zs[l][k] = zs[l][k] + float(offs[c]) * a
-                hs[l + 1][k] = zs[l][k]
-                self._rows_key = None
-            return L, commit
-        z, h, f = self._unit(l, k, offs, self._input_of(i))      # h = f·activation: f = 2 for ReLU, else 1
-        C, n = z.shape
-        def set_unit(c): zs[l][k] = z[c]; xp.multiply(h[c], 1 / f, out=hs[l + 1][k])
-        if l == nl - 1:   # an output-layer coordinate without the closed form: only output k moves
-            G = xp.repeat(hs[-1][:, None, :], C, axis=1)
-            G[k] = h * (1 / f)
-            layers = []
-        else:
-            # Only unit k changed, so the layer above moves by a rank-one term, for every candidate at once:
-            # z' = z + w_k·(h − h_k) = (z − w_k·h_k) + w_k·h. The candidates are kept unit-major, (units, C,
-            # batch), so every layer further up is one matrix product. When the layer above is a linear
-            # output under MSE, the residual r = output − y moves the same way, and the loss is its mean square.
-            w, top = W[l + 1][k], l == nl - 2 and self._mse_id
-            z2 = self._buffer(('above', l + 1, C), lambda: xp.empty((w.shape[0], C, n)))
-            base = (self._residual() if top else zs[l + 1]) - w[:, None] * hs[l + 1][k]
-            rank_one(z2, base[:, None, :], w, h, 1 / f, self._ger)       # (w/f)·(f·h): exact
-            if top:
-                def commit(c):
-                    set_unit(c)
-                    res = self._dc['residual'] = z2[:, c].copy()
-                    zs[-1] = res + self._ybT; hs[-1] = zs[-1]
-                L = self._vdot(z2, z2).sum(0); L *= 1 / N
-                return L, commit
-            if self._mse_id and l == nl - 3 and self._n_out == 1:
-                # The usual case: that layer is the last hidden one, feeding one linear output; the output
-                # with its residual r = wᵀh + (b − y) is one matrix-vector product over [h; 1] (the
-                # residual's constant part is a cached last row).
-                u = W[-1].shape[0]
-                g = 2.0 if acts[l + 1] is _relu else 1.0       # the rows hold g·h, so r comes out times g
-                Hb, wa = self._out_rows(C, g)
-                if g == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
-                else: Hb[:u] = acts[l + 1](z2)
-                r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
-                def commit(c):
-                    set_unit(c)
-                    zs[l + 1][...] = z2[:, c]; xp.multiply(Hb[:u, c], 1 / g, out=hs[l + 2])
-                    res = self._dc['residual'] = r[c:c + 1] * (1 / g)
-                    zs[-1] = res + self._ybT; hs[-1] = zs[-1]
-                L = self._vdot(r, r); L *= 1 / (g * g * N)
-                return L, commit
-            layers = [(z2, acts[l + 1](z2))]
-            for m in range(l + 2, nl - 1 if self._mse_id else nl):
-                zm = (W[m].T @ layers[-1][1].reshape(W[m].shape[0], -1)).reshape(-1, C, n)
-                zm += b[m][:, None, None]
-                layers.append((zm, acts[m](zm)))
-            G = layers[-1][1]
+# %% ../nbs/24_search.ipynb #fac7b9f5
+@patch
+def _buffer(self:CoordinateSearch, key, make):
+    "Work arrays made by `make()` on first use and reused until the batch changes: the fast route allocates little."
+    v = self._work.get(key)
+    if v is None: v = self._work[key] = make()
+    return v
+
+# %% ../nbs/24_search.ipynb #6888f4b6
+@patch
+def _out_rows(self:CoordinateSearch, C, g):
+    "Work arrays for the fused output: (units + 1, C, batch) whose last row holds g·(b − y), and [w; 1]."
+    if self._rows_key != (C, g):      # reset by a new cache and by any change of the output layer
+        u = self._W[-1].shape[0]
+        Hb = self.xp.empty((u + 1, C, self._ybT.shape[1]))
+        Hb[u] = g * (self._b[-1][0] - self._ybT[0])
+        wa = self.xp.ones(u + 1); wa[:u] = self._W[-1][:, 0]
+        self._rows_key, self._rows_buf = (C, g), (Hb, wa)
+    return self._rows_buf
+
+# %% ../nbs/24_search.ipynb #c2dd954a
+@patch
+def _refresh(self:CoordinateSearch):
+    "Recompute the incumbent's cache: its loss and (for MLPs) every layer's activations."
+    self._dc, self._rows_key = {}, None
+    if self._mlp:
+        out, zs, hs = self.net.forward(self.theta[None], self.Xb, keep=True)
+        self._cache_from(out, zs, hs, 0)
+    else: out = self.net(self.theta[None], self.Xb)
+    self._L = float(self.loss_.value(out, self.yb)[0])
+
+# %% ../nbs/24_search.ipynb #e09ee60b
+@patch
+def _next_coordinate(self:CoordinateSearch):
+    if self._ci >= len(self._perm): self._new_sweep()
+    i = self._perm[self._ci]; self._ci += 1
+    return i
+
+# %% ../nbs/24_search.ipynb #4f8224f9
+@patch
+def candidates(self:CoordinateSearch, i:int) -> np.ndarray:
+    "Offsets (host) to try for coordinate `i`: the zoomed grid, plus the closed-form optimum when it applies."
+    offs = self.steps_size_[i] * self._grid
+    if self._closed and self._coords[i][0] == self._nl - 1:
+        a, k = self._input_of(i), self._coords[i][2]
+        aa = float(a @ a)
+        ra = float(self._residual()[k] @ a)
+        self._quad = (a, ra, aa)             # reused by the fast route
+        if aa > 0 and ra != 0 and math.isfinite(ra / aa): offs = np.concatenate((offs, [-ra / aa]))
+    return offs
+
+# %% ../nbs/24_search.ipynb #a520ce81
+@patch
+def _input_of(self:CoordinateSearch, i):
+    "The activations (batch,) that coordinate `i` multiplies: an input unit, or ones for a bias."
+    l, a, _ = self._coords[i]
+    return self._hs[l][a] if a >= 0 else self._ones
+
+# %% ../nbs/24_search.ipynb #bb34646b
+@patch
+def _rows(self:CoordinateSearch, i, offs):
+    Theta = self.xp.repeat(self.theta[None], len(offs), axis=0)
+    Theta[:, i] = Theta[:, i] + to_device(offs, self.xp)
+    return Theta
+
+# %% ../nbs/24_search.ipynb #64bec87b
+@patch
+def _ask(self:CoordinateSearch):
+    self._i = self._next_coordinate()
+    self._offs = self.candidates(self._i)
+    return self._rows(self._i, self._offs)
+
+# %% ../nbs/24_search.ipynb #5d21e524
+@patch
+def _tell(self:CoordinateSearch, G):
+    L = self.loss_.value(G, self.yb)
+    if self._choose(self._i, self._offs, L) is not None: self._refresh()
+
+# %% ../nbs/24_search.ipynb #87a832e6
+@patch
+def _choose(self:CoordinateSearch, i, offs, L):
+    "Keep the best candidate if it beats the incumbent, zoom the grid; the chosen index or None."
+    L = to_host(L)
+    c = int(L.argmin()); Lc = float(L[c])
+    if not math.isfinite(Lc):                  # a NaN candidate never wins (argmin stops at a NaN)
+        L = np.where(np.isfinite(L), L, np.inf); c = int(L.argmin()); Lc = float(L[c])
+    s = float(self.steps_size_[i])
+    # a real improvement only: routes differ in rounding, and exact ties (dead ReLUs) are common
+    if not Lc < self._L - 1e-10 * abs(self._L):
+        self.steps_size_[i] = max(s * self.shrink, self.min_step)
+        return None
+    if c < len(self._grid) and abs(offs[c]) >= s * (1 - 1e-12): s *= self.grow
+    self.steps_size_[i] = max(s, self.min_step)
+    self.theta[i] = self.theta[i] + float(offs[c])
+    self._L = Lc
+    return c
+
+# %% ../nbs/24_search.ipynb #ec197549
+@patch
+def step(self:CoordinateSearch):
+    "One coordinate: its candidates evaluated by the chosen route, the best kept."
+    i = self._next_coordinate()
+    offs = self.candidates(i)
+    L, commit = self._evaluate(i, offs)
+    self.passes_ += len(offs)
+    c = self._choose(i, offs, L)
+    if c is not None and commit is not None: self._dc = {}; commit(c)   # the commit may seed the new cache
+
+# %% ../nbs/24_search.ipynb #cbd425f9
+@patch
+def _eval_naive(self:CoordinateSearch, i, offs):
+    rows, res = self._rows(i, offs), []
+    for r in range(len(offs)):
+        fw = self.net.forward(rows[r:r + 1], self.Xb, keep=True) if self._mlp else (self.net(rows[r:r + 1], self.Xb),)
+        res.append((fw, float(self.loss_.value(fw[0], self.yb)[0])))
+    commit = (lambda c: self._cache_from(*res[c][0], 0)) if self._mlp else None
+    return np.array([r[-1] for r in res]), commit
+
+# %% ../nbs/24_search.ipynb #8aca1b83
+@patch
+def _eval_batched(self:CoordinateSearch, i, offs):
+    rows = self._rows(i, offs)
+    if not self._mlp: return self.loss_.value(self.net(rows, self.Xb), self.yb), None
+    out, zs, hs = self.net.forward(rows, self.Xb, keep=True)
+    return self.loss_.value(out, self.yb), lambda c: self._cache_from(out, zs, hs, c)
+
+# %% ../nbs/24_search.ipynb #d833704c
+@patch
+def _residual(self:CoordinateSearch):
+    "The incumbent's output minus the target, (outputs, batch): kept until the cache changes."
+    r = self._dc.get('residual')
+    if r is None: r = self._dc['residual'] = self._hs[-1] - self._ybT
+    return r
+
+# %% ../nbs/24_search.ipynb #83670fce
+@patch
+def _unit(self:CoordinateSearch, l, k, offs, a):
+    "Unit k of layer l under every candidate (C, batch): its pre-activations z and f·activations h, and f."
+    xp, act, C, n = self.xp, self.net.acts[l], len(offs), a.shape[0]
+    z, h = self._buffer(('unit', C), lambda: (xp.empty((C, n)), xp.empty((C, n))))
+    rank_one(z, self._zs[l][k], offs, a, ger=self._ger)       # z_k + offs ⊗ a
+    if act is not _relu: h[...] = act(z); return z, h, 1.0
+    xp.abs(z, out=h); h += z                  # |z| + z = 2·relu(z) exactly, and several times faster than
+    return z, h, 2.0                          # maximum; the factor, a power of two, is divided out exactly
+
+# %% ../nbs/24_search.ipynb #caccffa6
+@patch
+def _eval_fast(self:CoordinateSearch, i, offs):
+    xp, acts, zs, hs, W, b = self.xp, self.net.acts, self._zs, self._hs, self._W, self._b
+    l, _, k = self._coords[i]
+    nl, N = self._nl, hs[-1].size
+    if l == nl - 1 and self._closed:
+        # the loss is quadratic in an output-layer coordinate: no forward at all
+        a, ra, aa = self._quad
+        L = offs * (aa * offs + 2 * ra); L /= N; L += self._L     # on the host, where the choice is made
         def commit(c):
-            set_unit(c)
-            for j, (zm, hm) in enumerate(layers):
-                zs[l + 1 + j], hs[l + 2 + j] = zm[:, c].copy(), hm[:, c].copy()
-            if self._mse_id and l < nl - 1:
-                zs[-1] = W[-1].T @ hs[-2] + b[-1][:, None]
-                hs[-1] = zs[-1]
-            if l == nl - 1: self._rows_key = None
-        if self._mse_id:   # mean of squares of r = Wᵀh + (b − y): the linear output fused with the residual
-            if l < nl - 1:
-                G = (W[-1].T @ G.reshape(W[-1].shape[0], -1)).reshape(-1, C, n)
-                G += (b[-1][:, None] - self._ybT)[:, None, :]
-            else: G = G - self._ybT[:, None, :]
-            return self._vdot(G, G).sum(0) / N, commit
-        return self.loss_.value(G.transpose(1, 2, 0), self.yb), commit
+            zs[l][k] = zs[l][k] + float(offs[c]) * a
+            hs[l + 1][k] = zs[l][k]
+            self._rows_key = None
+        return L, commit
+    z, h, f = self._unit(l, k, offs, self._input_of(i))      # h = f·activation: f = 2 for ReLU, else 1
+    C, n = z.shape
+    def set_unit(c): zs[l][k] = z[c]; xp.multiply(h[c], 1 / f, out=hs[l + 1][k])
+    if l == nl - 1:   # an output-layer coordinate without the closed form: only output k moves
+        G = xp.repeat(hs[-1][:, None, :], C, axis=1)
+        G[k] = h * (1 / f)
+        layers = []
+    else:
+        # Only unit k changed, so the layer above moves by a rank-one term, for every candidate at once:
+        # z' = z + w_k·(h − h_k) = (z − w_k·h_k) + w_k·h. The candidates are kept unit-major, (units, C,
+        # batch), so every layer further up is one matrix product. When the layer above is a linear
+        # output under MSE, the residual r = output − y moves the same way, and the loss is its mean square.
+        w, top = W[l + 1][k], l == nl - 2 and self._mse_id
+        z2 = self._buffer(('above', l + 1, C), lambda: xp.empty((w.shape[0], C, n)))
+        base = (self._residual() if top else zs[l + 1]) - w[:, None] * hs[l + 1][k]
+        rank_one(z2, base[:, None, :], w, h, 1 / f, self._ger)       # (w/f)·(f·h): exact
+        if top:
+            def commit(c):
+                set_unit(c)
+                res = self._dc['residual'] = z2[:, c].copy()
+                zs[-1] = res + self._ybT; hs[-1] = zs[-1]
+            L = self._vdot(z2, z2).sum(0); L *= 1 / N
+            return L, commit
+        if self._mse_id and l == nl - 3 and self._n_out == 1:
+            # The usual case: that layer is the last hidden one, feeding one linear output; the output
+            # with its residual r = wᵀh + (b − y) is one matrix-vector product over [h; 1] (the
+            # residual's constant part is a cached last row).
+            u = W[-1].shape[0]
+            g = 2.0 if acts[l + 1] is _relu else 1.0       # the rows hold g·h, so r comes out times g
+            Hb, wa = self._out_rows(C, g)
+            if g == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
+            else: Hb[:u] = acts[l + 1](z2)
+            r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
+            def commit(c):
+                set_unit(c)
+                zs[l + 1][...] = z2[:, c]; xp.multiply(Hb[:u, c], 1 / g, out=hs[l + 2])
+                res = self._dc['residual'] = r[c:c + 1] * (1 / g)
+                zs[-1] = res + self._ybT; hs[-1] = zs[-1]
+            L = self._vdot(r, r); L *= 1 / (g * g * N)
+            return L, commit
+        layers = [(z2, acts[l + 1](z2))]
+        for m in range(l + 2, nl - 1 if self._mse_id else nl):
+            zm = (W[m].T @ layers[-1][1].reshape(W[m].shape[0], -1)).reshape(-1, C, n)
+            zm += b[m][:, None, None]
+            layers.append((zm, acts[m](zm)))
+        G = layers[-1][1]
+    def commit(c):
+        set_unit(c)
+        for j, (zm, hm) in enumerate(layers):
+            zs[l + 1 + j], hs[l + 2 + j] = zm[:, c].copy(), hm[:, c].copy()
+        if self._mse_id and l < nl - 1:
+            zs[-1] = W[-1].T @ hs[-2] + b[-1][:, None]
+            hs[-1] = zs[-1]
+        if l == nl - 1: self._rows_key = None
+    if self._mse_id:   # mean of squares of r = Wᵀh + (b − y): the linear output fused with the residual
+        if l < nl - 1:
+            G = (W[-1].T @ G.reshape(W[-1].shape[0], -1)).reshape(-1, C, n)
+            G += (b[-1][:, None] - self._ybT)[:, None, :]
+        else: G = G - self._ybT[:, None, :]
+        return self._vdot(G, G).sum(0) / N, commit
+    return self.loss_.value(G.transpose(1, 2, 0), self.yb), commit
 
-    def _estimate(self): return self.theta
+# %% ../nbs/24_search.ipynb #2a589a5d
+@patch
+def _estimate(self:CoordinateSearch): return self.theta
 
 # %% ../nbs/24_search.ipynb #e27647f6
 def time_sweep(net, X, y, evaluation:str, seed=0, **kwargs):

@@ -12,6 +12,7 @@ __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SM
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
 import numpy as np
+from fastcore.basics import patch
 import scipy.linalg
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter, savgol_coeffs
@@ -92,75 +93,89 @@ class NestedLstsq:
         self.n_extra = d * include_state + include_const + n_inputs
         self.acc = LstsqAccumulator(self.n_extra + layer.width, d, 'qr', backend, block_rows)
 
-    def features(self, z, u=None):
-        "Rows [x, 1, u, σ(W [x, u] + b)] of states z (n, d) and inputs u (n, m) or None."
-        xp = xp_of(z)
-        parts = ([z] if self.include_state else []) + ([xp.ones((z.shape[0], 1))] if self.include_const else [])
-        parts += [] if u is None else [u]
-        parts.append(self.layer(z if not self.input_in_layer else xp.concatenate([z, u], axis=1)))
-        return xp.concatenate(parts, axis=1)
+# %% ../nbs/11a_selection.ipynb #17b1ea56
+@patch
+def features(self:NestedLstsq, z, u=None):
+    "Rows [x, 1, u, σ(W [x, u] + b)] of states z (n, d) and inputs u (n, m) or None."
+    xp = xp_of(z)
+    parts = ([z] if self.include_state else []) + ([xp.ones((z.shape[0], 1))] if self.include_const else [])
+    parts += [] if u is None else [u]
+    parts.append(self.layer(z if not self.input_in_layer else xp.concatenate([z, u], axis=1)))
+    return xp.concatenate(parts, axis=1)
 
-    def add(self, Z:list, U:list):
-        "Feed the snapshot pairs of trajectories Z (and per-trajectory inputs, or Nones)."
-        acc = self.acc
-        for z, u in zip(Z, U):
-            for s in range(0, z.shape[0] - 1, acc.block_rows):
-                e = min(s + acc.block_rows, z.shape[0] - 1)
-                ut = None if u is None else u[s:e]
-                if not acc._tp: acc.update(self.features(z[s:e], ut), z[s + 1:e + 1]); continue
-                B = acc.work_block(e - s)   # numpy: the rows are built in LAPACK's work array itself
-                self._fill(B, z[s:e], ut, z[s + 1:e + 1])
-                acc.add_block(B)
-        return self
+# %% ../nbs/11a_selection.ipynb #438aebaa
+@patch
+def add(self:NestedLstsq, Z:list, U:list):
+    "Feed the snapshot pairs of trajectories Z (and per-trajectory inputs, or Nones)."
+    acc = self.acc
+    for z, u in zip(Z, U):
+        for s in range(0, z.shape[0] - 1, acc.block_rows):
+            e = min(s + acc.block_rows, z.shape[0] - 1)
+            ut = None if u is None else u[s:e]
+            if not acc._tp: acc.update(self.features(z[s:e], ut), z[s + 1:e + 1]); continue
+            B = acc.work_block(e - s)   # numpy: the rows are built in LAPACK's work array itself
+            self._fill(B, z[s:e], ut, z[s + 1:e + 1])
+            acc.add_block(B)
+    return self
 
-    def _fill(self, B, z, u, nxt):
-        "[x, 1, u, σ(W [x, u] + b) | x_next] written into B."
-        c, d, M = 0, self.d, self.layer.width
-        if self.include_state: B[:, :d] = z; c = d
-        if self.include_const: B[:, c] = 1.0; c += 1
-        if u is not None: B[:, c:c + u.shape[1]] = u; c += u.shape[1]
-        H = B[:, c:c + M]
-        np.matmul(z if not self.input_in_layer else np.concatenate([z, u], axis=1), self.layer.W.T, out=H)
-        H += self.layer.b
-        if self.layer.activation == 'tanh': np.tanh(H, out=H)
-        else: H[...] = activation(self.layer.activation)(H)
-        B[:, c + M:] = nxt
+# %% ../nbs/11a_selection.ipynb #545572bf
+@patch
+def _fill(self:NestedLstsq, B, z, u, nxt):
+    "[x, 1, u, σ(W [x, u] + b) | x_next] written into B."
+    c, d, M = 0, self.d, self.layer.width
+    if self.include_state: B[:, :d] = z; c = d
+    if self.include_const: B[:, c] = 1.0; c += 1
+    if u is not None: B[:, c:c + u.shape[1]] = u; c += u.shape[1]
+    H = B[:, c:c + M]
+    np.matmul(z if not self.input_in_layer else np.concatenate([z, u], axis=1), self.layer.W.T, out=H)
+    H += self.layer.b
+    if self.layer.activation == 'tanh': np.tanh(H, out=H)
+    else: H[...] = activation(self.layer.activation)(H)
+    B[:, c + M:] = nxt
 
-    def factors(self, width:int) -> dict:
-        "The top-left block R11 of R for `width` hidden units and the matching target block R1T (the SVD comes on demand)."
-        p = self.n_extra + width
-        R = to_host(self.acc.leading(p).R)
-        return dict(R11=R[:p, :p], R1T=R[:p, p:])
+# %% ../nbs/11a_selection.ipynb #ac8443b1
+@patch
+def factors(self:NestedLstsq, width:int) -> dict:
+    "The top-left block R11 of R for `width` hidden units and the matching target block R1T (the SVD comes on demand)."
+    p = self.n_extra + width
+    R = to_host(self.acc.leading(p).R)
+    return dict(R11=R[:p, :p], R1T=R[:p, p:])
 
-    def solve(self, f:dict, reg:tuple):
-        "Outer weights (p, d) for ('pivoted', rcond) (pivoted QR), ('cutoff', rcond) (SVD) or ('ridge', λ relative to the Gram scale)."
-        kind, v = reg
-        if kind == 'pivoted':
-            return scipy.linalg.lstsq(f['R11'], f['R1T'], cond=v or None, lapack_driver='gelsy', check_finite=False)[0]
-        if kind == 'ridge':   # Cholesky of the regularised Gram matrix: the ridge bounds its condition
-            if 'G' not in f: f['G'], f['b'] = f['R11'].T @ f['R11'], f['R11'].T @ f['R1T']
-            G = f['G']
-            try: return scipy.linalg.cho_solve(scipy.linalg.cho_factor(G + v * np.trace(G) / len(G) * np.eye(len(G)), check_finite=False), f['b'], check_finite=False)
-            except np.linalg.LinAlgError: pass   # not numerically positive definite: the SVD below is exact
-        if 's' not in f:   # one SVD serves every cutoff and ridge of this width
-            U, f['s'], f['Vt'] = scipy.linalg.svd(f['R11'], full_matrices=False, check_finite=False, lapack_driver='gesdd')
-            f['c'], f['gram'] = U.T @ f['R1T'], float((f['s'] ** 2).sum() / len(f['s']))
-        s = f['s']
-        if kind == 'cutoff':
-            keep = s > (v or np.finfo(float).eps * len(s)) * s[0]
-            g = np.where(keep, 1 / np.where(keep, s, 1), 0)
-        else: g = s / (s ** 2 + v * f['gram'])
-        return f['Vt'].T @ (g[:, None] * f['c'])
+# %% ../nbs/11a_selection.ipynb #f9f41f53
+@patch
+def solve(self:NestedLstsq, f:dict, reg:tuple):
+    "Outer weights (p, d) for ('pivoted', rcond) (pivoted QR), ('cutoff', rcond) (SVD) or ('ridge', λ relative to the Gram scale)."
+    kind, v = reg
+    if kind == 'pivoted':
+        return scipy.linalg.lstsq(f['R11'], f['R1T'], cond=v or None, lapack_driver='gelsy', check_finite=False)[0]
+    if kind == 'ridge':   # Cholesky of the regularised Gram matrix: the ridge bounds its condition
+        if 'G' not in f: f['G'], f['b'] = f['R11'].T @ f['R11'], f['R11'].T @ f['R1T']
+        G = f['G']
+        try: return scipy.linalg.cho_solve(scipy.linalg.cho_factor(G + v * np.trace(G) / len(G) * np.eye(len(G)), check_finite=False), f['b'], check_finite=False)
+        except np.linalg.LinAlgError: pass   # not numerically positive definite: the SVD below is exact
+    if 's' not in f:   # one SVD serves every cutoff and ridge of this width
+        U, f['s'], f['Vt'] = scipy.linalg.svd(f['R11'], full_matrices=False, check_finite=False, lapack_driver='gesdd')
+        f['c'], f['gram'] = U.T @ f['R1T'], float((f['s'] ** 2).sum() / len(f['s']))
+    s = f['s']
+    if kind == 'cutoff':
+        keep = s > (v or np.finfo(float).eps * len(s)) * s[0]
+        g = np.where(keep, 1 / np.where(keep, s, 1), 0)
+    else: g = s / (s ** 2 + v * f['gram'])
+    return f['Vt'].T @ (g[:, None] * f['c'])
 
-    def standard(self, A, width:int):
-        "Rows reordered from [x, 1, u, h_1..h_w] to the model's [h_1..h_w, x, 1, u]."
-        e = self.n_extra
-        return np.concatenate([A[e:e + width], A[:e]], axis=0)
+# %% ../nbs/11a_selection.ipynb #d0599847
+@patch
+def standard(self:NestedLstsq, A, width:int):
+    "Rows reordered from [x, 1, u, h_1..h_w] to the model's [h_1..h_w, x, 1, u]."
+    e = self.n_extra
+    return np.concatenate([A[e:e + width], A[:e]], axis=0)
 
-    def prefix(self, width:int) -> HiddenLayer:
-        "The layer of the first `width` hidden units."
-        L = self.layer
-        return HiddenLayer(L.W[:width], L.b[:width], L.activation, L.sampler, None if L.pairs is None else L.pairs[:width])
+# %% ../nbs/11a_selection.ipynb #53b8b77a
+@patch
+def prefix(self:NestedLstsq, width:int) -> HiddenLayer:
+    "The layer of the first `width` hidden units."
+    L = self.layer
+    return HiddenLayer(L.W[:width], L.b[:width], L.activation, L.sampler, None if L.pairs is None else L.pairs[:width])
 
 # %% ../nbs/11a_selection.ipynb #a9a8675f
 def free_runs(nested:NestedLstsq, width:int, As, z0, n_steps:int, u=None, lo=None, hi=None):

@@ -10,6 +10,7 @@ __all__ = ['EXPLORER_SYSTEMS', 'MAX_HORIZON', 'DASHBOARD_PROBLEMS', 'CURVES', 'c
 # %% ../nbs/50_widgets.ipynb #2e471c48
 import functools, io, math, time
 import numpy as np
+from fastcore.basics import patch
 import ipywidgets as W
 from IPython.display import display
 from matplotlib.figure import Figure
@@ -143,41 +144,54 @@ class SampledRNNExplorer:
         right = W.VBox([self.width, self.n_train, self.horizon, W.HBox([self.fit_button, self.status])])
         self.ui = W.VBox([W.HBox([left, right]), self.plot])
 
-    @property
-    def controls(self) -> dict:
-        "The input widgets by name."
-        return dict(system=self.system, width=self.width, sampler=self.sampler, solver=self.solver,
-                    horizon=self.horizon, n_train=self.n_train, seed=self.seed)
+# %% ../nbs/50_widgets.ipynb #3523af8b
+@patch(as_prop=True)
+def controls(self:SampledRNNExplorer) -> dict:
+    "The input widgets by name."
+    return dict(system=self.system, width=self.width, sampler=self.sampler, solver=self.solver,
+                horizon=self.horizon, n_train=self.n_train, seed=self.seed)
 
-    def settings(self) -> dict:
-        "The controls' current values."
-        return {k: c.value for k, c in self.controls.items()}
+# %% ../nbs/50_widgets.ipynb #852c9875
+@patch
+def settings(self:SampledRNNExplorer) -> dict:
+    "The controls' current values."
+    return {k: c.value for k, c in self.controls.items()}
 
-    def update(self) -> dict:
-        "Refit if a fit setting changed, forecast, draw; the `explore` result (or {'error': message})."
-        s = self.settings()
-        key = (s['system'], s['n_train'], s['width'], s['sampler'], s['solver'], s['seed'], self.backend)
-        self.status.value = '<i>fitting…</i>'
-        try:
-            data = explorer_data(s['system'], s['n_train'], s['seed'])
-            res = explore(data, s['width'], s['sampler'], s['solver'], s['horizon'], s['seed'], self.backend,
-                          model=self._model if key == self._key else None)
-        except (ValueError, np.linalg.LinAlgError) as e:
-            self.status.value = f'<span style="color:#b00">{type(e).__name__}: {e}</span>'
-            return {'error': str(e)}
-        self._model, self._key, self.result = res['model'], key, res
-        self.plot.value = figure_png(explorer_figure(res))
-        fitted = f"fit {res['fit_seconds']:.2f} s" if res['fit_seconds'] else 'no refit'
-        self.status.value = (f"<b>VPT {res['vpt']:.2f}</b> {res['vpt_unit']} · {fitted} · total {res['seconds']:.2f} s"
-                             + ('' if res['diverged_at'] is None else f" · free run diverged at step {res['diverged_at']}"))
-        return res
+# %% ../nbs/50_widgets.ipynb #c8e7b750
+@patch
+def update(self:SampledRNNExplorer) -> dict:
+    "Refit if a fit setting changed, forecast, draw; the `explore` result (or {'error': message})."
+    s = self.settings()
+    key = (s['system'], s['n_train'], s['width'], s['sampler'], s['solver'], s['seed'], self.backend)
+    self.status.value = '<i>fitting…</i>'
+    try:
+        data = explorer_data(s['system'], s['n_train'], s['seed'])
+        res = explore(data, s['width'], s['sampler'], s['solver'], s['horizon'], s['seed'], self.backend,
+                      model=self._model if key == self._key else None)
+    except (ValueError, np.linalg.LinAlgError) as e:
+        self.status.value = f'<span style="color:#b00">{type(e).__name__}: {e}</span>'
+        return {'error': str(e)}
+    self._model, self._key, self.result = res['model'], key, res
+    self.plot.value = figure_png(explorer_figure(res))
+    fitted = f"fit {res['fit_seconds']:.2f} s" if res['fit_seconds'] else 'no refit'
+    self.status.value = (f"<b>VPT {res['vpt']:.2f}</b> {res['vpt_unit']} · {fitted} · total {res['seconds']:.2f} s"
+                         + ('' if res['diverged_at'] is None else f" · free run diverged at step {res['diverged_at']}"))
+    return res
 
-    def _on_click(self, button): return self.update()
-    def _on_change(self, change):
-        if self.auto: self.update()
-    def _ipython_display_(self):
-        if self.result is None: self.update()
-        display(self.ui)
+# %% ../nbs/50_widgets.ipynb #aff164e3
+@patch
+def _on_click(self:SampledRNNExplorer, button): return self.update()
+
+# %% ../nbs/50_widgets.ipynb #3dd3e282
+@patch
+def _on_change(self:SampledRNNExplorer, change):
+    if self.auto: self.update()
+
+# %% ../nbs/50_widgets.ipynb #45f850d5
+@patch
+def _ipython_display_(self:SampledRNNExplorer):
+    if self.result is None: self.update()
+    display(self.ui)
 
 # %% ../nbs/50_widgets.ipynb #0d8ac43f
 from .optim import (MLP, ElmanRNN, EKI, SubspaceEnKF, CoordinateSearch, RandomSearch, Adam, Hybrid,
@@ -302,43 +316,53 @@ class OptimiserDashboard:
         self.ui = W.VBox([W.HBox([W.VBox([self.problem, self.methods]),
                                   W.VBox([self.budget, self.curve, W.HBox([self.run_button, self.status])])]), self.plot])
 
-    def _set_methods(self, chosen):
-        names = list(dashboard_problem(self.problem.value)['methods']())
-        self.methods.options = names
-        self.methods.value = tuple(n for n in (chosen or names) if n in names)
+# %% ../nbs/50_widgets.ipynb #9d371843
+@patch
+def _set_methods(self:OptimiserDashboard, chosen):
+    names = list(dashboard_problem(self.problem.value)['methods']())
+    self.methods.options = names
+    self.methods.value = tuple(n for n in (chosen or names) if n in names)
 
-    def draw(self) -> int:
-        "Redraw the plot from the histories so far; returns the number of draws."
-        p = dashboard_problem(self.problem.value)
-        self.plot.value = figure_png(dashboard_figure(self.histories, self.curve.value, p['baseline'], p['name']))
-        self.draws += 1
-        return self.draws
+# %% ../nbs/50_widgets.ipynb #ecd50617
+@patch
+def draw(self:OptimiserDashboard) -> int:
+    "Redraw the plot from the histories so far; returns the number of draws."
+    p = dashboard_problem(self.problem.value)
+    self.plot.value = figure_png(dashboard_figure(self.histories, self.curve.value, p['baseline'], p['name']))
+    self.draws += 1
+    return self.draws
 
-    def _record(self, name, rec):
-        h = self.histories.setdefault(name, {})
-        for k, v in rec.items(): h.setdefault(k, []).append(v)
-        self.status.value = (f"{name}: {rec['passes']:,} passes · {rec['seconds']:.2f} s · "
-                             f"test loss {rec['val_loss']:.4g}" if rec.get('val_loss') is not None else name)
-        if time.perf_counter() - self._last >= self.redraw_every:
-            self.draw(); self._last = time.perf_counter()
+# %% ../nbs/50_widgets.ipynb #3737b097
+@patch
+def _record(self:OptimiserDashboard, name, rec):
+    h = self.histories.setdefault(name, {})
+    for k, v in rec.items(): h.setdefault(k, []).append(v)
+    self.status.value = (f"{name}: {rec['passes']:,} passes · {rec['seconds']:.2f} s · "
+                         f"test loss {rec['val_loss']:.4g}" if rec.get('val_loss') is not None else name)
+    if time.perf_counter() - self._last >= self.redraw_every:
+        self.draw(); self._last = time.perf_counter()
 
-    def run(self) -> dict:
-        "Train the chosen optimisers, redrawing as they go; name -> history (dict of lists)."
-        p = dashboard_problem(self.problem.value)
-        factory = p['methods'](self.seed)
-        chosen = {k: factory[k] for k in self.methods.value}
-        if not chosen:
-            self.status.value = '<span style="color:#b00">choose at least one optimiser</span>'
-            return {}
-        self.histories, self._last = {}, time.perf_counter()
-        self.run_button.disabled = True
-        try: train_live(p, chosen, self.budget.value, on_record=self._record)
-        finally: self.run_button.disabled = False
-        self.draw()
-        final = {k: h['val_loss'][-1] for k, h in self.histories.items()}
-        self.status.value = 'done · final test loss ' + ', '.join(f"{k} {v:.3g}" for k, v in final.items())
-        return self.histories
+# %% ../nbs/50_widgets.ipynb #0f224169
+@patch
+def run(self:OptimiserDashboard) -> dict:
+    "Train the chosen optimisers, redrawing as they go; name -> history (dict of lists)."
+    p = dashboard_problem(self.problem.value)
+    factory = p['methods'](self.seed)
+    chosen = {k: factory[k] for k in self.methods.value}
+    if not chosen:
+        self.status.value = '<span style="color:#b00">choose at least one optimiser</span>'
+        return {}
+    self.histories, self._last = {}, time.perf_counter()
+    self.run_button.disabled = True
+    try: train_live(p, chosen, self.budget.value, on_record=self._record)
+    finally: self.run_button.disabled = False
+    self.draw()
+    final = {k: h['val_loss'][-1] for k, h in self.histories.items()}
+    self.status.value = 'done · final test loss ' + ', '.join(f"{k} {v:.3g}" for k, v in final.items())
+    return self.histories
 
-    def _ipython_display_(self):
-        if not self.histories: self.draw()
-        display(self.ui)
+# %% ../nbs/50_widgets.ipynb #bb145437
+@patch
+def _ipython_display_(self:OptimiserDashboard):
+    if not self.histories: self.draw()
+    display(self.ui)
