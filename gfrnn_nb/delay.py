@@ -369,7 +369,8 @@ def _choose_embedding(self, ys, us):
         scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=score, rejected=why, confirmed=None, seconds=time.perf_counter() - t0))
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
     if ok is scores: warnings.warn("every candidate embedding's free run diverged or left the data range; keeping the best-scoring one.")
-    # one layer draw can be lucky: the leaders are scored again with other draws and keep their worst score
+    # one draw of the hidden layer can score well by chance: the best candidates are scored again with other draws
+    # and keep their worst score
     for c in sorted(ok, key=lambda c: -c['valid_steps'])[:CONFIRM_TOP]:
         t0 = time.perf_counter()
         c['confirmed'] = min([c['valid_steps']] + [run(c['delays'], c['stride'], self.seed + 1 + k)[0] for k in range(CONFIRM_DRAWS)])
