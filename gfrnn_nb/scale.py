@@ -6,12 +6,23 @@
 __all__ = ['cluster', 'fit_distributed', 'lorenz_chunks', 'bench_scale', 'plot_scale']
 
 # %% ../nbs/18_scale.ipynb #04e96996
-import contextlib, time, tracemalloc
+import contextlib, logging, time, tracemalloc
 import numpy as np
 from .checks import check_int, check_number
 from .systems import lorenz63, trajectories
 from .stream import dask_array_module, is_dask
 from .rnn import SampledRNN
+
+# %% ../nbs/18_scale.ipynb #5b52a5bc
+def _distributed_logs(level:int):
+    "Set the level of dask.distributed's loggers in this process."
+    logging.getLogger('distributed').setLevel(level)
+
+def _quiet_shutdown(client):
+    "Before a LocalCluster closes: its workers and scheduler stop logging, so a heartbeat cut off by the shutdown prints nothing."
+    try: client.run(_distributed_logs, logging.CRITICAL)
+    except Exception: pass  # workers already gone: nothing left to quiet
+    _distributed_logs(logging.CRITICAL)
 
 # %% ../nbs/18_scale.ipynb #75949cf0
 @contextlib.contextmanager
@@ -27,8 +38,13 @@ def cluster(address:str=None,     # a running scheduler ('tcp://host:8786'); Non
     timeout = check_number('timeout', timeout, low=0, low_open=True)
     if address is None:
         n_workers, threads_per_worker = check_int('n_workers', n_workers), check_int('threads_per_worker', threads_per_worker)
-        with LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True, dashboard_address=None, **cluster_kw) as lc, \
-             Client(lc, timeout=timeout) as client: yield client
+        level = logging.getLogger('distributed').level
+        try:
+            with LocalCluster(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True, dashboard_address=None, **cluster_kw) as lc, \
+                 Client(lc, timeout=timeout) as client:
+                try: yield client
+                finally: _quiet_shutdown(client)
+        finally: _distributed_logs(level)
         return
     if not isinstance(address, str): raise TypeError(f"address={address!r}: expected a scheduler address such as 'tcp://host:8786', or None.")
     try: client = Client(address, timeout=timeout)
