@@ -265,15 +265,7 @@ def _eval_fast(self:CoordinateSearch, i, offs):
     xp, acts, zs, hs, W, b = self.xp, self.net.acts, self._zs, self._hs, self._W, self._b
     l, _, k = self._coords[i]
     nl, N = self._nl, hs[-1].size
-    if l == nl - 1 and self._closed:
-        # the loss is quadratic in an output-layer coordinate: no forward at all
-        a, ra, aa = self._quad
-        L = offs * (aa * offs + 2 * ra); L /= N; L += self._L     # on the host, where the choice is made
-        def commit(c):
-            zs[l][k] = zs[l][k] + float(offs[c]) * a
-            hs[l + 1][k] = zs[l][k]
-            self._rows_key = None
-        return L, commit
+    if l == nl - 1 and self._closed: return self._eval_quadratic(l, k, offs)
     z, h, f = self._unit(l, k, offs, self._input_of(i))      # h = f·activation: f = 2 for ReLU, else 1
     C, n = z.shape
     def set_unit(c): zs[l][k] = z[c]; xp.multiply(h[c], 1 / f, out=hs[l + 1][k])
@@ -297,23 +289,7 @@ def _eval_fast(self:CoordinateSearch, i, offs):
                 zs[-1] = res + self._ybT; hs[-1] = zs[-1]
             L = self._vdot(z2, z2).sum(0); L *= 1 / N
             return L, commit
-        if self._mse_id and l == nl - 3 and self._n_out == 1:
-            # The usual case: that layer is the last hidden one, feeding one linear output; the output
-            # with its residual r = wᵀh + (b − y) is one matrix-vector product over [h; 1] (the
-            # residual's constant part is a cached last row).
-            u = W[-1].shape[0]
-            g = 2.0 if acts[l + 1] is _relu else 1.0       # the rows hold g·h, so r comes out times g
-            Hb, wa = self._out_rows(C, g)
-            if g == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
-            else: Hb[:u] = acts[l + 1](z2)
-            r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
-            def commit(c):
-                set_unit(c)
-                zs[l + 1][...] = z2[:, c]; xp.multiply(Hb[:u, c], 1 / g, out=hs[l + 2])
-                res = self._dc['residual'] = r[c:c + 1] * (1 / g)
-                zs[-1] = res + self._ybT; hs[-1] = zs[-1]
-            L = self._vdot(r, r); L *= 1 / (g * g * N)
-            return L, commit
+        if self._mse_id and l == nl - 3 and self._n_out == 1: return self._eval_one_output(l, z2, set_unit)
         layers = [(z2, acts[l + 1](z2))]
         for m in range(l + 2, nl - 1 if self._mse_id else nl):
             zm = (W[m].T @ layers[-1][1].reshape(W[m].shape[0], -1)).reshape(-1, C, n)
@@ -335,6 +311,40 @@ def _eval_fast(self:CoordinateSearch, i, offs):
         else: G = G - self._ybT[:, None, :]
         return self._vdot(G, G).sum(0) / N, commit
     return self.loss_.value(G.transpose(1, 2, 0), self.yb), commit
+
+# %% ../nbs/24_search.ipynb #01e870b2
+@patch
+def _eval_quadratic(self:CoordinateSearch, l, k, offs):
+    "An output-layer coordinate under the closed form: the loss is quadratic in it, so no forward pass at all."
+    zs, hs = self._zs, self._hs
+    a, ra, aa = self._quad
+    L = offs * (aa * offs + 2 * ra); L /= hs[-1].size; L += self._L     # on the host, where the choice is made
+    def commit(c):
+        zs[l][k] = zs[l][k] + float(offs[c]) * a
+        hs[l + 1][k] = zs[l][k]
+        self._rows_key = None
+    return L, commit
+
+# %% ../nbs/24_search.ipynb #669c1636
+@patch
+def _eval_one_output(self:CoordinateSearch, l, z2, set_unit):
+    "The usual case: layer l + 1 (pre-activations z2, (units, C, batch)) is the last hidden one, feeding one linear output under MSE."
+    # the output with its residual r = wᵀh + (b − y) is one matrix-vector product over [h; 1]
+    # (the residual's constant part is a cached last row)
+    xp, act, zs, hs = self.xp, self.net.acts[l + 1], self._zs, self._hs
+    u, (_, C, n) = self._W[-1].shape[0], z2.shape
+    g = 2.0 if act is _relu else 1.0       # the rows hold g·h, so r comes out times g
+    Hb, wa = self._out_rows(C, g)
+    if g == 2.0: xp.abs(z2, out=Hb[:u]); Hb[:u] += z2
+    else: Hb[:u] = act(z2)
+    r = (wa @ Hb.reshape(u + 1, -1)).reshape(C, n)
+    def commit(c):
+        set_unit(c)
+        zs[l + 1][...] = z2[:, c]; xp.multiply(Hb[:u, c], 1 / g, out=hs[l + 2])
+        res = self._dc['residual'] = r[c:c + 1] * (1 / g)
+        zs[-1] = res + self._ybT; hs[-1] = zs[-1]
+    L = self._vdot(r, r); L *= 1 / (g * g * hs[-1].size)
+    return L, commit
 
 # %% ../nbs/24_search.ipynb #2a589a5d
 @patch

@@ -12,7 +12,7 @@ __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SM
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
 import numpy as np
-from fastcore.basics import patch
+from fastcore.basics import patch, store_attr
 import scipy.linalg
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter, savgol_coeffs
@@ -351,7 +351,78 @@ def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
     bar.update()
     return choose(cands, floor, tie)
 
-# %% ../nbs/11a_selection.ipynb #0c9d5f11
+# %% ../nbs/11a_selection.ipynb #f69f9ee6
+def _smoothings(Ztr:list, denoise) -> tuple:
+    "The noise level, the smoothings that remove noise only, and those to try (the first is none)."
+    noise = noise_level(Ztr)
+    smoothable = [s for s in SMOOTHINGS if NOISE_THRESHOLD < noise < NOISE_CEILING and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
+    sigmas = [float(denoise) if not isinstance(denoise, str) else denoise] if denoise != 'auto' else [0.0] + smoothable
+    return noise, smoothable, sigmas
+
+# %% ../nbs/11a_selection.ipynb #f3b31d0e
+def _held_out(Z:list, U:list, smoothable:list, xp) -> dict:
+    "The held-out runs (host and device), the long-run length, the data's range with its margin, and the truth's own statistics."
+    Zva, Uva = split_validation(Z, U)[2:]
+    # on noisy data the held-out runs start from smoothed states (the strongest smoothing that removes noise only):
+    # a noisy start would decide the score
+    vr_h = validation_runs(Zva, Uva, Sv=split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None)
+    vr = (to_device(vr_h[0], xp), None if vr_h[1] is None else to_device(vr_h[1], xp), vr_h[2], vr_h[3])
+    L = vr_h[3] if U[0] is not None else max(vr_h[3], min(LONG_STEPS, sum(len(z) for z in Z)))
+    allz = np.concatenate(Z)
+    lo, hi = allz.min(0), allz.max(0)
+    ref_series = max(Z, key=len)
+    return dict(vr_h=vr_h, vr=vr, L=L, bounds=(lo - MARGIN * (hi - lo), hi + MARGIN * (hi - lo)), allz=allz,
+                ref_series=ref_series, floor=_statistics(vr_h[2], allz, ref_series))
+
+# %% ../nbs/11a_selection.ipynb #6132785d
+class _Fits:
+    "Nested fits of the training parts: for a smoothing and a width, the first units of the layer drawn for that smoothing."
+    def __init__(self, Z, U, draw, max_width, d, n_u, opts, xp, block_rows, bar):
+        store_attr()
+        self.layers = {}
+    def __call__(self, sigma, w) -> NestedLstsq:
+        Zs, Utr = split_validation(smooth(self.Z, sigma), self.U)[:2]
+        if sigma not in self.layers: self.layers[sigma] = self.draw(Zs, Utr, self.max_width)
+        full = self.layers[sigma]
+        layer = HiddenLayer(full.W[:w], full.b[:w], full.activation, full.sampler, None if full.pairs is None else full.pairs[:w])
+        self.bar.update()
+        return NestedLstsq(layer.to(self.xp), self.d, *self.opts[:2], self.n_u, self.opts[2], self.xp,
+                           self.block_rows).add(self.dev(Zs), self.dev(Utr))
+    def dev(self, zs): return [None if z is None else to_device(z, self.xp) for z in zs]
+
+# %% ../nbs/11a_selection.ipynb #a493c237
+def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar) -> tuple:
+    "Smoothing first on the narrower half of the ladder (a quarter of the cost per trial), then width and regularisation: (chosen or None, nested fit, its candidates, all candidates, smoothing)."
+    vr, L, bounds, allz, ref_series, floor = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor'))
+    chosen, cands, narrow = None, [], widths
+    if len(sigmas) > 1:
+        narrow, nests = [w for w in widths if w <= max(widths) // 2] or widths, {}
+        for s in sigmas:
+            nests[s] = fits(s, max(narrow))
+            cs = _screen(nests[s], narrow, regs, vr, s, bounds, 'smoothing', bar)
+            _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
+            cands += cs
+        best = choose(cands, floor, tie) or min(cands, key=lambda c: c['screen_left'])
+        sigmas = [best['sigma']]
+        if narrow == widths:   # one width: the search was the whole selection
+            return choose(cands, floor, tie), nests[best['sigma']], [c for c in cands if c['sigma'] == best['sigma']], cands, best['sigma']
+    nested = fits(sigmas[0], max(widths))
+    main = _screen(nested, widths, regs, vr, sigmas[0], bounds, 'width', bar)
+    chosen = _finals(nested, main, vr, L, bounds, allz, ref_series, floor, bar, tie)
+    return chosen, nested, main, cands + main, sigmas[0]
+
+# %% ../nbs/11a_selection.ipynb #eb7fd4a1
+def _fallback(main:list, n_starts:int) -> dict:
+    "When no candidate passed: the one that left the range least often and forecast furthest, with a warning."
+    run = [c for c in main if 'vpt_steps' in c]
+    chosen = min(run, key=lambda c: (c['left'], -c['vpt_steps'], c['order']))
+    warnings.warn(f"no candidate model passed the held-out long free runs (within the data's range, with attractor statistics "
+                  f"near the held-out truth's); chose the one that left the range least often ({chosen['left']} of {n_starts} "
+                  "starts) and forecast furthest. Its forecasts are held within the "
+                  "range (see `bound`); more data, or a smoothing (`denoise`), may give a stable model.", RuntimeWarning, stacklevel=4)
+    return chosen
+
+# %% ../nbs/11a_selection.ipynb #43b4b888
 def select(Z:list,               # standardised trajectories (T_k, d) on the host
            U:list,               # their inputs (T_k - 1, m) on the host, or Nones
            draw,                 # draw(train parts, their inputs, width) -> HiddenLayer on the host
@@ -365,76 +436,27 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     "Choose smoothing, width and regularisation on held-out free runs: (layer, outer weights A, smoothing, record)."
     from tqdm.auto import tqdm
     t0, xp = time.perf_counter(), get_xp(backend)
-    d, n_u = Z[0].shape[1], 0 if U[0] is None else U[0].shape[1]
-    Ztr, Utr, Zva, Uva = split_validation(Z, U)
+    Ztr, _, Zva, _ = split_validation(Z, U)
     if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
-    noise = noise_level(Ztr)
-    smoothable = [s for s in SMOOTHINGS if NOISE_THRESHOLD < noise < NOISE_CEILING and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
-    sigmas = [float(denoise) if not isinstance(denoise, str) else denoise] if denoise != 'auto' else [0.0] + smoothable
+    noise, smoothable, sigmas = _smoothings(Ztr, denoise)
     widths = width_ladder(sum(len(z) - 1 for z in Ztr), width, max_width)
-    tried = list(sigmas)
-    # on noisy data the held-out runs start from smoothed states (the strongest smoothing that removes noise only):
-    # a noisy start would decide the score
-    vr_h = validation_runs(Zva, Uva, Sv=split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None)
-    vr = (to_device(vr_h[0], xp), None if vr_h[1] is None else to_device(vr_h[1], xp), vr_h[2], vr_h[3])
-    L = vr_h[3] if n_u else max(vr_h[3], min(LONG_STEPS, sum(len(z) for z in Z)))
-    allz = np.concatenate(Z)
-    lo, hi = allz.min(0), allz.max(0)
-    bounds = (lo - MARGIN * (hi - lo), hi + MARGIN * (hi - lo))
-    ref_series = max(Z, key=len)
-    floor = _statistics(vr_h[2], allz, ref_series)   # the held-out truth itself, from the same starts
-    tie = NOISY_TIE if smoothable else 0.0
-    dev = lambda zs: [None if z is None else to_device(z, xp) for z in zs]
-    layers, cands = {}, []
+    ho = _held_out(Z, U, smoothable, xp)
     bar = tqdm(total=(len(sigmas) * (len(widths) // 2 + 2) if len(sigmas) > 1 else 0) + len(widths) + 3, delay=2,
                disable=not progress, desc='selecting', leave=False)
-
-    def accumulate(sigma, w):
-        "NestedLstsq of the first w units of the layer drawn for smoothing `sigma`, fed the smoothed training parts."
-        Zs = split_validation(smooth(Z, sigma), U)[0]
-        if sigma not in layers: layers[sigma] = draw(Zs, Utr, max(widths))
-        full = layers[sigma]
-        layer = HiddenLayer(full.W[:w], full.b[:w], full.activation, full.sampler, None if full.pairs is None else full.pairs[:w])
-        bar.update()
-        return NestedLstsq(layer.to(xp), d, include_state, include_const, n_u, input_in_layer, xp, block_rows).add(dev(Zs), dev(Utr))
-
+    fits = _Fits(Z, U, draw, max(widths), Z[0].shape[1], 0 if U[0] is None else U[0].shape[1],
+                 (include_state, include_const, input_in_layer), xp, block_rows, bar)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
-        chosen = None
-        if len(sigmas) > 1:   # smoothing first, on the narrower half of the ladder (a quarter of the cost per trial)
-            narrow = [w for w in widths if w <= max(widths) // 2] or widths
-            fits = {}
-            for s in sigmas:
-                fits[s] = accumulate(s, max(narrow))
-                cs = _screen(fits[s], narrow, regs, vr, s, bounds, 'smoothing', bar)
-                _finals(fits[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
-                cands += cs
-            best = choose(cands, floor, tie) or min(cands, key=lambda c: c['screen_left'])
-            sigmas = [best['sigma']]
-            if narrow == widths:   # one width: the search was the whole selection
-                chosen, nested, main = choose(cands, floor, tie), fits[best['sigma']], [c for c in cands if c['sigma'] == best['sigma']]
-        sigma = sigmas[0]
-        if not cands or len(tried) > 1 and narrow != widths:
-            nested = accumulate(sigma, max(widths))
-            main = _screen(nested, widths, regs, vr, sigma, bounds, 'width', bar)
-            chosen = _finals(nested, main, vr, L, bounds, allz, ref_series, floor, bar, tie)
-            cands += main
-    if chosen is None:
-        run = [c for c in main if 'vpt_steps' in c]
-        chosen = min(run, key=lambda c: (c['left'], -c['vpt_steps'], c['order']))
-        warnings.warn(f"no candidate model passed the held-out long free runs (within the data's range, with attractor statistics "
-                      f"near the held-out truth's); chose the one that left the range least often ({chosen['left']} of {len(vr_h[0])} "
-                      "starts) and forecast furthest. Its forecasts are held within the "
-                      "range (see `bound`); more data, or a smoothing (`denoise`), may give a stable model.", RuntimeWarning, stacklevel=3)
-    # the held-out rows join the fit of the chosen model
-    held = split_validation(smooth(Z, sigma), U)
-    nested.add(dev(held[2]), dev(held[3]))
+        chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar)
+    if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
+    held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
+    nested.add(fits.dev(held[2]), fits.dev(held[3]))
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
     keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
-    record = dict(noise=noise, floor=list(floor), sigmas=tried, widths=widths,
-                  regularisations=[list(r) for r in regs], horizon=int(vr_h[3]), long_steps=int(L), n_starts=int(len(vr_h[0])),
+    record = dict(noise=noise, floor=list(ho['floor']), sigmas=sigmas, widths=widths, regularisations=[list(r) for r in regs],
+                  horizon=int(ho['vr_h'][3]), long_steps=int(ho['L']), n_starts=int(len(ho['vr_h'][0])),
                   candidates=[{k: c[k] for k in keys if k in c} for c in cands],
                   chosen=dict(sigma=sigma, width=w, reg=list(chosen['reg'])), seconds=time.perf_counter() - t0)
     return nested.prefix(w), to_device(A, xp), sigma, record
