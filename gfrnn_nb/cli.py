@@ -101,7 +101,7 @@ def bench(args) -> dict:
         return bench_dysts(**{**dict(systems=args.systems, methods=args.methods or DYSTS_METHODS, n_ic=args.n_ic or N_IC), **quick},
                            workers=args.workers, cache=not args.no_cache, out=args.out)
     if args.which == 'scale':   # fit seconds and memory against N: in-process accumulator, 1 and 2 Dask workers
-        from gfrnn_nb.scale import bench_scale
+        from gfrnn_nb.studies.scale import bench_scale
         return bench_scale(seed=args.seed, verbose=True, **(dict(ns=(30_000, 100_000)) if args.quick else {}))
     raise ValueError(f"bench {args.which!r} is not known: expected one of {BENCHES}.")
 
