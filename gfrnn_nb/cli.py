@@ -85,7 +85,7 @@ def bench(args) -> dict:
         from gfrnn_nb.control import bench_control
         return bench_control(seed=args.seed, **(dict(n_steps=200, R_sweep=(1e-3,), true_model=False) if args.quick else {}))
     if args.which == 'weather':
-        from gfrnn_nb.weather import bench_weather
+        from gfrnn_nb.studies.weather import bench_weather
         return bench_weather(seed=args.seed, **(dict(widths=(100,), ridges=(1e-2,)) if args.quick else {}))
     if args.which == 'fit':   # sampled RNN vs tuned ESN fit time, alternating fits
         from gfrnn_nb.compare import bench_fit_time

@@ -1,4 +1,4 @@
-"""Weather: offline loader, missing extra, calendar features, baselines, forecasts issued without peeking."""
+"""Weather: offline loader, missing extra, calendar features, baselines, forecasts issued without peeking, the study's data and table."""
 import numpy as np, pytest
 from unittest import mock
 from gfrnn_nb.weather import (seattle_weather, seattle_hourly_temperatures, calendar_features, Climatology, LinearDelayRidge,
@@ -51,3 +51,14 @@ def test_climatology_and_tables():
     with pytest.raises(ValueError, match='expected >= window \\+ horizon = 4'):
         issue_forecasts(LinearDelayRidge(delays=3).fit(d.values[:200], calendar_features(d.time)[1:200]), d.values,
                         calendar_features(d.time)[1:], np.array([2]), 2)
+
+def test_weather_study_returns_data_and_bench_prints_its_table():
+    from gfrnn_nb.studies.weather import bench_weather, weather_table
+    lines = []
+    data = bench_weather(widths=(100,), ridges=(1e-2,), out=lines.append)
+    assert lines == weather_table(data).splitlines()
+    d, h = data['daily'], data['hourly']
+    assert (d['width'], d['ridge']) == (100, 1e-2) and set(d['mse']) == {1, 7} and set(h['mse']) == {1, 24}
+    assert d['forecasts'][1]['sampled RNN'].shape == d['truth'].shape == (365, 4)
+    assert d['mse'][1]['sampled RNN']['temperatures'] < d['mse'][1]['persistence']['temperatures']
+    assert h['mse'][1]['sampled RNN'] < h['mse'][1]['persistence']
