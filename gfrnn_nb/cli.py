@@ -82,7 +82,7 @@ def bench(args) -> dict:
         from gfrnn_nb.optim import bench_optim
         return bench_optim(quick=args.quick)
     if args.which == 'control':
-        from gfrnn_nb.control import bench_control
+        from gfrnn_nb.studies.control import bench_control
         return bench_control(seed=args.seed, **(dict(n_steps=200, R_sweep=(1e-3,), true_model=False) if args.quick else {}))
     if args.which == 'weather':
         from gfrnn_nb.studies.weather import bench_weather

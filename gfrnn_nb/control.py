@@ -4,22 +4,19 @@
 
 # %% auto #0
 __all__ = ['bounded_lstsq', 'LinearPredictor', 'linear_predictor', 'DMDc', 'linearise', 'condensed_matrices', 'MPC', 'ClosedLoop',
-           'closed_loop', 'plot_closed_loop', 'periodic_reference', 'ShootingMPC', 'pendulum_data', 'bench_control']
+           'closed_loop', 'plot_closed_loop', 'periodic_reference', 'ShootingMPC', 'pendulum_data']
 
 # %% ../nbs/13_control.ipynb #6b93ced0
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 import numpy as np
 from scipy.optimize import lsq_linear, minimize
 from .backend import to_host
-from .systems import System, Standardizer, rk4_step, van_der_pol, pendulum, trajectories, integrate, random_inputs
+from .systems import System, Standardizer, rk4_step, pendulum, integrate, random_inputs
 from .edmd import as_trajectories, as_inputs, lift, LstsqAccumulator
 from .rnn import Params, SampledRNN
 from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, InputTypeError
-
-# %% ../nbs/13_control.ipynb #7d478838
-from .backend import blas_threads
 
 # %% ../nbs/13_control.ipynb #ab1be64e
 def _weights(value, n, name):
@@ -421,58 +418,3 @@ def pendulum_data(theta0:float=0.2,   # starts within ±2·theta0 of upright
     x0 = np.c_[np.pi + rng.uniform(-2 * theta0, 2 * theta0, n_traj), rng.uniform(-1, 1, n_traj)]
     U = random_inputs(n_traj, n_steps, hold=hold, low=-u_max, high=u_max, seed=seed + 1)
     return integrate(system, x0, n_steps, u=U), U
-
-# %% ../nbs/13_control.ipynb #19f5b5d4
-def bench_control(width:int=100, seed:int=0, n_steps:int=400, horizon:int=20, R:float=3e-3,
-                  R_sweep=(3e-4, 1e-3, 3e-3, 1e-2, 3e-2), true_model:bool=True, out=print) -> dict:
-    "Van der Pol tracking and pendulum stabilisation with MPC on a sampled RNN, DMDc and the true model."
-    with blas_threads(1): return _bench_control(width, seed, n_steps, horizon, R, R_sweep, true_model, out)
-
-# %% ../nbs/13_control.ipynb #0cee8ace
-def _bench_control(width, seed, n_steps, horizon, R, R_sweep, true_model, out):
-    vdp, pend = van_der_pol(1.0), pendulum()
-    U = random_inputs(200, 200, hold=10, seed=seed)
-    X = trajectories(vdp, 200, 200, u=U, seed=seed)
-    rnn = SampledRNN(width=width, sampler='random', koopman=True, ridge=1e-8, seed=seed).fit(X, U)
-    dmdc = DMDc().fit(X, U)
-    kw = dict(horizon=horizon, Q=1.0, u_min=-1, u_max=1, outputs=[0])
-    x0, res = np.array([0.5, 0.0]), dict(vdp=[], sweep=[], pendulum=[])
-    out(f"Forced Van der Pol (mu=1, |u|<=1), data 200 x 200 steps dt=0.05; sampled RNN: {width} random features, ridge 1e-8; "
-        f"MPC horizon {horizon}, Q=1 on x1, R={R:g}; {n_steps} closed-loop steps from x0=(0.5, 0)")
-    out(f"{'reference':>14} {'RNN rms':>8} {'DMDc rms':>8} {'ratio':>6} {'true rms':>8} {'RNN ms':>7} {'DMDc ms':>7} {'true ms':>7}")
-    for kind in ('sine', 'square'):
-        for amp in (1.0, 1.5):
-            ref = periodic_reference(kind, amp, 5.0, vdp.dt, n_steps + horizon - 1)
-            a = closed_loop(MPC(rnn, R=R, **kw), vdp, x0, ref)
-            b = closed_loop(MPC(dmdc, R=R, **kw), vdp, x0, ref)
-            c = closed_loop(ShootingMPC(vdp, R=R, **kw), vdp, x0, ref) if true_model else None
-            row = dict(reference=f'{kind} A={amp:g}', rnn=a.rms(), dmdc=b.rms(), ratio=a.rms() / b.rms(),
-                       true=c.rms() if c else float('nan'), rnn_ms=1e3 * np.median(a.step_seconds),
-                       dmdc_ms=1e3 * np.median(b.step_seconds), true_ms=1e3 * np.median(c.step_seconds) if c else float('nan'))
-            res['vdp'].append(row)
-            out(f"{row['reference']:>14} {row['rnn']:8.3f} {row['dmdc']:8.3f} {row['ratio']:6.2f} {row['true']:8.3f} "
-                f"{row['rnn_ms']:7.3f} {row['dmdc_ms']:7.3f} {row['true_ms']:7.1f}")
-    out("ratio RNN/DMDc against the input weight R (sinusoids A=1, A=1.5):")
-    for r in R_sweep:
-        rat = []
-        for amp in (1.0, 1.5):
-            ref = periodic_reference('sine', amp, 5.0, vdp.dt, n_steps + horizon - 1)
-            rat.append(closed_loop(MPC(rnn, R=r, **kw), vdp, x0, ref).rms() / closed_loop(MPC(dmdc, R=r, **kw), vdp, x0, ref).rms())
-        res['sweep'].append(dict(R=r, ratio_a1=rat[0], ratio_a15=rat[1]))
-        out(f"  R={r:<7g} ratios {rat[0]:.2f} {rat[1]:.2f}")
-    out("Pendulum held upright (5 s, horizon 20, Q=(1, 0.1), R=1e-3): max |theta - pi| over the last 2 s")
-    lin = linearise(pend, [np.pi, 0.0])
-    for theta0, u_max in ((0.2, 2.0), (0.5, 6.0)):
-        Xp, Up = pendulum_data(theta0, u_max, seed=seed)
-        rnn_p = SampledRNN(width=width, sampler='random', koopman=True, ridge=1e-8, seed=seed).fit(Xp, Up)
-        models = {'sampled RNN': (rnn_p, 0.0), 'sampled RNN + integral': (rnn_p, 0.1), 'DMDc': (DMDc().fit(Xp, Up), 0.0),
-                  'linearised': (lin, 0.0)}
-        ref = np.tile([np.pi, 0.0], (100 + horizon - 1, 1))
-        devs = {}
-        for name, (mdl, k) in models.items():
-            run = closed_loop(MPC(mdl, horizon=horizon, Q=[1.0, 0.1], R=1e-3, u_min=-u_max, u_max=u_max, integral_gain=k),
-                              pend, [np.pi + theta0, 0.0], ref)
-            devs[name] = float(np.abs(run.x[-40:, 0] - np.pi).max())
-        res['pendulum'].append(dict(theta0=theta0, u_max=u_max, **devs))
-        out(f"  from {theta0} rad, |u|<={u_max:g}: " + ', '.join(f"{k} {v:.4f}" for k, v in devs.items()))
-    return res

@@ -1,4 +1,4 @@
-"""MPC on lifted linear models: condensed predictions, bounds, exact recovery of linear systems, backends, bad input."""
+"""MPC on lifted linear models: condensed predictions, bounds, exact recovery of linear systems, backends, bad input; the control study."""
 import functools
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
@@ -6,6 +6,7 @@ from gfrnn_nb.systems import System, van_der_pol, pendulum, trajectories, random
 from gfrnn_nb.rnn import SampledRNN
 from gfrnn_nb.control import (DMDc, MPC, ShootingMPC, linear_predictor, linearise, condensed_matrices, closed_loop,
                               periodic_reference, pendulum_data)
+from gfrnn_nb.studies.control import control_study, control_table, bench_control
 
 @pytest.fixture(scope='module')
 def vdp_data():
@@ -114,3 +115,16 @@ def test_models_without_a_linear_lift_are_refused(vdp_data):
     with pytest.raises(ValueError, match='not fitted'): MPC(DMDc())
     with pytest.raises(ValueError, match='U\\[0\\] contains NaN'): DMDc().fit(X, np.full_like(U, np.nan))
     with pytest.raises(ValueError, match='input sequences for 40 trajectories'): DMDc().fit(X, U[:3])
+
+def test_control_study_returns_data_and_bench_prints_its_table():
+    lines = []
+    data = bench_control(n_steps=50, R_sweep=(1e-3,), true_model=False, out=lines.append)
+    assert [r['reference'] for r in data['vdp']] == ['sine A=1', 'sine A=1.5', 'square A=1', 'square A=1.5']
+    assert lines == control_table(data).splitlines() and len(lines) == 2 + 4 + 1 + 1 + 1 + 2
+    assert all(np.isnan(r['true']) for r in data['vdp']) and set(data['runs']['sine A=1']) == {'sampled RNN', 'DMDc'}
+    assert data['runs']['sine A=1']['DMDc'].x.shape == (51, 2) and set(data['pendulum_runs']) == {0.2, 0.5}
+    assert all(r['sampled RNN'] < 0.2 for r in data['pendulum'])
+
+def test_control_study_checks_its_arguments():
+    with pytest.raises(ValueError, match='n_steps=0'): control_study(n_steps=0)
+    with pytest.raises(ValueError, match='R=-1'): control_study(R=-1)
