@@ -17,7 +17,7 @@ test: $(VENV)/.installed-dev
 docs: $(VENV)/.installed-dev
 	$(BIN)/python .ci/docs.py
 
-# the index and every tutorial executed at full size, outputs stored in the notebooks; the README's figure and tables
+# every notebook (index, tutorials, chapters) executed at full size, outputs stored in the notebooks; the README's figure and tables
 book: $(VENV)/.installed-dev
 	$(BIN)/python .ci/book.py
 

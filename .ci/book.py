@@ -1,4 +1,4 @@
-"""`make book`: execute the index and every tutorial in place at the sizes their prose names, and store the outputs.
+"""`make book`: execute every notebook (the index, the tutorials, the chapters) in place at the sizes their prose names, and store the outputs.
 
     python .ci/book.py                      # the hero figure, every book notebook, nbdev_clean, README.md
     python .ci/book.py --only weather       # a subset (substrings of the notebook paths)
@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
 BIN = Path(sys.executable).parent
 HERO = NBS / 'images' / 'hero.png'
-# the notebooks the book stores with their outputs; .ci/test.py checks that each one shows them
-BOOK = ['index.ipynb'] + sorted(str(p.relative_to(NBS)) for p in (NBS / 'tutorials').glob('*.ipynb'))
+# the notebooks the book stores with their outputs (all of them: the index, the tutorials, then the chapters);
+# .ci/test.py checks that each one shows them
+BOOK = (['index.ipynb'] + sorted(str(p.relative_to(NBS)) for p in (NBS / 'tutorials').glob('*.ipynb'))
+        + sorted(p.name for p in NBS.glob('*.ipynb') if p.name != 'index.ipynb'))
 
 def log(*a): print(*a, flush=True)
 
