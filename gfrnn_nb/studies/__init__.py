@@ -1,0 +1,1 @@
+"""Studies: experiments that compare the library's methods, each returning its data."""
