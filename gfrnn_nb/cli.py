@@ -79,7 +79,7 @@ def bench(args) -> dict:
                   memory_samples=50_000) if args.quick else {}
         return bench_sampled(seed=args.seed, backend=args.backend, **kw)
     if args.which == 'optim':
-        from gfrnn_nb.optim import bench_optim
+        from gfrnn_nb.studies.optim import bench_optim
         return bench_optim(quick=args.quick)
     if args.which == 'control':
         from gfrnn_nb.studies.control import bench_control

@@ -194,8 +194,9 @@ def _ipython_display_(self:SampledRNNExplorer):
     display(self.ui)
 
 # %% ../nbs/50_widgets.ipynb #0d8ac43f
+from .datasets import diabetes_split, digits_split, sine_windows
 from .optim import (MLP, ElmanRNN, EKI, SubspaceEnKF, CoordinateSearch, RandomSearch, Adam, Hybrid,
-                            diabetes_split, digits_split, sine_windows, diabetes_methods, regression_baselines)
+                            diabetes_methods, regression_baselines)
 
 # %% ../nbs/50_widgets.ipynb #61d065de
 def _has_torch():

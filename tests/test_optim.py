@@ -230,6 +230,21 @@ def test_enkf_bad_settings():
 def test_reexports():
     from gfrnn_nb.optim import EKI as E, SubspaceEnKF as S, CoordinateSearch as C, Hybrid as H, Adam as A
     assert E is EKI and S is SubspaceEnKF and C is CoordinateSearch and H.__name__ == 'Hybrid' and A.__name__ == 'Adam'
+    from gfrnn_nb.optim import diabetes_split as ds, digits_split as gs
+    from gfrnn_nb import datasets
+    assert ds is datasets.diabetes_split and gs is datasets.digits_split
+
+
+def test_study_report_is_a_function_of_the_data():
+    from gfrnn_nb.studies.optim import diabetes_text, optim_text, bench_optim
+    rows = {'EKI': np.array([[0.5, 0.4, 0.3, 2.0], [0.7, 0.6, 0.5, 4.0]])}   # @1k, @2k, train@2k, CPU s; two seeds
+    d = dict(rows=rows, baselines=dict(mean=0.9, ols=0.5), budgets=(1000, 2000), seeds=2, fits={})
+    text = diabetes_text(d)
+    assert 'mean ± std over 2 seeds' in text and '0.600 ± 0.100' in text and text.endswith('0.500'), text
+    assert optim_text(dict(diabetes=d)) == text
+    lines = []
+    with pytest.raises(ValueError, match=r"unknown \['mnist'\]"): bench_optim(parts=('mnist',), out=lines.append)
+    assert lines == []   # refused before anything runs or prints
 
 
 def test_adam_and_hybrid():
