@@ -7,7 +7,8 @@
 Each notebook runs top to bottom in a fresh kernel (nbclient) from its own folder, with `IN_TEST` unset
 (the full sizes) and matplotlib's inline backend (figures are stored as PNG); widget state is stored
 too. Cells flagged `#| gpu` run only where a CUDA device answers; elsewhere they are skipped and the
-notebook takes its numpy path, as it says in its own text. A notebook that fails keeps its previous
+notebook takes its numpy path, as it says in its own text. Cells flagged `#| slow` (the long runs behind
+the stored result tables, run with `nbdev_test --flags slow`) are skipped too. A notebook that fails keeps its previous
 file and the run exits 1. Then `nbdev_clean` strips the metadata and README.md is made again from the
 index.
 
@@ -92,7 +93,7 @@ def execute(rel, gpu, timeout=1800):
     nb = nbformat.read(path, as_version=4)
     skipped = []
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == 'code' and 'gpu' in flags(cell.source) and not gpu:
+        if cell.cell_type == 'code' and ('gpu' in flags(cell.source) and not gpu or 'slow' in flags(cell.source)):
             cell.metadata.setdefault('tags', []).append('skip-execution'); skipped.append(i)
             cell.outputs, cell.execution_count = [], None
     t0, error = time.time(), None
@@ -124,7 +125,7 @@ def main(argv=None):
     for rel in rels:
         secs, skipped, error = execute(rel, gpu)
         times[rel] = secs
-        note = f'; {len(skipped)} GPU cells skipped (no CUDA device): stored outputs are the numpy run' if skipped else ''
+        note = f'; {len(skipped)} slow or GPU cells skipped' if skipped else ''
         log(f'  {rel}: {secs:.0f} s' + (f'  FAILED (previous file kept): {error}' if error else note))
         if error: failed.append(rel)
     done = [str(NBS / r) for r in rels if r not in failed]
