@@ -8,7 +8,7 @@ Each notebook runs top to bottom in a fresh kernel (nbclient) from its own folde
 (the full sizes) and matplotlib's inline backend (figures are stored as PNG); widget state is stored
 too. Cells flagged `#| gpu` run only where a CUDA device answers; elsewhere they are skipped and the
 notebook takes its numpy path, as it says in its own text. Cells flagged `#| slow` (the long runs behind
-the stored result tables, run with `nbdev_test --flags slow`) are skipped too. A notebook that fails keeps its previous
+the stored result tables, run with `nbdev_test --flags slow`) and cells marked `#| eval: false` are skipped too. A notebook that fails keeps its previous
 file and the run exits 1. Then `nbdev_clean` strips the metadata and README.md is made again from the
 index.
 
@@ -93,7 +93,8 @@ def execute(rel, gpu, timeout=1800):
     nb = nbformat.read(path, as_version=4)
     skipped = []
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == 'code' and ('gpu' in flags(cell.source) and not gpu or 'slow' in flags(cell.source)):
+        if cell.cell_type == 'code' and ('gpu' in flags(cell.source) and not gpu or 'slow' in flags(cell.source)
+                                         or re.search(r'^#\|\s*eval:\s*false', cell.source, flags=re.M)):
             cell.metadata.setdefault('tags', []).append('skip-execution'); skipped.append(i)
             cell.outputs, cell.execution_count = [], None
     t0, error = time.time(), None
