@@ -343,6 +343,14 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd):
 CONFIRM_TOP = 4     # leading candidates scored again with other layer draws
 CONFIRM_DRAWS = 2   # the other draws; a leader keeps its worst score
 
+# %% ../nbs/14_delay.ipynb #8d834165
+@patch
+def _confirm_rnn(self:DelayRNN, n_samples, seed):
+    "The model the fit returns, under another draw, when its settings are fixed; else the search model."
+    if self.width == 'auto' or self.solver == 'auto': return self._search_rnn(n_samples, seed)
+    rnn = self._rnn(); rnn.seed = seed
+    return rnn
+
 # %% ../nbs/14_delay.ipynb #a848af8b
 def _choose_embedding(self, ys, us):
     "Fit the fast search model on each candidate embedding (training parts), score it on the held-out ends, return the best."
@@ -359,21 +367,21 @@ def _choose_embedding(self, ys, us):
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
     n_samples = sum(len(t) for t in tr)
-    def run(D, s, seed):
-        m = DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(tr, tru, D, s, self._search_rnn(n_samples, seed))
+    def run(D, s, rnn):
+        m = DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(tr, tru, D, s, rnn)
         return _score_embedding(m, ys, us, starts, H, lo, hi, mean, sd)
     scores = []
     for D, s in cands:
         t0 = time.perf_counter()
-        score, why = run(D, s, self.seed)
+        score, why = run(D, s, self._search_rnn(n_samples))
         scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=score, rejected=why, confirmed=None, seconds=time.perf_counter() - t0))
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
     if ok is scores: warnings.warn("every candidate embedding's free run diverged or left the data range; keeping the best-scoring one.")
-    # one draw of the hidden layer can score well by chance: the best candidates are scored again with other draws
-    # and keep their worst score
+    # one draw of the hidden layer can score well by chance: the best candidates are scored again as the model the fit
+    # returns (its width, solve and ridge), under its own and other draws, and keep their worst score
     for c in sorted(ok, key=lambda c: -c['valid_steps'])[:CONFIRM_TOP]:
         t0 = time.perf_counter()
-        c['confirmed'] = min([c['valid_steps']] + [run(c['delays'], c['stride'], self.seed + 1 + k)[0] for k in range(CONFIRM_DRAWS)])
+        c['confirmed'] = min(run(c['delays'], c['stride'], self._confirm_rnn(n_samples, self.seed + k))[0] for k in range(1 + CONFIRM_DRAWS))
         c['seconds'] += time.perf_counter() - t0
     best = max((c for c in ok if c['confirmed'] is not None), key=lambda c: c['confirmed'])   # max: the first best, i.e. the shortest window
     return (best['delays'], best['stride']), scores
