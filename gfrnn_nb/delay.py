@@ -340,8 +340,8 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd):
         steps = valid_prediction_time((pred - mean) / sd, (truth - mean) / sd, dt=1.0, lyapunov=1.0)
     return float(np.median(steps)), None
 
-CONFIRM_TOP = 4     # leading candidates scored again with other layer draws
-CONFIRM_DRAWS = 2   # the other draws; a leader keeps its worst score
+CONFIRM_TOP = 4     # leading candidates scored again as the returned model, under three draws
+CONFIRM_DRAWS = 2   # draws beyond the model's own; a leader keeps its worst score
 
 # %% ../nbs/14_delay.ipynb #8d834165
 @patch

@@ -16,7 +16,8 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import select, smooth, smoothing, split_validation, min_length, REGULARISATIONS
+from .selection import (select, select_accumulated, smooth, smoothing, split_validation, min_length, NestedLstsq,
+                                  REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS)
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -530,21 +531,26 @@ def _streams(self:SampledRNN, X) -> bool:
     return is_chunk_source(X) and not (isinstance(X, np.memmap) and (self.width == 'auto' or self.solver == 'auto'))
 
 # %% ../nbs/12_rnn.ipynb #dc30da95
-def _check_streaming(self:SampledRNN):
-    "Every hyperparameter checked, and the settings fixed: the array module."
+def _check_streaming(self:SampledRNN, refused:str=None):
+    "Every hyperparameter checked, and the settings fixed where the automatic choice is `refused` (why, in words): the array module."
     xp = _check_params(self)
-    if self.width == 'auto' or self.solver == 'auto':
-        raise ValueError(f"fitting in chunks needs fixed settings, got width={self.width!r}, solver={self.solver!r}: the automatic choice holds "
-                         "out the ends of trajectories in memory. Pass an integer width and solver='qr', 'svd' or 'normal', "
-                         "e.g. SampledRNN(width=1000, solver='qr').")
+    if self.solver == 'auto' and refused:
+        raise ValueError(f"{refused} needs fixed settings, got solver={self.solver!r}: the automatic choice scores free runs on the held-out "
+                         "end of the whole stream, which only fit on an iterator of chunks or a .npy file sees. Pass an integer width and "
+                         "solver='qr', 'svd' or 'normal', e.g. SampledRNN(width=1000, solver='qr').")
+    if self.solver == 'auto' and (self.mode == 'koopman' or self.koopman):
+        raise ValueError(f"mode={self.mode!r}, koopman={self.koopman!r} with solver='auto': in chunks the automatic choice fits the recurrent "
+                         "model only; pass fixed settings (e.g. width=1000, solver='qr') for the Koopman matrix.")
     if self.denoise not in ('auto', 0): raise ValueError(f"denoise={self.denoise!r}: fits in chunks do not smooth (a chunk's edges would "
                                                          "need its neighbours); smooth the data beforehand and pass denoise=0.")
     return xp
 
 # %% ../nbs/12_rnn.ipynb #99f6bf25
 class _Stream:
-    "What a fit in chunks keeps between them: the reservoir (all data while they fit in it), then the scaler, layer and accumulation."
-    def __init__(self): self.trajs, self.us, self.n_states, self.n_chunks, self.ed, self.seconds, self.d, self.m = [], [], 0, 0, None, 0.0, None, None
+    "What a fit in chunks keeps between them: the reservoir (all data while they fit in it), then the scaler, layer and accumulation; when the settings are chosen at the end, the held-out end of the stream."
+    def __init__(self, hold:int=0):
+        self.trajs, self.us, self.n_states, self.n_chunks, self.ed, self.seconds, self.d, self.m = [], [], 0, 0, None, 0.0, None, None
+        self.hold, self.held, self.n_held, self.last, self.n_pairs, self.ref = hold, [], 0, None, 0, None
 
 # %% ../nbs/12_rnn.ipynb #f9293919
 def _chunk(st:_Stream, X, U):
@@ -569,7 +575,7 @@ def _targets(self): return ('next', 'koopman') if self.mode == 'koopman' or self
 
 # %% ../nbs/12_rnn.ipynb #c2357b53
 def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
-    "Draw the layer and scaler from the first `reservoir` states and feed all kept trajectories to a new accumulation."
+    "Draw the layer and scaler from the first `reservoir` states and feed all kept trajectories to a new accumulation (the widest layer when the settings are chosen at the end)."
     res, rus, left = [], [], self.reservoir
     for t, u in zip(trajs, us):
         if left <= 0: break
@@ -579,19 +585,71 @@ def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
     Zr = [z for z in st.scaler.transform(res)]
     Ur = [None if u is None else st.uscaler.transform(u)[:-1] for u in rus]
     keep = [i for i, z in enumerate(Zr) if len(z) >= 2]
-    st.layer = _draw(self, [Zr[i] for i in keep], [Ur[i] for i in keep], self.width)
-    st.ed = EDMD(st.layer.to(xp), st.d, _targets(self), self.solver, self.include_state, self.include_const, st.m,
-                 self.input_in_layer, self.block_rows, xp)
+    width = self.width if self.width != 'auto' else self.max_width if st.hold else min(self.max_width, self.reservoir // 2)
+    st.layer = _draw(self, [Zr[i] for i in keep], [Ur[i] for i in keep], width)
+    if st.hold:   # the settings are chosen at the end: every width's rows in one nested accumulation
+        st.ed, st.ref = NestedLstsq(st.layer.to(xp), st.d, self.include_state, self.include_const, st.m, self.input_in_layer, xp,
+                                    self.block_rows), [Zr[i] for i in keep]
+    else: st.ed = EDMD(st.layer.to(xp), st.d, _targets(self), self.solver, self.include_state, self.include_const, st.m,
+                       self.input_in_layer, self.block_rows, xp)
     st.lo, st.hi, st.n_traj = np.min([t.min(0) for t in trajs], 0), np.max([t.max(0) for t in trajs], 0), 0
     for t, u in zip(trajs, us): _feed(st, t, u, True, xp)
     st.trajs = st.us = None
 
+# %% ../nbs/12_rnn.ipynb #08012620
+def _continued(st:_Stream, x, u, new:bool):
+    "A chunk in standardised units, led by the last state (and input) before it when it continues that trajectory; it becomes the last."
+    z, v = st.scaler.transform(x), None if u is None else st.uscaler.transform(u)
+    if not new and st.last is not None:
+        z = np.concatenate([st.last[0][None], z]); v = None if v is None else np.concatenate([st.last[1][None], v])
+    st.last = (z[-1], None if v is None else v[-1])
+    return z, v
+
 # %% ../nbs/12_rnn.ipynb #92042141
 def _feed(st:_Stream, x, u, new:bool, xp):
-    "One chunk into the frozen accumulation."
-    v = None if u is None else to_device(st.uscaler.transform(u), xp)
-    st.ed.partial_fit(to_device(st.scaler.transform(x), xp), v, new_trajectory=new)
+    "One chunk into the frozen accumulation; when the settings are chosen at the end, through the held-out end of the stream."
     st.lo, st.hi, st.n_traj = np.minimum(st.lo, x.min(0)), np.maximum(st.hi, x.max(0)), st.n_traj + new
+    if not st.hold:
+        v = None if u is None else to_device(st.uscaler.transform(u), xp)
+        st.ed.partial_fit(to_device(st.scaler.transform(x), xp), v, new_trajectory=new); return
+    st.held.append((x, u, new)); st.n_held += len(x)
+    while st.n_held - len(st.held[0][0]) >= st.hold:   # the oldest held chunk is no longer needed to hold `hold` states
+        x0, u0, new0 = st.held.pop(0); st.n_held -= len(x0)
+        z, v = _continued(st, x0, u0, new0)
+        if len(z) >= 2: st.ed.add([to_device(z, xp)], [None if v is None else to_device(v[:-1], xp)])
+        st.n_pairs += max(0, len(z) - 1)
+
+# %% ../nbs/12_rnn.ipynb #9f168139
+def _held_parts(st:_Stream, xp) -> tuple:
+    "The held-out end of the stream as trajectories (standardised, host) and their inputs; stretches too short to score join the accumulation."
+    parts, inputs = [], []
+    for k, (x, u, new) in enumerate(st.held):
+        z, v = _continued(st, x, u, new)
+        if k and not new: parts[-1], inputs[-1] = np.concatenate([parts[-1], z[1:]]), None if v is None else np.concatenate([inputs[-1], v[1:]])
+        else: parts.append(z); inputs.append(v)
+    keep = [len(z) > VALIDATION_MIN_STEPS for z in parts]
+    short = [(z, v) for z, v, k in zip(parts, inputs, keep) if not k and len(z) >= 2]
+    if short: st.ed.add([to_device(z, xp) for z, _ in short], [None if v is None else to_device(v[:-1], xp) for _, v in short])
+    st.n_pairs += sum(len(z) - 1 for z, _ in short)
+    return [z for z, k in zip(parts, keep) if k], [None if v is None else v[:-1] for v, k in zip(inputs, keep) if k]
+
+# %% ../nbs/12_rnn.ipynb #b12f742f
+def _chosen(self:SampledRNN, st:_Stream, xp) -> dict:
+    "Width and regularisation chosen on free runs from the held-out end of the stream (`select_accumulated`): the fitted attributes."
+    Zva, Uva = _held_parts(st, xp)
+    if not Zva: raise ValueError(f"the automatic choice holds out the last {st.hold} states of the stream, and they hold no stretch of one "
+                                 f"trajectory longer than {VALIDATION_MIN_STEPS} states: feed longer trajectories last, or pass fixed settings "
+                                 "(e.g. width=1000, solver='qr').")
+    regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)   # a given ridge is kept
+    layer, A, record = select_accumulated(st.ed, Zva, Uva, st.ref, st.n_pairs, self.width, self.max_width, regs,
+                                          n_states=st.n_pairs + st.n_held, progress=self.progress)
+    kind, value = record['chosen']['reg']
+    usc = st.uscaler
+    return dict(layer_=layer, A_=to_device(A, xp), K_=None, C_=None, B_=None, mean_=st.scaler.mean_, scale_=st.scaler.scale_, data_min_=st.lo,
+                data_max_=st.hi, u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_,
+                n_features_in_=st.d, n_inputs_=st.m, n_samples_=st.ed.acc.n_rows, n_trajectories_=st.n_traj, width_=layer.width,
+                denoise_=0.0, solver_='qr' if kind == 'pivoted' else 'svd', ridge_=value if kind == 'ridge' else 0.0,
+                selection_=record, backend_=backend_name(xp), fit_seconds_=st.seconds + record['seconds'])
 
 # %% ../nbs/12_rnn.ipynb #4494da65
 def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
@@ -600,6 +658,7 @@ def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
         kept = [(t, u) for t, u in zip(st.trajs, st.us) if len(t) >= 2]
         if not kept: return None
         return _fit(self, [t for t, _ in kept], None if kept[0][1] is None else [u[:-1] for _, u in kept])
+    if st.hold: return _chosen(self, st, xp)
     return _attrs(self, st.ed, st.scaler, st.uscaler, st.lo, st.hi, st.n_traj, xp, st.seconds)
 
 # %% ../nbs/12_rnn.ipynb #e32257b4
@@ -632,9 +691,9 @@ def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
 # %% ../nbs/12_rnn.ipynb #e292651a
 def _fit_source(self:SampledRNN, X, U=None):
     "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
-    xp = _check_streaming(self)
+    xp = _check_streaming(self, 'a fit on a Dask array' if is_dask(X) else None)
     if is_dask(X): return _fit_dask(self, X, U, xp), None
-    st = _Stream()
+    st = _Stream(hold=max(min_length(), int(VALIDATION_FRACTION * self.reservoir)) if self.solver == 'auto' else 0)
     for kw in iter_chunks(X, U): _add_chunk(self, st, kw['X'], kw.get('U'), kw.get('new_trajectory', False), xp)
     if not st.n_chunks: raise ValueError("X has no chunks: expected at least one chunk of states.")
     fitted = _solution(self, st, xp)
@@ -645,7 +704,7 @@ def _fit_source(self:SampledRNN, X, U=None):
 @patch
 def partial_fit(self:SampledRNN, X, U=None, new_trajectory:bool=False):
     "Add the next chunk of states X (T, d) (inputs U (T, m), u_t acting after x_t); it continues the previous chunk's trajectory unless new_trajectory."
-    xp = _check_streaming(self)
+    xp = _check_streaming(self, 'partial_fit')
     st = getattr(self, '_stream', None)
     if st is None and hasattr(self, 'A_'):
         raise ValueError("this model was fitted in memory (or loaded) and keeps no accumulation to continue: call partial_fit on a new "

@@ -7,7 +7,7 @@ __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SM
            'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
-           'validation_runs', 'far_field', 'choose', 'select', 'plot_selection']
+           'validation_runs', 'far_field', 'choose', 'held_out_runs', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -360,19 +360,29 @@ def _smoothings(Ztr:list, denoise) -> tuple:
     return noise, smoothable, sigmas
 
 # %% ../nbs/11a_selection.ipynb #f3b31d0e
-def _held_out(Z:list, U:list, smoothable:list, xp) -> dict:
+def held_out_runs(Zva:list, Uva:list, # held-out parts (standardised, host) and their inputs or Nones
+                  Zref:list,         # trajectories that stand for the data: their range and statistics (standardised, host)
+                  xp,                # the array module of the candidates
+                  Sv:list=None,      # the held-out parts smoothed, to start the runs from (None: the parts themselves)
+                  n_states:int=None, # states in all the data (None: those of Zref), for the length of the long runs
+                 ) -> dict:
     "The held-out runs (host and device), the long-run length, the data's range with its margin, and the truth's own statistics."
-    Zva, Uva = split_validation(Z, U)[2:]
-    # on noisy data the held-out runs start from smoothed states (the strongest smoothing that removes noise only):
-    # a noisy start would decide the score
-    vr_h = validation_runs(Zva, Uva, Sv=split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None)
+    vr_h = validation_runs(Zva, Uva, Sv=Sv)
     vr = (to_device(vr_h[0], xp), None if vr_h[1] is None else to_device(vr_h[1], xp), vr_h[2], vr_h[3])
-    L = vr_h[3] if U[0] is not None else max(vr_h[3], min(LONG_STEPS, sum(len(z) for z in Z)))
-    allz = np.concatenate(Z)
+    n_states = sum(len(z) for z in Zref) if n_states is None else n_states
+    L = vr_h[3] if Uva[0] is not None else max(vr_h[3], min(LONG_STEPS, n_states))
+    allz = np.concatenate(Zref)
     lo, hi = allz.min(0), allz.max(0)
-    ref_series = max(Z, key=len)
+    ref_series = max(Zref, key=len)
     return dict(vr_h=vr_h, vr=vr, L=L, bounds=(lo - MARGIN * (hi - lo), hi + MARGIN * (hi - lo)), allz=allz,
                 ref_series=ref_series, floor=_statistics(vr_h[2], allz, ref_series))
+
+# %% ../nbs/11a_selection.ipynb #1a52cdf5
+def _held_out(Z:list, U:list, smoothable:list, xp) -> dict:
+    "`held_out_runs` of the held-out ends of Z; on noisy data the runs start from smoothed states (the strongest smoothing that removes noise only), since a noisy start would decide the score."
+    Zva, Uva = split_validation(Z, U)[2:]
+    Sv = split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None
+    return held_out_runs(Zva, Uva, Z, xp, Sv)
 
 # %% ../nbs/11a_selection.ipynb #6132785d
 class _Fits:
@@ -422,6 +432,15 @@ def _fallback(main:list, n_starts:int) -> dict:
                   "range (see `bound`); more data, or a smoothing (`denoise`), may give a stable model.", RuntimeWarning, stacklevel=4)
     return chosen
 
+# %% ../nbs/11a_selection.ipynb #f5c60f6f
+def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0) -> dict:
+    "What the selection tried and chose, with every candidate's scores (`selection_`)."
+    keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
+    return dict(noise=noise, floor=list(ho['floor']), sigmas=list(sigmas), widths=widths, regularisations=[list(r) for r in regs],
+                horizon=int(ho['vr_h'][3]), long_steps=int(ho['L']), n_starts=int(len(ho['vr_h'][0])),
+                candidates=[{k: c[k] for k in keys if k in c} for c in cands],
+                chosen=dict(sigma=sigma, width=chosen['width'], reg=list(chosen['reg'])), seconds=time.perf_counter() - t0)
+
 # %% ../nbs/11a_selection.ipynb #43b4b888
 def select(Z:list,               # standardised trajectories (T_k, d) on the host
            U:list,               # their inputs (T_k - 1, m) on the host, or Nones
@@ -454,12 +473,32 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
-    keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
-    record = dict(noise=noise, floor=list(ho['floor']), sigmas=sigmas, widths=widths, regularisations=[list(r) for r in regs],
-                  horizon=int(ho['vr_h'][3]), long_steps=int(ho['L']), n_starts=int(len(ho['vr_h'][0])),
-                  candidates=[{k: c[k] for k in keys if k in c} for c in cands],
-                  chosen=dict(sigma=sigma, width=w, reg=list(chosen['reg'])), seconds=time.perf_counter() - t0)
-    return nested.prefix(w), to_device(A, xp), sigma, record
+    return nested.prefix(w), to_device(A, xp), sigma, _record(noise, ho, sigmas, widths, regs, cands, sigma, chosen, t0)
+
+# %% ../nbs/11a_selection.ipynb #a8793645
+def select_accumulated(nested:NestedLstsq, # every training row, accumulated at the widest layer
+                       Zva:list, Uva:list, # held-out parts (standardised, host) and their inputs or Nones
+                       Zref:list,          # trajectories that stand for the data (standardised, host): range and statistics
+                       n_pairs:int,        # training pairs accumulated, for the width ladder
+                       width='auto', max_width:int=1000, regs=REGULARISATIONS,
+                       n_states:int=None,  # states in all the data (None: those of Zref)
+                       progress:bool=True):
+    "Choose width and regularisation for rows already accumulated (a fit in chunks) on held-out free runs: (layer, outer weights A, record)."
+    from tqdm.auto import tqdm
+    t0, xp = time.perf_counter(), xp_of(nested.layer.W)
+    widths = [w for w in width_ladder(n_pairs, width, max_width) if w <= nested.layer.width]
+    ho = held_out_runs(Zva, Uva, Zref, xp, n_states=n_states)
+    bar = tqdm(total=len(widths) + 3, delay=2, disable=not progress, desc='selecting', leave=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
+        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [0.0], widths, regs, ho, 0.0, bar)
+    if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
+    dev = lambda zs: [None if z is None else to_device(z, xp) for z in zs]
+    nested.add(dev(Zva), dev(Uva))   # the held-out rows join the fit of the chosen model
+    w = chosen['width']
+    A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
+    bar.update(); bar.close()
+    return nested.prefix(w), A, _record(0.0, ho, [0.0], widths, regs, cands, 0.0, chosen, t0)
 
 # %% ../nbs/11a_selection.ipynb #7e9fcbc4
 def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
