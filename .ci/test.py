@@ -23,8 +23,8 @@ def run(cmd, **kw):
     return subprocess.run(cmd, cwd=ROOT, **kw)
 
 # stored with their outputs by `make book` (.ci/book.py): each must show them
-BOOK_NOTEBOOKS = ['index.ipynb', 'tutorials/control_mpc.ipynb', 'tutorials/forecast_lorenz63.ipynb',
-                  'tutorials/gpu_cupy.ipynb', 'tutorials/train_without_gradients.ipynb', 'tutorials/weather.ipynb']
+# (every notebook: the index, the tutorials and the chapters)
+BOOK_NOTEBOOKS = sorted(str(p.relative_to(ROOT / 'nbs')) for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
 PLOTS = re.compile(r'\bplt\.|\.plot\(|\bplot_\w+\(|\bax\.|Explorer\(|Dashboard\(')
 
 def _code(nb): return [c for c in nb['cells'] if c['cell_type'] == 'code']
@@ -41,15 +41,14 @@ def output_checks():
         cells = _code(nb)
         if not any(c.get('outputs') for c in cells):
             problems.append(f"{rel} has no stored output: run `make book` and commit it.")
-        plots = any(PLOTS.search(_src(c)) and not re.search(r'^#\|\s*(gpu|hide)\b', _src(c), flags=re.M) for c in cells)
+        # cells that run and draw (definitions, hidden, GPU-only and unevaluated cells do not)
+        plots = any(PLOTS.search(_src(c)) and not re.search(r'^#\|\s*(gpu|hide|export|exporti|eval:\s*false)\b', _src(c), flags=re.M)
+                    for c in cells)
         pngs = any('image/png' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
         if plots and not pngs: problems.append(f"{rel} draws figures but stores none: run `make book` and commit it.")
         views = any('application/vnd.jupyter.widget-view+json' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
         if views and not nb.get('metadata', {}).get('widgets'):
             problems.append(f"{rel} shows widgets without their saved state: run `make book` and commit it.")
-    missing = sorted(str(p.relative_to(nbs)) for p in (nbs / 'tutorials').glob('*.ipynb'))
-    missing = [m for m in missing if m not in BOOK_NOTEBOOKS]
-    if missing: problems.append(f"tutorials missing from BOOK_NOTEBOOKS in .ci/test.py: {', '.join(missing)}.")
     for path in sorted(nbs.rglob('*.ipynb')):
         if '.ipynb_checkpoints' in path.parts: continue
         for i, c in enumerate(json.loads(path.read_text(encoding='utf-8'))['cells']):

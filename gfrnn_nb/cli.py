@@ -31,8 +31,7 @@ def _positive_int_or_auto(text):
 # %% ../nbs/90_cli.ipynb #12c15eb5
 def demo(args) -> dict:
     "Fit a sampled RNN on Lorenz-63, score it on held-out starts and write a figure."
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure   # drawn straight to the file: the session's backend is left as it is
     from gfrnn_nb.bench import forecast_benchmark, evaluate
     from gfrnn_nb.rnn import SampledRNN
     from gfrnn_nb.selection import min_length
@@ -47,7 +46,7 @@ def demo(args) -> dict:
                    ceiling_median=round(res['ceiling_median'], 2), dstsp=round(res['dstsp'], 3), dh=round(res['dh'], 3))
     pred = model.forecast(bench.starts[0], bench.horizon)
     gen = model.forecast(bench.starts[0], int(1.25 * args.n_free))[-args.n_free:]
-    fig = plt.figure(figsize=(12, 6))
+    fig = Figure(figsize=(12, 6))
     t = np.arange(1, bench.horizon + 1) * bench.dt * bench.lyapunov
     for k in range(3):
         ax = fig.add_subplot(3, 2, 2 * k + 1)
@@ -62,7 +61,7 @@ def demo(args) -> dict:
     ax.set(xlabel='x', ylabel='z', title=f"D_stsp {res['dstsp']:.3f}, D_H {res['dh']:.3f}"); ax.legend(loc='upper right', fontsize=8)
     fig.suptitle(f"Sampled RNN (width {args.width}, {args.sampler}) on Lorenz-63: fit {model.fit_seconds_:.2f} s, no gradients")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(args.out, dpi=110, bbox_inches='tight'); plt.close(fig)
+    fig.savefig(args.out, dpi=110, bbox_inches='tight')
     summary['png'] = str(args.out)
     for k, v in summary.items(): print(f'{k:>15}: {v}')
     return summary

@@ -332,7 +332,8 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd):
     hist = np.stack([ys[i][p - w:p + 1] for i, p in starts])
     truth = np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts])
     fut = None if us is None else np.stack([us[i][p:p + H] for i, p in starts])
-    with np.errstate(all='ignore'):
+    with np.errstate(all='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)   # a run that leaves the range is rejected below, not reported
         pred = model.forecast_from(hist, H, u=fut)
         if not np.all(np.isfinite(pred)): return 0.0, 'not finite'
         margin = RANGE_MARGIN * (hi - lo)
@@ -340,8 +341,8 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd):
         steps = valid_prediction_time((pred - mean) / sd, (truth - mean) / sd, dt=1.0, lyapunov=1.0)
     return float(np.median(steps)), None
 
-CONFIRM_TOP = 4     # leading candidates scored again as the returned model, under three draws
-CONFIRM_DRAWS = 2   # draws beyond the model's own; a leader keeps its worst score
+CONFIRM_TOP = 4     # top candidates scored again as the returned model, under three draws
+CONFIRM_DRAWS = 2   # draws beyond the model's own; each top candidate keeps its worst score
 
 # %% ../nbs/14_delay.ipynb #8d834165
 @patch
