@@ -2,7 +2,7 @@
 import json, tracemalloc
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
-from gfrnn_nb.systems import lorenz63, trajectories
+from gfrnn_nb.systems import lorenz63, trajectories, van_der_pol
 from gfrnn_nb.rnn import SampledRNN
 
 @pytest.fixture(scope='module')
@@ -130,3 +130,16 @@ def test_a_fixed_smoothing_is_applied_recorded_and_saved(tmp_path, data, denoise
     again = SampledRNN.load(m.save(tmp_path / 'm.npz'))
     assert again.denoise_ == denoise and again.get_params()['denoise'] == denoise
     np.testing.assert_array_equal(again.forecast(data[:, 0], 20), m.forecast(data[:, 0], 20))
+
+def test_fit_in_chunks_chooses_its_settings_with_inputs():
+    "solver='auto' on a stream with inputs: chosen on the held-out end, every pair used once, forecasts as good as in memory."
+    vdp = van_der_pol(mu=1.0)
+    U = np.repeat(np.random.default_rng(0).uniform(-1, 1, (4, 200, 1)), 10, axis=1)
+    X = trajectories(vdp, 4, 2000, u=U[:, :-1], seed=0)
+    chunks = [dict(X=X[i, s:s + 500], U=U[i, s:s + 500], new_trajectory=(s == 0)) for i in range(4) for s in range(0, 2000, 500)]
+    streamed = SampledRNN(seed=0, reservoir=3000, max_width=300, progress=False).fit(iter(chunks))
+    memory = SampledRNN(seed=0, max_width=300, progress=False).fit(list(X), list(U[:, :-1]))
+    assert streamed.n_samples_ == memory.n_samples_ == 4 * 1999
+    assert streamed.selection_ is not None and streamed.selection_['sigmas'] == [0.0]
+    err = lambda m: np.abs(m.forecast(X[0, 100], 50, u=U[0, 100:150]) - X[0, 101:151]).max()
+    assert err(streamed) < 3 * err(memory) + 1e-3, (err(streamed), err(memory))
