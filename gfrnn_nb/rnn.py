@@ -536,7 +536,7 @@ def _check_streaming(self:SampledRNN, refused:str=None):
     xp = _check_params(self)
     if self.solver == 'auto' and refused:
         raise ValueError(f"{refused} needs fixed settings, got solver={self.solver!r}: the automatic choice scores free runs on the held-out "
-                         "end of the whole stream, which only fit on an iterator of chunks or a .npy file sees. Pass an integer width and "
+                         "end of the whole stream, which only fit on all of it (an iterator of chunks, a .npy file or a Dask array) sees. Pass an integer width and "
                          "solver='qr', 'svd' or 'normal', e.g. SampledRNN(width=1000, solver='qr').")
     if self.solver == 'auto' and (self.mode == 'koopman' or self.koopman):
         raise ValueError(f"mode={self.mode!r}, koopman={self.koopman!r} with solver='auto': in chunks the automatic choice fits the recurrent "
@@ -643,13 +643,17 @@ def _chosen(self:SampledRNN, st:_Stream, xp) -> dict:
     regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)   # a given ridge is kept
     layer, A, record = select_accumulated(st.ed, Zva, Uva, st.ref, st.n_pairs, self.width, self.max_width, regs,
                                           n_states=st.n_pairs + st.n_held, progress=self.progress)
+    return _chosen_attrs(layer, A, record, st.scaler, st.uscaler, st.lo, st.hi, st.ed.acc.n_rows, st.n_traj, xp, st.seconds + record['seconds'])
+
+# %% ../nbs/12_rnn.ipynb #9210cced
+def _chosen_attrs(layer, A, record, sc, usc, lo, hi, n_rows:int, n_traj:int, xp, seconds:float) -> dict:
+    "The fitted attributes of a model whose width and regularisation were chosen on rows already accumulated."
     kind, value = record['chosen']['reg']
-    usc = st.uscaler
-    return dict(layer_=layer, A_=to_device(A, xp), K_=None, C_=None, B_=None, mean_=st.scaler.mean_, scale_=st.scaler.scale_, data_min_=st.lo,
-                data_max_=st.hi, u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_,
-                n_features_in_=st.d, n_inputs_=st.m, n_samples_=st.ed.acc.n_rows, n_trajectories_=st.n_traj, width_=layer.width,
+    return dict(layer_=layer, A_=to_device(A, xp), K_=None, C_=None, B_=None, mean_=sc.mean_, scale_=sc.scale_, data_min_=lo, data_max_=hi,
+                u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_, n_features_in_=len(sc.mean_),
+                n_inputs_=0 if usc is None else len(usc.mean_), n_samples_=n_rows, n_trajectories_=n_traj, width_=layer.width,
                 denoise_=0.0, solver_='qr' if kind == 'pivoted' else 'svd', ridge_=value if kind == 'ridge' else 0.0,
-                selection_=record, backend_=backend_name(xp), fit_seconds_=st.seconds + record['seconds'])
+                selection_=record, backend_=backend_name(xp), fit_seconds_=seconds)
 
 # %% ../nbs/12_rnn.ipynb #4494da65
 def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
@@ -691,7 +695,7 @@ def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
 # %% ../nbs/12_rnn.ipynb #e292651a
 def _fit_source(self:SampledRNN, X, U=None):
     "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
-    xp = _check_streaming(self, 'a fit on a Dask array' if is_dask(X) else None)
+    xp = _check_streaming(self)
     if is_dask(X): return _fit_dask(self, X, U, xp), None
     st = _Stream(hold=max(min_length(), int(VALIDATION_FRACTION * self.reservoir)) if self.solver == 'auto' else 0)
     for kw in iter_chunks(X, U): _add_chunk(self, st, kw['X'], kw.get('U'), kw.get('new_trajectory', False), xp)
@@ -738,10 +742,43 @@ def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
         bad = np.flatnonzero(~np.isfinite(h).all(1))
         if bad.size: check_finite(h, chunk_name(X, i, int(bad[0])))
     sc = Standardizer().fit(head)
-    layer = _draw(self, [z for z in sc.transform(head) if len(z) >= 2], [None] * len(head), self.width)
+    ref = [z for z in sc.transform(head) if len(z) >= 2]
+    width = self.width if self.width != 'auto' else self.max_width if self.solver == 'auto' else min(self.max_width, self.reservoir // 2)
+    layer = _draw(self, ref, [None] * len(ref), width)
+    if self.solver == 'auto': return _fit_dask_chosen(self, X, sc, ref, layer, xp, t0)
     spec = dict(d=X.shape[-1], targets=_targets(self), solver=self.solver, include_state=self.include_state,
                 include_const=self.include_const, block_rows=self.block_rows)
     R, n_rows, lo, hi = dask_factor(X, layer, sc.mean_, sc.scale_, spec)
     ed = EDMD(layer.to(xp), X.shape[-1], _targets(self), self.solver, self.include_state, self.include_const, block_rows=self.block_rows, backend=xp)
     ed.acc.merge((R, n_rows))
     return _attrs(self, ed, sc, None, lo, hi, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)
+
+# %% ../nbs/12_rnn.ipynb #18ffc16d
+def _dask_split(X, hold:int) -> tuple:
+    "Training parts of a Dask array of states, and its held-out end: the last `hold` states of the last trajectory (led by the state before them, which ends the training part)."
+    T = X.shape[-2]
+    k = min(hold, T // 2)
+    if k <= VALIDATION_MIN_STEPS:
+        raise ValueError(f"X has shape {X.shape}: the automatic choice holds out the end of the last trajectory, which needs more than "
+                         f"{2 * VALIDATION_MIN_STEPS} states; pass fixed settings (e.g. width=1000, solver='qr').")
+    if X.ndim == 2: return [X[:T - k]], X[T - k - 1:]
+    return ([X[:-1]] if X.shape[0] > 1 else []) + [X[-1, :T - k]], X[-1, T - k - 1:]
+
+# %% ../nbs/12_rnn.ipynb #43d5bc4a
+def _fit_dask_chosen(self:SampledRNN, X, sc, ref:list, layer, xp, t0:float) -> dict:
+    "Width and regularisation chosen on the held-out end of a Dask array: the other rows reduced on the workers at the widest layer, the choice on the client."
+    parts, held = _dask_split(X, max(min_length(), int(VALIDATION_FRACTION * self.reservoir)))
+    d = X.shape[-1]
+    spec = dict(d=d, include_state=self.include_state, include_const=self.include_const, block_rows=self.block_rows, nested=True)
+    nested = NestedLstsq(layer.to(xp), d, self.include_state, self.include_const, backend=xp, block_rows=self.block_rows)
+    bounds = []
+    for P in parts:
+        R, n_rows, lo, hi = dask_factor(P, layer, sc.mean_, sc.scale_, spec)
+        nested.acc.merge((R, n_rows)); bounds += [lo, hi]
+    Xh = check_finite(np.asarray(held.compute(), dtype=np.float64), 'X (its held-out end)')
+    lo, hi = np.min(bounds[::2] + [Xh.min(0)], 0), np.max(bounds[1::2] + [Xh.max(0)], 0)
+    regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)
+    n_pairs = nested.acc.n_rows
+    layer, A, record = select_accumulated(nested, [sc.transform(Xh)], [None], ref, n_pairs, self.width, self.max_width, regs,
+                                          n_states=n_pairs + len(Xh), progress=self.progress)
+    return _chosen_attrs(layer, A, record, sc, None, lo, hi, nested.acc.n_rows, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)

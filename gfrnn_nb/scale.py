@@ -53,7 +53,7 @@ def cluster(address:str=None,     # a running scheduler ('tcp://host:8786'); Non
     with client: yield client
 
 # %% ../nbs/18_scale.ipynb #019fd7c7
-def fit_distributed(model,              # a SampledRNN with fixed settings (integer width, solver 'qr', 'svd' or 'normal')
+def fit_distributed(model,              # a SampledRNN (with solver='auto', the end of the last trajectory is held out to choose)
                     X,                  # states: a Dask array (T, d) or (n_traj, T, d), or a host array cut into blocks
                     chunk_rows:int=65_536, # states per block when X is a host array
                     **cluster_kw):      # `cluster` arguments: address, n_workers, timeout, ...

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from .checks import as_array, check_finite, check_int, InputTypeError
 from .edmd import EDMD, combine_factors
+from .selection import NestedLstsq
 
 # %% ../nbs/11b_stream.ipynb #efe56c04
 def dask_array_module():
@@ -82,14 +83,19 @@ def check_chunk(x, name:str):
 
 # %% ../nbs/11b_stream.ipynb #f605df26
 def _block_factor(block, halo, name, layer, mean, scale, spec):
-    "(R, n_rows, min, max) of one block of raw states: a worker's task, that ships back only the factor."
+    "(R, n_rows, min, max) of one block of raw states: a worker's task, that ships back only the factor (of EDMD's rows, or `NestedLstsq`'s with spec['nested'])."
     x = check_chunk(block, name)
     lo, hi = x.reshape(-1, x.shape[-1]).min(0), x.reshape(-1, x.shape[-1]).max(0)
     if halo is not None: x = np.concatenate([x, np.asarray(halo, dtype=np.float64)], axis=-2)
     Z = (x - mean) / scale
     runs = [z for z in (Z if Z.ndim == 3 else [Z]) if len(z) >= 2]
-    ed = EDMD(layer, **spec)._add(runs, [None] * len(runs)) if runs else EDMD(layer, **spec)
-    return ed.acc._factor(), ed.acc.n_rows, lo, hi
+    if spec.get('nested'):   # every width's rows at once, for a choice made on the client (see `select_accumulated`)
+        acc = NestedLstsq(layer, spec['d'], spec['include_state'], spec['include_const'], block_rows=spec['block_rows'])
+        acc = (acc.add(runs, [None] * len(runs)) if runs else acc).acc
+    else:
+        ed = EDMD(layer, **spec)
+        acc = (ed._add(runs, [None] * len(runs)) if runs else ed).acc
+    return acc._factor(), acc.n_rows, lo, hi
 
 # %% ../nbs/11b_stream.ipynb #40cd03c2
 def _merge_parts(method, *parts):

@@ -73,9 +73,22 @@ def test_unreachable_scheduler_fails_within_the_timeout():
         with cluster(address='tcp://127.0.0.1:9', timeout=3): pass
     assert time.perf_counter() - t0 < 15
 
-def test_automatic_choice_is_refused_on_the_distributed_path(runs):
-    with pytest.raises(ValueError, match="Pass an integer width and solver='qr'"):
-        SampledRNN().fit(da.from_array(runs, chunks=(1, 1_000, 3)))
+def test_automatic_choice_on_the_distributed_path(runs):
+    "solver='auto' on a cluster: the end of the last run is held out, the rest reduced on the workers, the choice made on the client; the in-process chunked fit holds out the same states and chooses the same."
+    auto = dict(seed=0, reservoir=2_500, max_width=200, progress=False)
+    with cluster(n_workers=2):
+        dist = SampledRNN(**auto).fit(da.from_array(runs, chunks=(1, 1_000, 3)))
+    chunks = [dict(X=x[s:s + 500], new_trajectory=s == 0) for x in runs for s in range(0, 3_000, 500)]
+    streamed = SampledRNN(**auto).fit(iter(chunks))
+    assert dist.n_samples_ == streamed.n_samples_ == 3 * 2_999
+    assert dist.selection_['chosen'] == streamed.selection_['chosen']
+    _agree(dist, streamed, runs)
+
+def test_automatic_choice_needs_a_held_out_end():
+    with pytest.raises(ValueError, match='holds out the end of the last trajectory'):
+        SampledRNN(progress=False).fit(da.from_array(trajectories(lorenz63(), 40, 60, seed=1), chunks=(10, 60, 3)))
+    with pytest.raises(ValueError, match="partial_fit needs fixed settings"):
+        SampledRNN().partial_fit(np.zeros((10, 3)))
 
 def test_a_killed_worker_is_replaced_and_the_fit_completes(runs):
     "Dask recomputes what a dead worker held: the fit completes with the in-memory model."
