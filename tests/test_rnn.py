@@ -143,3 +143,19 @@ def test_fit_in_chunks_chooses_its_settings_with_inputs():
     assert streamed.selection_ is not None and streamed.selection_['sigmas'] == [0.0]
     err = lambda m: np.abs(m.forecast(X[0, 100], 50, u=U[0, 100:150]) - X[0, 101:151]).max()
     assert err(streamed) < 3 * err(memory) + 1e-3, (err(streamed), err(memory))
+
+def test_fit_from_a_zarr_array_or_store(tmp_path):
+    "A Zarr array (or the path of its store) is read one block of states at a time: the model of the in-memory fit."
+    zarr = pytest.importorskip('zarr')
+    runs = trajectories(lorenz63(), 2, 2_500, seed=4)
+    z = zarr.open_array(str(tmp_path / 'runs.zarr'), mode='w', shape=runs.shape, chunks=(1, 1_000, 3), dtype='f8')
+    z[:] = runs
+    fixed = dict(width=100, solver='qr', seed=0)
+    mem = SampledRNN(**fixed).fit(runs)
+    for source in (z, tmp_path / 'runs.zarr', str(tmp_path / 'runs.zarr')):
+        m = SampledRNN(**fixed).fit(source)
+        assert m.n_samples_ == mem.n_samples_ == 2 * 2_499
+        np.testing.assert_allclose(m.forecast(runs[:, 10], 40), mem.forecast(runs[:, 10], 40), rtol=1e-8, atol=1e-8 * np.abs(runs).max())
+    auto = SampledRNN(seed=0, reservoir=2_000, max_width=100, progress=False).fit(z)
+    assert auto.selection_ is not None and auto.n_samples_ == mem.n_samples_
+    with pytest.raises(FileNotFoundError, match='no such store'): SampledRNN(**fixed).fit(tmp_path / 'missing.zarr')
