@@ -9,13 +9,15 @@ __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_M
            'embedding_candidates', 'DelayRNN', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
-import time, warnings
+import os, time, warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 import numpy as np
 from fastcore.basics import patch
 from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
+from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_finite, check_int, InputTypeError, unchanged_on_error
 from .metrics import valid_prediction_time
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -237,6 +239,7 @@ def fit(self:DelayRNN, X, U=None):
 # %% ../nbs/14_delay.ipynb #e0dcb1c7
 @patch
 def _fit(self:DelayRNN, X, U):
+    if isinstance(X, (Iterator, str, os.PathLike)) or is_zarr(X): return self._fit_chunks(X, U)
     t0 = time.perf_counter()
     auto = 'auto' in (self.delays, self.stride)
     ys = _series_list(X, 'X')
@@ -247,6 +250,37 @@ def _fit(self:DelayRNN, X, U):
     t1 = time.perf_counter()
     self._fit_embedding(ys, us, delays, stride, self._rnn())
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
+    return self
+
+# %% ../nbs/14_delay.ipynb #f2097a75
+def _embedded_chunks(X, U, delays:int, stride:int):
+    "Chunks of delay vectors (and their inputs) from a stream of chunks of observations: a chunk that continues its series is led by the window before it."
+    w = (delays - 1) * stride
+    buf = ubuf = None
+    for k, kw in enumerate(iter_chunks(X, U)):
+        y = _as_series(check_chunk(kw['X'], f'X chunk {k}'), f'X chunk {k}')
+        u = None if kw.get('U') is None else check_chunk(kw['U'], f'U chunk {k}').reshape(len(y), -1)
+        if buf is None or kw.get('new_trajectory', False): buf, ubuf, new = y, u, True
+        else: buf, ubuf = np.concatenate([buf, y]), None if u is None else np.concatenate([ubuf, u])
+        if len(buf) <= w: continue   # not one full window yet
+        out = dict(X=delay_embed(buf, delays, stride), new_trajectory=new)
+        if ubuf is not None: out['U'] = ubuf[w:]
+        yield out
+        new, buf, ubuf = False, buf[len(buf) - w:], None if ubuf is None else ubuf[len(ubuf) - w:]
+
+# %% ../nbs/14_delay.ipynb #bcb72735
+@patch
+def _fit_chunks(self:DelayRNN, X, U):
+    "Fit on a stream of chunks of observations with a fixed embedding (see `_embedded_chunks`)."
+    if 'auto' in (self.delays, self.stride):
+        raise ValueError(f"delays={self.delays!r}, stride={self.stride!r}: a DelayRNN fitted in chunks needs a fixed embedding (the search "
+                         "compares embeddings on held-out ends in memory). Choose one on a representative stretch first, e.g. "
+                         "DelayRNN().fit(part).embedding_, and pass delays=... and stride=....")
+    t0 = time.perf_counter()
+    rnn = self._rnn().fit(_embedded_chunks(X, U, self.delays, self.stride))
+    self.rnn_, self.embedding_ = rnn, dict(delays=int(self.delays), stride=int(self.stride))
+    self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // self.delays, rnn.n_inputs_
+    self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = None, 0.0, time.perf_counter() - t0
     return self
 
 # %% ../nbs/14_delay.ipynb #60e5386d

@@ -1,6 +1,7 @@
 """Delay embeddings: layout, suggestion helper, DelayRNN round trips, inputs, bad input."""
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
+from gfrnn_nb.systems import trajectories, van_der_pol
 from gfrnn_nb.delay import delay_embed, suggest_embedding, first_minimum, false_nearest_neighbours, mutual_information, DelayRNN
 
 @given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 3), st.integers(0, 20))
@@ -110,3 +111,17 @@ def test_embedding_scores_plot():
     ax = m.plot_embedding_scores()
     assert 'chosen' in ax.get_title()
     with pytest.raises(ValueError, match='no embedding search'): DelayRNN(delays=2, stride=1, width=5, backend='numpy').fit(y).plot_embedding_scores()
+
+def test_fit_in_chunks_with_inputs():
+    "Chunks of a forced series, shorter than the window at first: every delay vector once, with its input; forecasts as in memory."
+    U = np.repeat(np.random.default_rng(1).uniform(-1, 1, (1, 300, 1)), 10, axis=1)
+    y = trajectories(van_der_pol(mu=1.0), 1, 3000, u=U[:, :-1], seed=0)[0, :, :1]   # x alone
+    chunks = [dict(X=y[s:s + 7], U=U[0, s:s + 7], new_trajectory=s == 0) for s in range(0, 21, 7)]
+    chunks += [dict(X=y[s:s + 500], U=U[0, s:s + 500]) for s in range(21, 3000, 500)]
+    kw = dict(delays=4, stride=3, width=80, seed=0)
+    chunked = DelayRNN(**kw).fit(iter(chunks))
+    whole = DelayRNN(**kw).fit(y, U[0, :-1])
+    assert chunked.rnn_.n_samples_ == whole.rnn_.n_samples_ == 3000 - 9 - 1
+    assert chunked.n_observed_ == 1 and chunked.n_inputs_ == 1
+    f = lambda m: m.forecast_from(y[-100:], 20, u=U[0, -21:-1])
+    np.testing.assert_allclose(f(chunked), f(whole), rtol=1e-7, atol=1e-7)
