@@ -47,7 +47,7 @@ def _r_sweep_row(rnn, dmdc, system, R:float, n_steps:int, horizon:int, **kw) -> 
 def _pendulum_task(theta0:float, u_max:float, width:int, seed:int, horizon:int, linearised) -> tuple:
     "The row (max |θ − π| over the last 2 s of four controllers) and the closed-loop runs from π + theta0."
     Xp, Up = pendulum_data(theta0, u_max, seed=seed)
-    rnn = SampledRNN(width=width, sampler='random', koopman=True, ridge=1e-8, seed=seed).fit(Xp, Up)
+    rnn = SampledRNN(width=width, sampler='random', koopman=True, solver='svd', ridge=1e-8, seed=seed).fit(Xp, Up)
     models = {'sampled RNN': (rnn, 0.0), 'sampled RNN + integral': (rnn, 0.1), 'DMDc': (DMDc().fit(Xp, Up), 0.0),
               'linearised': (linearised, 0.0)}
     ref = np.tile([np.pi, 0.0], (100 + horizon - 1, 1))
@@ -72,7 +72,7 @@ def control_study(width:int=100,     # random features of the sampled RNNs
         vdp = van_der_pol(1.0)
         U = random_inputs(200, 200, hold=10, seed=seed)
         X = trajectories(vdp, 200, 200, u=U, seed=seed)
-        rnn, dmdc = SampledRNN(width=width, sampler='random', koopman=True, ridge=1e-8, seed=seed).fit(X, U), DMDc().fit(X, U)
+        rnn, dmdc = SampledRNN(width=width, sampler='random', koopman=True, solver='svd', ridge=1e-8, seed=seed).fit(X, U), DMDc().fit(X, U)
         kw = dict(horizon=horizon, Q=1.0, u_min=-1, u_max=1, outputs=[0])
         runs = {f'{kind} A={amp:g}': _vdp_runs(rnn, dmdc, vdp, periodic_reference(kind, amp, 5.0, vdp.dt, n_steps + horizon - 1), R, true_model, **kw)
                 for kind in ('sine', 'square') for amp in (1.0, 1.5)}
