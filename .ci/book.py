@@ -104,6 +104,9 @@ def execute(rel, gpu, timeout=1800):
     except CellExecutionError as e: error = str(e).strip().splitlines()[-1][:300]
     except Exception as e: error = f'{type(e).__name__}: {e}'[:300]    # a dead kernel, a timeout
     secs = time.time() - t0
+    for cell in nb.cells:   # warnings name their source file: relative to the project, the same on every machine
+        for o in cell.get('outputs', []):
+            if o.get('output_type') == 'stream': o['text'] = o['text'].replace(str(ROOT) + os.sep, '')
     for i in skipped:
         tags = nb.cells[i].metadata['tags']; tags.remove('skip-execution')
         if not tags: del nb.cells[i].metadata['tags']
