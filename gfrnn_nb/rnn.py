@@ -144,10 +144,15 @@ def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
               0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)._add(dev(Zs), dev(Uh))
     return layer, ed.solve(self.ridge)
 
+# %% ../nbs/12_rnn.ipynb #7e574f87
+def _regs(self:SampledRNN) -> tuple:
+    "The regularisations the automatic choice tries: all of them, or the given ridge alone."
+    return REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)
+
 # %% ../nbs/12_rnn.ipynb #d4a017cd
 def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
     "Smoothing, width and regularisation chosen on held-out free runs (see `select`): (layer, solution dict, smoothing, record)."
-    regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)   # a given ridge is kept
+    regs = _regs(self)
     layer, A, sigma, record = select(Zh, Uh, lambda Z, U, w: _draw(self, Z, U, w), self.width, self.max_width, self.denoise, regs,
                                      include_state=self.include_state, include_const=self.include_const,
                                      input_in_layer=self.input_in_layer, backend=xp, block_rows=self.block_rows, progress=self.progress)
@@ -552,6 +557,16 @@ class _Stream:
         self.trajs, self.us, self.n_states, self.n_chunks, self.ed, self.seconds, self.d, self.m = [], [], 0, 0, None, 0.0, None, None
         self.hold, self.held, self.n_held, self.last, self.n_pairs, self.ref = hold, [], 0, None, 0, None
 
+# %% ../nbs/12_rnn.ipynb #04b6150b
+def _hold(self:SampledRNN) -> int:
+    "States at the end of a stream held out by the automatic choice: VALIDATION_FRACTION of the reservoir (at least enough to score)."
+    return max(min_length(), int(VALIDATION_FRACTION * self.reservoir))
+
+# %% ../nbs/12_rnn.ipynb #73826efe
+def _chunk_width(self:SampledRNN) -> int:
+    "The layer drawn for a fit in chunks: the given width; for width='auto' the widest the choice may take, or with fixed settings min(max_width, reservoir / 2)."
+    return self.width if self.width != 'auto' else self.max_width if self.solver == 'auto' else min(self.max_width, self.reservoir // 2)
+
 # %% ../nbs/12_rnn.ipynb #f9293919
 def _chunk(st:_Stream, X, U):
     "The chunk's states (T, d) and inputs (T, m) as host float64, checked against the stream; errors name the chunk."
@@ -585,8 +600,7 @@ def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
     Zr = [z for z in st.scaler.transform(res)]
     Ur = [None if u is None else st.uscaler.transform(u)[:-1] for u in rus]
     keep = [i for i, z in enumerate(Zr) if len(z) >= 2]
-    width = self.width if self.width != 'auto' else self.max_width if st.hold else min(self.max_width, self.reservoir // 2)
-    st.layer = _draw(self, [Zr[i] for i in keep], [Ur[i] for i in keep], width)
+    st.layer = _draw(self, [Zr[i] for i in keep], [Ur[i] for i in keep], _chunk_width(self))
     if st.hold:   # the settings are chosen at the end: every width's rows in one nested accumulation
         st.ed, st.ref = NestedLstsq(st.layer.to(xp), st.d, self.include_state, self.include_const, st.m, self.input_in_layer, xp,
                                     self.block_rows), [Zr[i] for i in keep]
@@ -640,8 +654,7 @@ def _chosen(self:SampledRNN, st:_Stream, xp) -> dict:
     if not Zva: raise ValueError(f"the automatic choice holds out the last {st.hold} states of the stream, and they hold no stretch of one "
                                  f"trajectory longer than {VALIDATION_MIN_STEPS} states: feed longer trajectories last, or pass fixed settings "
                                  "(e.g. width=1000, solver='qr').")
-    regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)   # a given ridge is kept
-    layer, A, record = select_accumulated(st.ed, Zva, Uva, st.ref, st.n_pairs, self.width, self.max_width, regs,
+    layer, A, record = select_accumulated(st.ed, Zva, Uva, st.ref, st.n_pairs, self.width, self.max_width, _regs(self),
                                           n_states=st.n_pairs + st.n_held, progress=self.progress)
     return _chosen_attrs(layer, A, record, st.scaler, st.uscaler, st.lo, st.hi, st.ed.acc.n_rows, st.n_traj, xp, st.seconds + record['seconds'])
 
@@ -697,7 +710,7 @@ def _fit_source(self:SampledRNN, X, U=None):
     "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
     xp = _check_streaming(self)
     if is_dask(X): return _fit_dask(self, X, U, xp), None
-    st = _Stream(hold=max(min_length(), int(VALIDATION_FRACTION * self.reservoir)) if self.solver == 'auto' else 0)
+    st = _Stream(hold=_hold(self) if self.solver == 'auto' else 0)
     for kw in iter_chunks(X, U): _add_chunk(self, st, kw['X'], kw.get('U'), kw.get('new_trajectory', False), xp)
     if not st.n_chunks: raise ValueError("X has no chunks: expected at least one chunk of states.")
     fitted = _solution(self, st, xp)
@@ -743,8 +756,7 @@ def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
         if bad.size: check_finite(h, chunk_name(X, i, int(bad[0])))
     sc = Standardizer().fit(head)
     ref = [z for z in sc.transform(head) if len(z) >= 2]
-    width = self.width if self.width != 'auto' else self.max_width if self.solver == 'auto' else min(self.max_width, self.reservoir // 2)
-    layer = _draw(self, ref, [None] * len(ref), width)
+    layer = _draw(self, ref, [None] * len(ref), _chunk_width(self))
     if self.solver == 'auto': return _fit_dask_chosen(self, X, sc, ref, layer, xp, t0)
     spec = dict(d=X.shape[-1], targets=_targets(self), solver=self.solver, include_state=self.include_state,
                 include_const=self.include_const, block_rows=self.block_rows)
@@ -767,7 +779,7 @@ def _dask_split(X, hold:int) -> tuple:
 # %% ../nbs/12_rnn.ipynb #43d5bc4a
 def _fit_dask_chosen(self:SampledRNN, X, sc, ref:list, layer, xp, t0:float) -> dict:
     "Width and regularisation chosen on the held-out end of a Dask array: the other rows reduced on the workers at the widest layer, the choice on the client."
-    parts, held = _dask_split(X, max(min_length(), int(VALIDATION_FRACTION * self.reservoir)))
+    parts, held = _dask_split(X, _hold(self))
     d = X.shape[-1]
     spec = dict(d=d, include_state=self.include_state, include_const=self.include_const, block_rows=self.block_rows, nested=True)
     nested = NestedLstsq(layer.to(xp), d, self.include_state, self.include_const, backend=xp, block_rows=self.block_rows)
@@ -777,8 +789,7 @@ def _fit_dask_chosen(self:SampledRNN, X, sc, ref:list, layer, xp, t0:float) -> d
         nested.acc.merge((R, n_rows)); bounds += [lo, hi]
     Xh = check_finite(np.asarray(held.compute(), dtype=np.float64), 'X (its held-out end)')
     lo, hi = np.min(bounds[::2] + [Xh.min(0)], 0), np.max(bounds[1::2] + [Xh.max(0)], 0)
-    regs = REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)
     n_pairs = nested.acc.n_rows
-    layer, A, record = select_accumulated(nested, [sc.transform(Xh)], [None], ref, n_pairs, self.width, self.max_width, regs,
+    layer, A, record = select_accumulated(nested, [sc.transform(Xh)], [None], ref, n_pairs, self.width, self.max_width, _regs(self),
                                           n_states=n_pairs + len(Xh), progress=self.progress)
     return _chosen_attrs(layer, A, record, sc, None, lo, hi, nested.acc.n_rows, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)
