@@ -17,6 +17,7 @@ def _distributed_logs(level:int):
     "Set the level of dask.distributed's loggers in this process."
     logging.getLogger('distributed').setLevel(level)
 
+# %% ../nbs/18_scale.ipynb #e6ad374a
 def _quiet_shutdown(client):
     "Before a LocalCluster closes: its workers and scheduler stop logging, so a heartbeat cut off by the shutdown prints nothing."
     try: client.run(_distributed_logs, logging.CRITICAL)
