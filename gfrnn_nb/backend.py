@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['strict', 'BACKENDS', 'cupy_available', 'StrictArray', 'StrictNumpy', 'get_xp', 'backend_name', 'xp_of', 'to_device',
-           'to_host', 'host_rng', 'normal', 'uniform', 'blas_threads']
+           'to_devices', 'to_host', 'host_rng', 'normal', 'uniform', 'blas_threads']
 
 # %% ../nbs/00_backend.ipynb #05e9b45c
 import functools, importlib, operator
@@ -165,6 +165,11 @@ def to_device(a, xp, dtype=None):
     xp = get_xp(xp)
     if xp is np: return to_host(a) if dtype is None else to_host(a).astype(dtype, copy=False)
     return xp.asarray(a, dtype=dtype)
+
+# %% ../nbs/00_backend.ipynb #e5db56d0
+def to_devices(arrays, xp) -> list:
+    "Each array of a list on the backend `xp` (see `to_device`); Nones (a trajectory without inputs) stay None."
+    return [None if a is None else to_device(a, xp) for a in arrays]
 
 # %% ../nbs/00_backend.ipynb #d350c2a0
 def to_host(a):

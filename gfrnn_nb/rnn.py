@@ -10,7 +10,7 @@ import inspect, json, os, time, warnings, zipfile, zlib
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
-from .backend import get_xp, xp_of, to_device, to_host, host_rng, backend_name, BACKENDS
+from .backend import get_xp, xp_of, to_device, to_devices, to_host, host_rng, backend_name, BACKENDS
 from .systems import Standardizer
 from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
@@ -138,10 +138,9 @@ def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     n_pairs = sum(len(z) - 1 for z in Zs)
     width = self.width if self.width != 'auto' else max(1, min(self.max_width, n_pairs // 2))   # no held-out runs: stay below the pairs
     layer = _draw(self, Zs, Uh, width).to(xp)
-    dev = lambda zs: [None if z is None else to_device(z, xp) for z in zs]
     want_k = self.mode == 'koopman' or bool(self.koopman)
     ed = EDMD(layer, Zs[0].shape[1], ('next', 'koopman') if want_k else 'next', solver, self.include_state, self.include_const,
-              0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)._add(dev(Zs), dev(Uh))
+              0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)._add(to_devices(Zs, xp), to_devices(Uh, xp))
     return layer, ed.solve(self.ridge)
 
 # %% ../nbs/12_rnn.ipynb #7e574f87
@@ -159,10 +158,9 @@ def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
     sol = dict(A=A)
     if self.mode == 'koopman' or self.koopman:   # the Koopman matrix of the chosen model, with the chosen regularisation
         kind, v = record['chosen']['reg']
-        dev = lambda zs: [None if z is None else to_device(z, xp) for z in zs]
         ed = EDMD(layer, Zh[0].shape[1], ('next', 'koopman'), 'svd' if kind == 'cutoff' else 'qr', self.include_state,
                   self.include_const, 0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)
-        sol.update({k: v_ for k, v_ in ed._add(dev(smooth(Zh, sigma)), dev(Uh)).solve(v if kind == 'ridge' else 0.0).items() if k != 'A'})
+        sol.update({k: v_ for k, v_ in ed._add(to_devices(smooth(Zh, sigma), xp), to_devices(Uh, xp)).solve(v if kind == 'ridge' else 0.0).items() if k != 'A'})
     return layer, sol, sigma, record
 
 # %% ../nbs/12_rnn.ipynb #ef1a0a01
@@ -643,7 +641,7 @@ def _held_parts(st:_Stream, xp) -> tuple:
         else: parts.append(z); inputs.append(v)
     keep = [len(z) > VALIDATION_MIN_STEPS for z in parts]
     short = [(z, v) for z, v, k in zip(parts, inputs, keep) if not k and len(z) >= 2]
-    if short: st.ed.add([to_device(z, xp) for z, _ in short], [None if v is None else to_device(v[:-1], xp) for _, v in short])
+    if short: st.ed.add(to_devices([z for z, _ in short], xp), to_devices([None if v is None else v[:-1] for _, v in short], xp))
     st.n_pairs += sum(len(z) - 1 for z, _ in short)
     return [z for z, k in zip(parts, keep) if k], [None if v is None else v[:-1] for v, k in zip(inputs, keep) if k]
 

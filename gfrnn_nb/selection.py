@@ -16,7 +16,7 @@ from fastcore.basics import patch, store_attr
 import scipy.linalg
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter, savgol_coeffs
-from .backend import get_xp, xp_of, to_device, to_host
+from .backend import get_xp, xp_of, to_device, to_devices, to_host
 from .sampling import HiddenLayer, activation
 from .edmd import LstsqAccumulator
 from .metrics import valid_prediction_time, state_space_divergence, power_spectrum_distance
@@ -397,8 +397,7 @@ class _Fits:
         layer = HiddenLayer(full.W[:w], full.b[:w], full.activation, full.sampler, None if full.pairs is None else full.pairs[:w])
         self.bar.update()
         return NestedLstsq(layer.to(self.xp), self.d, *self.opts[:2], self.n_u, self.opts[2], self.xp,
-                           self.block_rows).add(self.dev(Zs), self.dev(Utr))
-    def dev(self, zs): return [None if z is None else to_device(z, self.xp) for z in zs]
+                           self.block_rows).add(to_devices(Zs, self.xp), to_devices(Utr, self.xp))
 
 # %% ../nbs/11a_selection.ipynb #a493c237
 def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar) -> tuple:
@@ -469,7 +468,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
         chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar)
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
     held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
-    nested.add(fits.dev(held[2]), fits.dev(held[3]))
+    nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
@@ -493,8 +492,7 @@ def select_accumulated(nested:NestedLstsq, # every training row, accumulated at 
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
         chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [0.0], widths, regs, ho, 0.0, bar)
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
-    dev = lambda zs: [None if z is None else to_device(z, xp) for z in zs]
-    nested.add(dev(Zva), dev(Uva))   # the held-out rows join the fit of the chosen model
+    nested.add(to_devices(Zva, xp), to_devices(Uva, xp))   # the held-out rows join the fit of the chosen model
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
