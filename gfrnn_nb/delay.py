@@ -207,7 +207,8 @@ def window(self:DelayRNN):
 def _rnn(self:DelayRNN):
     return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
                       solver=self.solver, ridge=self.ridge, random_scale=self.random_scale,
-                      input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed)
+                      input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed,
+                      ring=False)   # delay coordinates are no ring of sites
 
 # %% ../nbs/14_delay.ipynb #972c218b
 @patch

@@ -17,7 +17,7 @@ from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import (select, select_accumulated, smooth, smoothing, split_validation, min_length, NestedLstsq,
-                                  REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS)
+                                  REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, choose, _smoothings, _held_out)
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -61,13 +61,14 @@ class SampledRNN(Params):
                  reservoir:int=100_000,   # fits in chunks: the layer and the standardisation come from the first this-many states
                  bound:float|None=0.25,   # forecasts stay within the data's range widened by this fraction of it on each side (None: unbounded)
                  progress:bool=True,      # a progress bar when the selection takes more than 2 s
+                 ring:bool|str='auto',    # 'auto': on data that look like identical sites on a ring, a local model competes in the selection; True: always; False: never
                 ):
         self.width, self.sampler, self.activation, self.mode, self.solver = width, sampler, activation, mode, solver
         self.ridge, self.koopman, self.include_state, self.include_const = ridge, koopman, include_state, include_const
         self.random_scale, self.input_in_layer = random_scale, input_in_layer
         self.block_rows, self.backend, self.seed = block_rows, backend, seed
         self.denoise, self.max_width, self.bound, self.progress = denoise, max_width, bound, progress
-        self.reservoir = reservoir
+        self.reservoir, self.ring = reservoir, ring
 
 # %% ../nbs/12_rnn.ipynb #ca8cfce6
 def _check_params(m:SampledRNN):
@@ -79,6 +80,7 @@ def _check_params(m:SampledRNN):
     check_number('bound', m.bound, low=0, options=(None,)); check_number('random_scale', m.random_scale, low=0, low_open=True)
     if m.koopman is not None: check_bool('koopman', m.koopman)
     for k in ('include_state', 'include_const', 'input_in_layer', 'progress'): check_bool(k, getattr(m, k))
+    if not (isinstance(m.ring, str) and m.ring == 'auto'): check_bool('ring', m.ring)
     check_int('block_rows', m.block_rows, options=(None,)); check_int('reservoir', m.reservoir, low=2)
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     if m.mode == 'koopman' and m.koopman is False: raise ValueError("koopman=False contradicts mode='koopman': the Koopman matrix is the model.")
@@ -163,6 +165,25 @@ def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
         sol.update({k: v_ for k, v_ in ed._add(to_devices(smooth(Zh, sigma), xp), to_devices(Uh, xp)).solve(v if kind == 'ridge' else 0.0).items() if k != 'A'})
     return layer, sol, sigma, record
 
+# %% ../nbs/12_rnn.ipynb #5fb63346
+def _try_ring(self:SampledRNN, trajs:list, scaler, Zh:list, Uh:list, record:dict, xp):
+    "The local model (see the local chapter) as one more candidate on data that look like a ring: (layer, solution) when it beats the chosen model on the same held-out runs, else None; `record['ring']` says how it did."
+    if (self.ring is False or Uh[0] is not None or self.width != 'auto' or self.mode != 'recurrent' or self.koopman or self.ridge
+            or not (self.include_state and self.include_const) or self.sampler == 'aswim'): return None
+    from gfrnn_nb.local import ring_like, ring_candidate, RADII
+    if self.ring is True and trajs[0].shape[1] < 2 * max(RADII) + 1:
+        raise ValueError(f"ring=True: the local model's patches of radius up to {max(RADII)} need at least {2 * max(RADII) + 1} coordinates; the data have {trajs[0].shape[1]}.")
+    if self.ring == 'auto' and not ring_like(trajs): return None
+    ho = _held_out(Zh, Uh, _smoothings(split_validation(Zh, Uh)[0], self.denoise)[1], xp)   # the runs `select` judged on
+    cand, finish = ring_candidate(trajs, scaler.mean_, scaler.scale_, ho, self.sampler, self.activation, self.seed, self.progress)
+    ch = record['chosen']
+    dense = [c for c in record['candidates'] if 'vpt_steps' in c and c['sigma'] == ch['sigma'] and c['width'] == ch['width'] and list(c['reg']) == list(ch['reg'])][-1]
+    best = choose([dict(dense, order=0), dict(cand, order=1)], ho['floor'])   # on a tie the dense model stays
+    record['ring'] = dict(cand, chosen=best is not None and best['order'] == 1)
+    if not record['ring']['chosen']: return None
+    layer, A = finish()
+    return layer.to(xp), dict(A=to_device(A, xp))
+
 # %% ../nbs/12_rnn.ipynb #ef1a0a01
 def _fit(self:SampledRNN, X, U=None):
     xp = _check_params(self)
@@ -177,6 +198,8 @@ def _fit(self:SampledRNN, X, U=None):
     record, sigma = None, 0.0 if self.denoise == 'auto' else self.denoise if isinstance(self.denoise, str) else float(self.denoise)
     if self.solver == 'auto' and max(len(z) for z in Zh) >= min_length():
         layer, sol, sigma, record = _fit_selected(self, Zh, Uh, xp)
+        ring = _try_ring(self, trajs, scaler, Zh, Uh, record, xp)
+        if ring is not None: (layer, sol), sigma = ring, 0.0
     else:
         if self.solver == 'auto':
             warnings.warn(f"the trajectories are too short to hold out their ends for choosing the model (the longest has "
@@ -184,7 +207,7 @@ def _fit(self:SampledRNN, X, U=None):
                           "and no smoothing. Pass more data, or fixed settings (e.g. solver='qr', width=...) to silence this.",
                           UserWarning, stacklevel=3)
         layer, sol = _fit_fixed(self, Zh, Uh, xp, sigma, 'svd' if self.solver == 'auto' else self.solver)
-    reg = record['chosen']['reg'] if record else None
+    reg = None if not record else ('ridge', record['ring']['ridge']) if record.get('ring', {}).get('chosen') else record['chosen']['reg']
     return dict(layer_=layer, A_=sol['A'], K_=sol.get('K'), C_=sol.get('C'), B_=sol.get('B'),
                 mean_=scaler.mean_, scale_=scaler.scale_, data_min_=np.min([t.min(0) for t in trajs], 0),
                 data_max_=np.max([t.max(0) for t in trajs], 0),

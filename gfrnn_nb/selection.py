@@ -519,6 +519,10 @@ def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
         cs = [c for c in cands if c['sigma'] == s and 'vpt_steps' in c and c['left'] == 0]
         axs[1].scatter([c['vpt_steps'] for c in cs], [c['dstsp'] for c in cs], s=20, c=f'C{i}', label=smoothing_label(s))
     best = [c for c in cands if 'vpt_steps' in c and c['sigma'] == ch['sigma'] and c['width'] == ch['width'] and c['reg'] == ch['reg']][-1]
+    ring = record.get('ring')
+    if ring and ring['left'] == 0:   # the local model, when it competed (see `SampledRNN`'s `ring`)
+        axs[1].plot([ring['vpt_steps']], [ring['dstsp']], 'D', ms=7, c='crimson', label=f"ring model (radius {ring['radius']}, width {ring['width']})")
+    if ring and ring['chosen']: best = ring
     axs[1].plot([best['vpt_steps']], [best['dstsp']], '*', ms=14, c='k', label='chosen')
     axs[1].axhline(record['floor'][0], c='k', ls='--', lw=1, label='held-out truth, same starts')
     axs[1].set(xlabel='valid steps (long run)', ylabel='D_stsp', yscale='log', title='candidates run long')
