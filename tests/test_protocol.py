@@ -96,6 +96,16 @@ def test_forecast_from_one_start_and_a_batch(name, fitted):
     assert np.isfinite(batch).all()                  # a fitted model forecasts finite states on its own data
     for k, s in enumerate(singles): np.testing.assert_allclose(batch[k], s, rtol=1e-5, atol=1e-6 * np.abs(X).max())
     assert not np.allclose(singles[0], singles[1])  # the forecast depends on its start
+    for s, t in zip(singles, ts): assert not np.allclose(s[0], X[0, t])   # the start is not repeated as the first row
+
+@pytest.mark.parametrize('name', [p for p in PARAMS if p.values[0] in ('SampledRNN', 'SampledRNN-inputs', 'LocalRNN', 'DMDc')])
+def test_a_markov_forecast_continues_from_its_own_last_row(name, fitted):
+    "Row k is the state k+1 steps after the start: two steps are one step from the first step's result."
+    m, X, U, _, _ = fitted(name)
+    x0, u = X[0, 40], _inputs(U, 0, 40, 2)
+    two = m.forecast(x0, 2, u=u)
+    np.testing.assert_allclose(two[0], m.forecast(x0, 1, u=None if u is None else u[:1])[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(two[1], m.forecast(two[0], 1, u=None if u is None else u[1:])[0], rtol=1e-8, atol=1e-10)
 
 @pytest.mark.parametrize('name', PARAMS)
 def test_forecast_from_a_history_and_a_batch_of_them(name, fitted):
