@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['LARGEST', 'InputTypeError', 'check_int', 'check_number', 'check_option', 'check_bool', 'as_array', 'check_finite',
-           'check_states', 'check_history', 'Forecaster', 'no_inputs', 'check_forecaster', 'check_file_name',
+           'check_states', 'check_history', 'Forecaster', 'no_inputs', 'check_forecaster', 'renamed', 'check_file_name',
            'unchanged_on_error']
 
 # %% ../nbs/03_checks.ipynb #186f43f6
-import contextlib, inspect
+import contextlib, inspect, warnings
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 import numpy as np
@@ -176,6 +176,14 @@ def check_forecaster(model) -> list:
         problems.append(f"{cls.__name__}.__init__ takes {pos} by position: expected keyword-only hyperparameters")
     if 'xp' in [p.name for p in init]: problems.append(f"{cls.__name__}.__init__ takes xp: expected backend")
     return problems
+
+# %% ../nbs/03_checks.ipynb #ce940650
+def renamed(owner:str, old:str, new:str, # who takes the argument, its old and its new name
+            old_value, new_value):       # what was passed under each name
+    "`new_value`, or `old_value` with a `DeprecationWarning` when the old name was given (not None)."
+    if old_value is None: return new_value
+    warnings.warn(f"{owner}({old}=...) is deprecated: pass {new}= instead.", DeprecationWarning, stacklevel=3)
+    return old_value
 
 # %% ../nbs/03_checks.ipynb #0f3272f5
 def check_file_name(value, name:str='name') -> str:

@@ -103,9 +103,13 @@ class LinearPredictor:
     @property
     def n_features_in_(self): return self.C.shape[1]
     def forecast(self, x0, n_steps:int, u=None):
-        "Open-loop states in physical units after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u ((n_steps, m) or (B, n_steps, m)), unchecked."
-        x0 = np.asarray(x0, float)
-        v = (np.asarray(u, float).reshape(-1, n_steps, self.n_inputs) - self.u_mean) / self.u_scale
+        "Open-loop states in physical units after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u ((n_steps, m) or (B, n_steps, m))."
+        n_steps, x0 = check_int('n_steps', n_steps), to_host(check_states(x0, self.n_features_in_)).astype(float)
+        want = (n_steps, self.n_inputs) if x0.ndim == 1 else (x0.shape[0], n_steps, self.n_inputs)
+        u = None if u is None else to_host(as_array(u, 'u'))
+        if u is None or tuple(u.shape) != want:
+            raise ValueError(f"u has shape {None if u is None else tuple(u.shape)}: expected {want} ({self.name} forecasts under inputs).")
+        v = (check_finite(u, 'u').astype(float).reshape(-1, n_steps, self.n_inputs) - self.u_mean) / self.u_scale
         h = self.lift((x0.reshape(-1, x0.shape[-1]) - self.mean) / self.scale)
         out = np.empty((h.shape[0], n_steps, self.C.shape[1]))
         for t in range(n_steps):
@@ -116,6 +120,9 @@ class LinearPredictor:
     def predict(self, x0, u):
         "Open-loop prediction (n_steps, d) in physical units from x0 (d,) under inputs u (n_steps, m)."
         return self.forecast(x0, len(u), u)
+    def forecast_from(self, history, n_steps:int, u=None):
+        "Forecast after a history (T, d) or (B, T, d): a Markov model, so from its last state."
+        return self.forecast(check_history(history, self.n_features_in_)[..., -1, :], n_steps, u)
 
 # %% ../nbs/13_control.ipynb #45547000
 def linear_predictor(model) -> LinearPredictor:
@@ -172,18 +179,12 @@ class DMDc(Params):
     def forecast(self, x0, n_steps:int, u=None):
         "States after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u ((n_steps, m) or (B, n_steps, m))."
         if not hasattr(self, 'K_'): raise ValueError("this DMDc is not fitted yet: call fit(X, U) first.")
-        n_steps, x0 = check_int('n_steps', n_steps), to_host(check_states(x0, self.n_features_in_)).astype(float)
-        single = x0.ndim == 1
-        want = (n_steps, self.n_inputs_) if single else (x0.shape[0], n_steps, self.n_inputs_)
-        u = None if u is None else to_host(as_array(u, 'u'))
-        if u is None or tuple(u.shape) != want:
-            raise ValueError(f"u has shape {None if u is None else tuple(u.shape)}: expected {want} (DMDc forecasts under inputs).")
-        return linear_predictor(self).forecast(x0, n_steps, check_finite(u, 'u'))
+        return linear_predictor(self).forecast(x0, n_steps, u)
 
     def forecast_from(self, history, n_steps:int, u=None):
         "Forecast after a history (T, d) or (B, T, d): a Markov model, so from its last state."
         if not hasattr(self, 'K_'): raise ValueError("this DMDc is not fitted yet: call fit(X, U) first.")
-        return self.forecast(check_history(history, self.n_features_in_)[..., -1, :], n_steps, u)
+        return linear_predictor(self).forecast_from(history, n_steps, u)
 
 # %% ../nbs/13_control.ipynb #f4ade24b
 def linearise(system:System, x_eq, u_eq=None, dt:float=None, eps:float=1e-6) -> LinearPredictor:

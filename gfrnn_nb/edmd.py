@@ -14,7 +14,7 @@ from fastcore.basics import patch
 import scipy.linalg
 from .backend import get_xp, xp_of, to_device, to_host, backend_name
 from .sampling import HiddenLayer, sample_layer, activation
-from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, InputTypeError
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, InputTypeError, renamed
 
 # %% ../nbs/11_edmd.ipynb #46cb7a41
 def _is_table(x) -> bool:
@@ -86,7 +86,8 @@ def pivoted_qr_lstsq(A, B, rcond:float=None):
 # %% ../nbs/11_edmd.ipynb #259a4824
 class LstsqAccumulator:
     "Streaming least squares min ‖F A − T‖: feed row blocks, keep a triangular factor (or the Gram matrix)."
-    def __init__(self, n_features:int, n_targets:int, method:str='qr', backend='numpy', block_rows:int=None):
+    def __init__(self, n_features:int, n_targets:int, method:str='qr', backend='numpy', block_rows:int=None, *, xp=None):
+        backend = renamed('LstsqAccumulator', 'xp', 'backend', xp, backend)   # xp: the old name of backend
         n_features, n_targets = check_int('n_features', n_features), check_int('n_targets', n_targets)
         check_option('method', method, ('qr', 'normal')); block_rows = check_int('block_rows', block_rows, options=(None,))
         self.n_features, self.n_targets, self.method, self.xp = n_features, n_targets, method, get_xp(backend)
@@ -276,7 +277,9 @@ class EDMD:
                  n_inputs:int=0,          # m, the input dimension (0: no inputs)
                  input_in_layer:bool=False, # the sampled layer sees [x, u] (one-step model only)
                  block_rows:int=None,     # rows per QR reduction
-                 backend='numpy'):        # where the data live: 'numpy', 'cupy', 'strict' or an array module
+                 backend='numpy',         # where the data live: 'numpy', 'cupy', 'strict' or an array module
+                 *, xp=None):             # deprecated: the old name of backend
+        backend = renamed('EDMD', 'xp', 'backend', xp, backend)
         if not isinstance(layer, HiddenLayer): raise InputTypeError(f"layer is a {type(layer).__name__}: expected a HiddenLayer (see sample_layer).")
         d, n_inputs = check_int('d', d), check_int('n_inputs', n_inputs, low=0)
         include_state, include_const = check_bool('include_state', include_state), check_bool('include_const', include_const)

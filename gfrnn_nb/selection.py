@@ -19,6 +19,7 @@ from scipy.signal import savgol_filter, savgol_coeffs
 from .backend import get_xp, xp_of, to_device, to_devices, to_host
 from .sampling import HiddenLayer, activation
 from .edmd import LstsqAccumulator
+from .checks import renamed
 from .metrics import valid_prediction_time, state_space_divergence, power_spectrum_distance
 
 # %% ../nbs/11a_selection.ipynb #f060099e
@@ -87,7 +88,8 @@ def smoothing_excess(trajs:list, spec, noise:float) -> float:
 class NestedLstsq:
     "One streaming QR of [extras | h_1 ... h_M | targets] whose leading blocks solve every narrower layer h_1..h_w."
     def __init__(self, layer:HiddenLayer, d:int, include_state:bool=True, include_const:bool=True,
-                 n_inputs:int=0, input_in_layer:bool=False, backend='numpy', block_rows:int=None):
+                 n_inputs:int=0, input_in_layer:bool=False, backend='numpy', block_rows:int=None, *, xp=None):
+        backend = renamed('NestedLstsq', 'xp', 'backend', xp, backend)   # xp: the old name of backend
         self.layer, self.d, self.n_inputs, self.input_in_layer = layer, d, n_inputs, input_in_layer
         self.include_state, self.include_const = include_state, include_const
         self.n_extra = d * include_state + include_const + n_inputs
@@ -450,10 +452,11 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
            regs=REGULARISATIONS, # the regularisations tried at every width
            include_state:bool=True, include_const:bool=True, input_in_layer:bool=False, # the dictionary
            backend='numpy', block_rows:int=None, # array backend ('numpy', 'cupy', 'strict' or a module) and rows per QR block
-           progress:bool=True):  # a progress bar (shown after 2 s)
+           progress:bool=True,   # a progress bar (shown after 2 s)
+           *, xp=None):          # deprecated: the old name of backend
     "Choose smoothing, width and regularisation on held-out free runs: (layer, outer weights A, smoothing, record)."
     from tqdm.auto import tqdm
-    t0, xp = time.perf_counter(), get_xp(backend)
+    t0, xp = time.perf_counter(), get_xp(renamed('select', 'xp', 'backend', xp, backend))
     Ztr, _, Zva, _ = split_validation(Z, U)
     if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
     noise, smoothable, sigmas = _smoothings(Ztr, denoise)

@@ -8,7 +8,7 @@ from gfrnn_nb.systems import lorenz63, van_der_pol, trajectories, random_inputs
 from gfrnn_nb.rnn import SampledRNN
 from gfrnn_nb.delay import DelayRNN
 from gfrnn_nb.local import LocalRNN
-from gfrnn_nb.control import DMDc
+from gfrnn_nb.control import DMDc, linear_predictor
 from gfrnn_nb.baselines import ESN, NVAR, TorchRNN, EKIElman
 from gfrnn_nb.weather import LinearDelayRidge, Climatology
 
@@ -78,7 +78,7 @@ def test_fit_returns_self_and_sets_the_fitted_attributes(name, fitted):
     m, X, U, returned, params = fitted(name)
     assert returned is m
     assert m.get_params() == params                # fit never changes hyperparameters
-    assert isinstance(m.fit_seconds_, float) and m.fit_seconds_ >= 0
+    assert isinstance(m.fit_seconds_, float) and m.fit_seconds_ > 0
     assert m.n_features_in_ == X.shape[-1]
     assert isinstance(m, Forecaster)
 
@@ -93,8 +93,19 @@ def test_forecast_from_one_start_and_a_batch(name, fitted):
                            u=None if U is None else np.stack([U[0, t:t + n] for t in ts]))
     assert singles[0].shape == (n, d)
     assert batch.shape == (len(ts), n, d)
+    assert np.isfinite(batch).all()                  # a fitted model forecasts finite states on its own data
     for k, s in enumerate(singles): np.testing.assert_allclose(batch[k], s, rtol=1e-5, atol=1e-6 * np.abs(X).max())
     assert not np.allclose(singles[0], singles[1])  # the forecast depends on its start
+    for s, t in zip(singles, ts): assert not np.allclose(s[0], X[0, t])   # the start is not repeated as the first row
+
+@pytest.mark.parametrize('name', [p for p in PARAMS if p.values[0] in ('SampledRNN', 'SampledRNN-inputs', 'LocalRNN', 'DMDc')])
+def test_a_markov_forecast_continues_from_its_own_last_row(name, fitted):
+    "Row k is the state k+1 steps after the start: two steps are one step from the first step's result."
+    m, X, U, _, _ = fitted(name)
+    x0, u = X[0, 40], _inputs(U, 0, 40, 2)
+    two = m.forecast(x0, 2, u=u)
+    np.testing.assert_allclose(two[0], m.forecast(x0, 1, u=None if u is None else u[:1])[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(two[1], m.forecast(two[0], 1, u=None if u is None else u[1:])[0], rtol=1e-8, atol=1e-10)
 
 @pytest.mark.parametrize('name', PARAMS)
 def test_forecast_from_a_history_and_a_batch_of_them(name, fitted):
@@ -117,10 +128,48 @@ def test_inputs_are_checked_by_name(name, fitted):
     else:
         with pytest.raises(ValueError, match=r'\bu\b'): m.forecast(x0, 3)
 
-@pytest.mark.parametrize('name', [p for p in PARAMS if p.values[0] in ('LocalRNN', 'ESN', 'EKIElman')])
+@pytest.mark.parametrize('name', [p for p in PARAMS if p.values[0] in ('LocalRNN', 'ESN', 'NVAR', 'TorchRNN', 'EKIElman')])
 def test_a_model_without_inputs_refuses_U(name, lorenz):
     X, _ = lorenz
     with pytest.raises(ValueError, match=r'\bU\b'): CASES[name][0]().fit(X, np.zeros((2, 399, 1)))
+
+def test_a_model_with_inputs_asks_for_U(lorenz):
+    X, _ = lorenz
+    with pytest.raises(ValueError, match=r'\bU\b'): DMDc().fit(X)
+
+@pytest.mark.parametrize('name', [p for p in PARAMS if p.values[0] in ('SampledRNN', 'DelayRNN', 'LocalRNN', 'DMDc', 'LinearDelayRidge', 'NVAR')])
+def test_fit_takes_a_list_of_trajectories(name, fitted):
+    "A list of (T_k, d) arrays is the same data as one (n_traj, T, d) array: the same model (deterministic fits only)."
+    m, X, U, _, _ = fitted(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        again = CASES[name][0]().fit(list(X), None if U is None else list(U))
+        x0, u = _start(m, X[1], 60), _inputs(U, 1, 60, 4)
+        np.testing.assert_allclose(again.forecast(x0, 4, u=u), m.forecast(x0, 4, u=u), rtol=1e-10, atol=1e-10)
+
+def test_a_linear_predictor_forecasts_like_its_model(fitted):
+    "The lifted linear model of a fitted DMDc: built, not fitted, it answers forecast and forecast_from the same way."
+    m, X, U, _, _ = fitted('DMDc')
+    lp, ts, n = linear_predictor(m), (20, 60), 5
+    batch = lp.forecast(np.stack([X[0, t] for t in ts]), n, u=np.stack([U[0, t:t + n] for t in ts]))
+    assert batch.shape == (2, n, X.shape[-1]) and lp.n_features_in_ == X.shape[-1]
+    for k, t in enumerate(ts): np.testing.assert_allclose(batch[k], m.forecast(X[0, t], n, u=U[0, t:t + n]), rtol=1e-12)
+    np.testing.assert_allclose(lp.forecast_from(X[0, :61], n, u=U[0, 60:60 + n]), batch[1], rtol=1e-12)
+    with pytest.raises(ValueError, match=r'\bu\b'): lp.forecast(X[0, 20], n)
+
+@pytest.mark.parametrize('what', ['EDMD', 'LstsqAccumulator', 'NestedLstsq'])
+def test_the_old_backend_name_xp_still_works_with_a_deprecation_warning(what, lorenz):
+    from gfrnn_nb.sampling import sample_layer
+    from gfrnn_nb.edmd import EDMD, LstsqAccumulator
+    from gfrnn_nb.selection import NestedLstsq
+    X, _ = lorenz
+    make = dict(EDMD=lambda **kw: EDMD(sample_layer(X[0], 10, sampler='uswim', seed=0), 3, **kw),
+                LstsqAccumulator=lambda **kw: LstsqAccumulator(5, 2, **kw),
+                NestedLstsq=lambda **kw: NestedLstsq(sample_layer(X[0], 10, sampler='uswim', seed=0), 3, **kw))[what]
+    with pytest.warns(DeprecationWarning, match=f'{what}\\(xp=...\\) is deprecated: pass backend='): old = make(xp=np)
+    new = make(backend='numpy')
+    acc = lambda o: getattr(o, 'acc', o)
+    assert acc(old).xp is acc(new).xp is np
 
 def test_climatology_fits_X_first_and_keeps_the_old_order_with_a_warning():
     time = np.arange('2012-01-01', '2014-01-01', dtype='datetime64[D]')
