@@ -6,7 +6,7 @@
 __all__ = ['DYSTS_VERSION', 'CONTEXT', 'HORIZON', 'PER_LT', 'N_IC', 'INTEGRATOR', 'DELAY_FLOWS', 'DYSTS_METHODS', 'FLOORS',
            'WARMUP', 'DYSTS_CACHE_VERSION', 'REVISIONS', 'flow_names', 'check_flows', 'flow_data', 'smape', 'smape_vpt',
            'nrmse_vpt', 'dysts_model', 'forecast_context', 'flow_row', 'bench_dysts', 'per_flow', 'common_rows',
-           'dysts_summary', 'dysts_report', 'plot_dysts', 'worst_flows']
+           'dysts_summary', 'dysts_report', 'plot_dysts', 'worst_flows', 'with_memory']
 
 # %% ../nbs/44_flows.ipynb #282589b0
 import json, os, time, warnings
@@ -317,3 +317,36 @@ def worst_flows(rows:list, method:str='sampled', k:int=10) -> str:
                'the one-step map is learnt; small errors grow faster than the Lyapunov time says')
         lines.append(f"| {f} | {vpt[method][f]:.2f} | {b} {vpt[b].get(f, np.nan):.2f} | {e:.0%} | {s:.2f} | {why} |" if b else f"| {f} | {vpt[method][f]:.2f} | – | {e:.0%} | {s:.2f} | {why} |")
     return '\n'.join(lines)
+
+# %% ../nbs/44_flows.ipynb #a7e8d8b9
+def with_memory(names,             # flow names
+                n_ic:int=3,        # the first n_ic initial conditions of each
+                lags:int=20,       # past samples the linear autoregression sees
+                delays:int=10,     # delay coordinates of the DelayRNN
+                out=None,          # a folder for dysts_memory.json (a stored table)
+               ) -> dict:
+    "VPT (sMAPE rule) of the default sampled RNN and of two models that also see the past, per flow: median over initial conditions."
+    from gfrnn_nb.weather import LinearDelayRidge
+    from gfrnn_nb.delay import DelayRNN
+    names = check_flows(names)
+    rows = []
+    for name in names:
+        X, v = flow_data(name, n_ic), {'sampled': [], 'ar': [], 'delay': []}
+        for ic in range(n_ic):
+            ctx, true = X[ic, :CONTEXT], X[ic, CONTEXT:]
+            if not np.all(np.isfinite(X[ic])): continue
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                v['sampled'].append(smape_vpt(forecast_context('sampled', ctx, seed=ic)['pred'], true))
+                v['ar'].append(smape_vpt(LinearDelayRidge(delays=lags, stride=1, ridge=1e-8).fit(ctx).forecast_from(ctx, HORIZON), true))
+                v['delay'].append(smape_vpt(DelayRNN(delays=delays, stride=1, seed=ic).fit(ctx).forecast_from(ctx, HORIZON), true))
+        rows.append([name] + [float(np.median(v[k])) if v[k] else float('nan') for k in ('sampled', 'ar', 'delay')])
+    cols = ['flow', 'sampled RNN (state only)', f'linear autoregression, {lags} lags', f'DelayRNN, {delays} delays']
+    table = dict(columns=cols, rows=rows, formats={c: '{:.2f}' for c in cols[1:]},
+                 description=f'VPT in Lyapunov times (sMAPE rule, capped at {HORIZON // PER_LT}), median over initial conditions 0–{n_ic - 1}.',
+                 measured=time.strftime('%Y-%m-%d'),
+                 command=f"python -c \"from gfrnn_nb.flows import with_memory; with_memory({names!r}, n_ic={n_ic}, out='nbs/results')\"")
+    if out is not None:
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        (out / 'dysts_memory.json').write_text(json.dumps(table, indent=1))
+    return table
