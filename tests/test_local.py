@@ -75,3 +75,41 @@ def test_bad_input(model, data):
     with pytest.raises(ValueError, match='n_steps=0'): model.forecast(data[0, 0], 0)
     with pytest.raises(ValueError, match='n_steps=2.5'): model.forecast(data[0, 0], 2.5)
     with pytest.raises(ValueError, match='history has shape'): model.forecast_from(data[0, 0], 3)
+
+# --- the ring inside the default SampledRNN -------------------------------------------------------------------------
+from gfrnn_nb.local import ring_like, local_as_global
+from gfrnn_nb.rnn import SampledRNN
+from gfrnn_nb.edmd import lift
+from gfrnn_nb.systems import lorenz63
+
+def test_local_as_global_is_the_local_step(model, data):
+    X = np.concatenate(list(data))
+    mu, sd = X.mean(0) + np.arange(8) * 0.01, X.std(0) * np.linspace(0.9, 1.1, 8)   # any per-coordinate standardisation
+    lay, G = local_as_global(model.layer_, model.A_, model.radius_, 8, model.mean_.item(), model.scale_.item(), mu, sd)
+    x = data[:, 300]
+    np.testing.assert_allclose(lift((x - mu) / sd, lay) @ G * sd + mu, model.step(x), atol=1e-9)
+
+def test_ring_like_separates_rings_from_other_data(data):
+    assert ring_like(list(data))
+    assert not ring_like([trajectories(lorenz63(), 1, 2000, seed=0)[0]])       # 3 coordinates
+    assert not ring_like([data[0] * np.linspace(1, 3, 8)])                     # sites of different spreads
+    assert not ring_like([data[0][:, [0, 4, 1, 5, 2, 6, 3, 7]]])               # sites out of order
+
+@pytest.fixture(scope='module')
+def ring_default():
+    X = trajectories(lorenz96(dim=8), 1, 2001, seed=0)
+    return X, SampledRNN(seed=0, progress=False).fit(X)
+
+def test_default_chooses_the_ring_and_saves_it(ring_default, tmp_path):
+    X, m = ring_default
+    r = m.selection_['ring']
+    assert r['chosen'] and m.width_ == 8 * r['width'] and m.layer_.pairs is None
+    assert m.solver_ == 'svd' and m.ridge_ == r['ridge'] and m.denoise_ == 0.0
+    back = SampledRNN.load(m.save(tmp_path / 'ring'))
+    np.testing.assert_array_equal(back.forecast(X[0, -1], 50), m.forecast(X[0, -1], 50))
+
+def test_ring_false_and_fixed_settings_keep_the_dense_model(ring_default):
+    X, _ = ring_default
+    assert 'ring' not in SampledRNN(seed=0, progress=False, ring=False).fit(X).selection_
+    assert SampledRNN(seed=0, width=200, solver='qr').fit(X).width_ == 200
+    assert 'ring' not in SampledRNN(seed=0, progress=False, width=100).fit(X).selection_   # a given width: no ring
