@@ -79,9 +79,10 @@ def noise_removed(spec) -> float:
 
 # %% ../nbs/11a_selection.ipynb #de0c7f94
 def smoothing_excess(trajs:list, spec, noise:float) -> float:
-    "What the smoothing `spec` removes, over what it would remove from white noise of level `noise` (1: noise only)."
+    "What the smoothing `spec` typically removes (a robust spread), over what it would remove from white noise of level `noise` (1: noise only)."
     expected = noise * noise_removed(spec)
-    removed = np.concatenate([z - s for z, s in zip(trajs, smooth(trajs, spec))]).std(axis=0).max()
+    R = np.concatenate([z - s for z, s in zip(trajs, smooth(trajs, spec))])
+    removed = (1.4826 * np.median(np.abs(R - np.median(R, axis=0)), axis=0)).max()   # the MAD: a few blunted spikes do not decide
     return float(removed / max(expected, 1e-300))
 
 # %% ../nbs/11a_selection.ipynb #12e298b5
