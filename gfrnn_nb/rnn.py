@@ -61,7 +61,7 @@ class SampledRNN(Params):
                  reservoir:int=100_000,   # fits in chunks: the layer and the standardisation come from the first this-many states
                  bound:float|None=0.25,   # forecasts stay within the data's range widened by this fraction of it on each side (None: unbounded)
                  progress:bool=True,      # a progress bar when the selection takes more than 2 s
-                 ring:bool|str='auto',    # 'auto': on data that look like identical sites on a ring, a local model competes in the selection; True: always; False: never
+                 ring:bool|str='auto',    # 'auto': on data that look like identical sites on a ring, a local model competes in the automatic choice (width='auto'); True: on any data; False: never
                 ):
         self.width, self.sampler, self.activation, self.mode, self.solver = width, sampler, activation, mode, solver
         self.ridge, self.koopman, self.include_state, self.include_const = ridge, koopman, include_state, include_const
