@@ -216,6 +216,10 @@ def _describe(model) -> str:
         e, scores = model.embedding_, model.embedding_scores_
         return (f"DelayRNN: {e['delays']} delays, stride {e['stride']}" + (f" (best of {len(scores)} embeddings on held-out free runs)" if scores else "")
                 + f", width {model.rnn_.width_},")
+    ring = (getattr(model, 'selection_', None) or {}).get('ring') or {}
+    if ring.get('chosen'):
+        return (f"SampledRNN: a layer shared by the sites of a ring (radius {ring['radius']}, {ring['width']} neurons per site; width {model.width_})"
+                + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "") + ",")
     return (f"SampledRNN: width {model.width_}, {model.solver_} solve" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
             + (f", smoothing: {smoothing_label(model.denoise_)}" if model.denoise_ else "") + ",")
 

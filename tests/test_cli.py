@@ -63,6 +63,15 @@ def test_fit_and_forecast_round_trip_a_csv(tmp_path, lorenz_csv):
     np.testing.assert_array_equal(pred, model.forecast_from(X, 200))        # exact through the CSV
     assert np.abs(pred[:20] - trajectories(lorenz63(), 1, 3_020, seed=0)[0, 3_000:]).max() < 0.1   # and it forecasts
 
+def test_fit_says_when_it_chose_a_ring(tmp_path):
+    from gfrnn_nb.systems import lorenz96
+    X = trajectories(lorenz96(dim=8), 1, 2001, seed=0)[0]
+    np.savetxt(tmp_path / 'ring.csv', X, delimiter=',', header=','.join(f'x{i}' for i in range(8)), comments='')
+    r = gfrnn('fit', str(tmp_path / 'ring.csv'), '--out', str(tmp_path / 'ring'))
+    assert r.returncode == 0, r.stderr
+    model = load_model(tmp_path / 'ring.npz')
+    assert model.selection_['ring']['chosen'] and 'a layer shared by the sites of a ring' in r.stdout, r.stdout
+
 def test_fit_a_delay_model_on_a_scalar_series(tmp_path, lorenz_csv):
     _, X = lorenz_csv
     np.save(tmp_path / 'x.npy', X[:, 0])
