@@ -308,8 +308,10 @@ def ring_candidate(trajs:list,        # trajectories (T_k, d), original units
     scaler = Standardizer().fit([x.reshape(-1, 1) for x in trajs])
     lm, ls = float(scaler.mean_.item()), float(scaler.scale_.item())
     Ztr, _, Zva, _ = split_validation([(x - lm) / ls for x in trajs], [None] * len(trajs))
-    with tqdm(total=len(RADII), delay=2, disable=not progress, desc='ring model', leave=False) as bar:
-        (s, r, w, g, layer, acc), scores = _select_ring(Ztr, Zva, RADII, WIDTHS, RIDGES, sampler, activation, host_rng(seed), 10, 1000, bar)
+    lrnn = LocalRNN()   # this chapter's defaults: candidates and held-out runs
+    with tqdm(total=len(lrnn.radius), delay=2, disable=not progress, desc='ring model', leave=False) as bar:
+        (s, r, w, g, layer, acc), scores = _select_ring(Ztr, Zva, lrnn.radius, lrnn.width, lrnn.ridge, sampler, activation, host_rng(seed),
+                                                        lrnn.validation_starts, lrnn.validation_steps, bar)
     A = acc.leading(2 * r + 2 + w).solve(g, rank='svd')
     starts, _, truth, _ = ho['vr_h']
     runs, left = _ring_runs(_first(layer, w), A, r, starts, ho['L'], lambda z: (z * scale + mean - lm) / ls,
