@@ -9,7 +9,7 @@ __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_M
            'embedding_candidates', 'DelayRNN', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
-import os, time, warnings
+import itertools, os, time, warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 import numpy as np
@@ -269,19 +269,35 @@ def _embedded_chunks(X, U, delays:int, stride:int):
         yield out
         new, buf, ubuf = False, buf[len(buf) - w:], None if ubuf is None else ubuf[len(ubuf) - w:]
 
+# %% ../nbs/14_delay.ipynb #2aa31e67
+def _stream_head(chunks, n:int) -> tuple:
+    "The first chunks of a stream, up to n observations, as series and their inputs (or None); and the whole stream again from its start."
+    head, count = [], 0
+    for kw in chunks:
+        head.append(kw); count += len(kw['X'])
+        if count >= n: break
+    ys, us = [], []
+    for k, kw in enumerate(head):
+        y = _as_series(check_chunk(kw['X'], f'X chunk {k}'), f'X chunk {k}')
+        u = None if kw.get('U') is None else check_chunk(kw['U'], f'U chunk {k}').reshape(len(y), -1)
+        if not ys or kw.get('new_trajectory', False): ys.append(y); us.append(u)
+        else: ys[-1], us[-1] = np.concatenate([ys[-1], y]), None if u is None else np.concatenate([us[-1], u])
+    return ys, None if us[0] is None else [u[:-1] for u in us], itertools.chain(head, chunks)
+
 # %% ../nbs/14_delay.ipynb #bcb72735
 @patch
 def _fit_chunks(self:DelayRNN, X, U):
-    "Fit on a stream of chunks of observations with a fixed embedding (see `_embedded_chunks`)."
-    if 'auto' in (self.delays, self.stride):
-        raise ValueError(f"delays={self.delays!r}, stride={self.stride!r}: a DelayRNN fitted in chunks needs a fixed embedding (the search "
-                         "compares embeddings on held-out ends in memory). Choose one on a representative stretch first, e.g. "
-                         "DelayRNN().fit(part).embedding_, and pass delays=... and stride=....")
+    "Fit on a stream of chunks of observations (see `_embedded_chunks`); an automatic embedding is chosen on the stream's first `reservoir` observations."
     t0 = time.perf_counter()
-    rnn = self._rnn().fit(_embedded_chunks(X, U, self.delays, self.stride))
-    self.rnn_, self.embedding_ = rnn, dict(delays=int(self.delays), stride=int(self.stride))
-    self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // self.delays, rnn.n_inputs_
-    self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = None, 0.0, time.perf_counter() - t0
+    chunks, delays, stride, scores = iter_chunks(X, U), self.delays, self.stride, None
+    if 'auto' in (delays, stride):
+        ys, us, chunks = _stream_head(chunks, self._rnn().reservoir)
+        (delays, stride), scores = _choose_embedding(self, [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2)], us)
+    t1 = time.perf_counter()
+    rnn = self._rnn().fit(_embedded_chunks(chunks, None, delays, stride))
+    self.rnn_, self.embedding_ = rnn, dict(delays=int(delays), stride=int(stride))
+    self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // delays, rnn.n_inputs_
+    self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
 # %% ../nbs/14_delay.ipynb #60e5386d

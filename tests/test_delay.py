@@ -125,3 +125,15 @@ def test_fit_in_chunks_with_inputs():
     assert chunked.n_observed_ == 1 and chunked.n_inputs_ == 1
     f = lambda m: m.forecast_from(y[-100:], 20, u=U[0, -21:-1])
     np.testing.assert_allclose(f(chunked), f(whole), rtol=1e-7, atol=1e-7)
+
+def test_stream_head_reads_the_first_chunks_and_gives_the_whole_stream_back():
+    from gfrnn_nb.delay import _stream_head
+    from gfrnn_nb.stream import iter_chunks
+    y = np.arange(30.0)[:, None]
+    chunks = [y[:8], y[8:16], dict(X=y[16:24], new_trajectory=True), y[24:]]
+    ys, us, again = _stream_head(iter_chunks(iter(chunks)), 10)   # enough chunks for 10 observations: the first two, one series
+    assert len(ys) == 1 and us is None
+    np.testing.assert_array_equal(ys[0], y[:16])
+    np.testing.assert_array_equal(np.concatenate([kw['X'] for kw in again]), y)   # nothing lost or repeated
+    ys, _, _ = _stream_head(iter_chunks(iter(chunks)), 100)                        # all of it: two series
+    assert [len(s) for s in ys] == [16, 14]
