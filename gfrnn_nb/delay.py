@@ -253,14 +253,19 @@ def _fit(self:DelayRNN, X, U):
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
+# %% ../nbs/14_delay.ipynb #8e85980c
+def _chunk_series(k:int, kw:dict) -> tuple:
+    "Chunk k of a stream (`iter_chunks`' keywords) as observations (T, k) and inputs (T, m) or None, refused by name when not finite."
+    y = _as_series(check_chunk(kw['X'], f'X chunk {k}'), f'X chunk {k}')
+    return y, None if kw.get('U') is None else check_chunk(kw['U'], f'U chunk {k}').reshape(len(y), -1)
+
 # %% ../nbs/14_delay.ipynb #f2097a75
 def _embedded_chunks(X, U, delays:int, stride:int):
     "Chunks of delay vectors (and their inputs) from a stream of chunks of observations: a chunk that continues its series is led by the window before it."
     w = (delays - 1) * stride
     buf = ubuf = None
     for k, kw in enumerate(iter_chunks(X, U)):
-        y = _as_series(check_chunk(kw['X'], f'X chunk {k}'), f'X chunk {k}')
-        u = None if kw.get('U') is None else check_chunk(kw['U'], f'U chunk {k}').reshape(len(y), -1)
+        y, u = _chunk_series(k, kw)
         if buf is None or kw.get('new_trajectory', False): buf, ubuf, new = y, u, True
         else: buf, ubuf = np.concatenate([buf, y]), None if u is None else np.concatenate([ubuf, u])
         if len(buf) <= w: continue   # not one full window yet
@@ -278,8 +283,7 @@ def _stream_head(chunks, n:int) -> tuple:
         if count >= n: break
     ys, us = [], []
     for k, kw in enumerate(head):
-        y = _as_series(check_chunk(kw['X'], f'X chunk {k}'), f'X chunk {k}')
-        u = None if kw.get('U') is None else check_chunk(kw['U'], f'U chunk {k}').reshape(len(y), -1)
+        y, u = _chunk_series(k, kw)
         if not ys or kw.get('new_trajectory', False): ys.append(y); us.append(u)
         else: ys[-1], us[-1] = np.concatenate([ys[-1], y]), None if u is None else np.concatenate([us[-1], u])
     return ys, None if us[0] is None else [u[:-1] for u in us], itertools.chain(head, chunks)
