@@ -87,8 +87,6 @@ def flags(src):
 def execute(rel, gpu, timeout=1800):
     "Run nbs/`rel` in a fresh kernel and write it back with its outputs. -> (seconds, skipped cell indices, error or None)"
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
     path = NBS / rel
     nb = nbformat.read(path, as_version=4)
     skipped = []
@@ -97,12 +95,9 @@ def execute(rel, gpu, timeout=1800):
                                          or re.search(r'^#\|\s*eval:\s*false', cell.source, flags=re.M)):
             cell.metadata.setdefault('tags', []).append('skip-execution'); skipped.append(i)
             cell.outputs, cell.execution_count = [], None
-    t0, error = time.time(), None
-    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', store_widget_state=True,
-                            resources={'metadata': {'path': str(path.parent)}})
-    try: client.execute()
-    except CellExecutionError as e: error = str(e).strip().splitlines()[-1][:300]
-    except Exception as e: error = f'{type(e).__name__}: {e}'[:300]    # a dead kernel, a timeout
+    from docs import run_notebook   # the docs check's runner: a kernel that fails to start is started afresh
+    t0 = time.time()
+    nb, error = run_notebook(nb, path, timeout)
     secs = time.time() - t0
     for cell in nb.cells:   # warnings name their source file: relative to the project, the same on every machine
         for o in cell.get('outputs', []):

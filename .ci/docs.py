@@ -22,7 +22,7 @@ It installs what it lacks: chromium and chromium-driver with apt-get, selenium w
 Jupyter widgets HTML manager (which renders saved widget state in a page) with `npm pack`, cached in
 ~/.cache/gfrnn/docs-vendor; where npm is missing the pages load it from the jsDelivr CDN.
 """
-import argparse, concurrent.futures as cf, configparser, functools, http.server, json, os, re, shutil
+import argparse, concurrent.futures as cf, configparser, copy, functools, http.server, json, os, re, shutil
 import subprocess, sys, tarfile, tempfile, threading, time
 from pathlib import Path
 
@@ -58,11 +58,35 @@ def directives(src):
         if words: out[words[0]] = words[1:]
     return out
 
+STARTS = 3   # tries to start a kernel: two kernels launched at once can race for the same free TCP port
+
+def run_kernel(nb, src, timeout):
+    "Execute nb in place in a fresh kernel. -> (error or None, whether the kernel started)"
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', store_widget_state=True,
+                            resources={'metadata': {'path': str(src.parent)}})
+    started = False
+    def on_start(**kw):
+        nonlocal started; started = True
+    client.on_notebook_start = on_start   # called once the kernel has answered kernel_info
+    try: client.execute()
+    except CellExecutionError as e: return str(e).strip().splitlines()[-1][:300], True
+    except Exception as e: return f'{type(e).__name__}: {e}'[:300], started   # kernel died, timeout
+    return None, True
+
+def run_notebook(nb, src, timeout):
+    "Execute a copy of nb from src's folder, in a fresh kernel each time one fails to start. -> (executed copy, error or None)"
+    for attempt in range(STARTS):
+        run = copy.deepcopy(nb)
+        error, started = run_kernel(run, src, timeout)
+        if started: break
+        time.sleep(1 + attempt)   # its ports were taken meanwhile: a fresh kernel picks new ones
+    return run, error
+
 def execute(rel, dst_root, timeout=600):
     "Run one notebook in a fresh kernel from its own folder; write it with outputs under dst_root. -> (rel, seconds, error)"
     import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
     src = NBS / rel
     nb = nbformat.read(src, as_version=4)
     skip, skipped = tst_flags(), []
@@ -71,14 +95,8 @@ def execute(rel, dst_root, timeout=600):
         d = directives(cell.source)
         if (skip & d.keys()) or d.get('eval:', [''])[0].lower() == 'false' or 'nbdev_export(' in cell.source:
             cell.metadata.setdefault('tags', []).append('skip-execution'); skipped.append(i)
-    t0, error = time.time(), None
-    client = NotebookClient(nb, timeout=timeout, kernel_name='python3', store_widget_state=True,
-                            resources={'metadata': {'path': str(src.parent)}})
-    try: client.execute()
-    except CellExecutionError as e:
-        error = str(e).strip().splitlines()[-1][:300]
-    except Exception as e:   # kernel died, timeout
-        error = f'{type(e).__name__}: {e}'[:300]
+    t0 = time.time()
+    nb, error = run_notebook(nb, src, timeout)
     for i in skipped:
         tags = nb.cells[i].metadata['tags']; tags.remove('skip-execution')
         if not tags: del nb.cells[i].metadata['tags']
