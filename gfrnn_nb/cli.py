@@ -220,8 +220,11 @@ def _describe(model) -> str:
     if ring.get('chosen'):
         return (f"SampledRNN: a layer shared by the sites of a ring (radius {ring['radius']}, {ring['width']} neurons per site; width {model.width_})"
                 + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "") + ",")
+    mem = getattr(model, 'memory_', None)
     return (f"SampledRNN: width {model.width_}, {model.solver_} solve" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
-            + (f", smoothing: {smoothing_label(model.denoise_)}" if model.denoise_ else "") + ",")
+            + (f", smoothing: {smoothing_label(model.denoise_)}" if model.denoise_ else "")
+            + (f"; with memory: {mem.embedding_['delays']} delays, stride {mem.embedding_['stride']} (forecasts from "
+               f"{mem.window + 1} states or more use it)" if mem is not None else "") + ",")
 
 # %% ../nbs/90_cli.ipynb #49185238
 def fit_file(args):

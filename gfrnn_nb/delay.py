@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'CONFIRM_TOP',
-           'CONFIRM_DRAWS', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum',
-           'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time',
-           'embedding_candidates', 'DelayRNN', 'load_model']
+           'CONFIRM_DRAWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN', 'MODEL_KINDS', 'delay_embed', 'autocorrelation',
+           'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
+           'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate',
+           'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -20,6 +21,7 @@ from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_finite, check_int, InputTypeError, unchanged_on_error
 from .metrics import valid_prediction_time
+from .selection import choose, _statistics
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
 
 # %% ../nbs/14_delay.ipynb #4f9bff93
@@ -208,7 +210,7 @@ def _rnn(self:DelayRNN):
     return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
                       solver=self.solver, ridge=self.ridge, random_scale=self.random_scale,
                       input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed,
-                      ring=False)   # delay coordinates are no ring of sites
+                      ring=False, memory=False)   # delay coordinates are no ring of sites, and are the memory
 
 # %% ../nbs/14_delay.ipynb #972c218b
 @patch
@@ -408,17 +410,19 @@ def _confirm_rnn(self:DelayRNN, n_samples, seed):
     return rnn
 
 # %% ../nbs/14_delay.ipynb #a848af8b
-def _choose_embedding(self, ys, us):
-    "Fit the fast search model on each candidate embedding (training parts), score it on the held-out ends, return the best."
+def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
+    "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), score it on the held-out ends, return the best."
     cuts = _holdout_cuts(ys)
     tr = [y[:c] if c is not None else y for y, c in zip(ys, cuts)]
     tru = None if us is None else [u[:c - 1] if c is not None else u for u, c in zip(us, cuts)]
     longest = max(tr, key=len)
-    cands = embedding_candidates(longest, self.delays, self.stride, max_window=min(len(t) for t in tr) // 10)
+    cap = min(len(t) for t in tr) // 10
+    cands = embedding_candidates(longest, self.delays, self.stride, max_window=cap if max_window is None else min(cap, max_window))
     if not cands:
         raise ValueError(f"delays={self.delays!r}, stride={self.stride!r}: no embedding's window fits a tenth of the shortest training part "
                          f"({min(len(t) for t in tr)} steps); expected a smaller fixed value or longer series.")
     starts, H = _holdout_starts(ys, cuts)
+    if bar is not None: bar.reset(total=len(cands) + min(CONFIRM_TOP, len(cands)))   # a progress bar: one tick per fit
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
@@ -431,6 +435,7 @@ def _choose_embedding(self, ys, us):
         t0 = time.perf_counter()
         score, why = run(D, s, self._search_rnn(n_samples))
         scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=score, rejected=why, confirmed=None, seconds=time.perf_counter() - t0))
+        if bar is not None: bar.update()
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
     if ok is scores: warnings.warn("every candidate embedding's free run diverged or left the data range; keeping the best-scoring one.")
     # one draw of the hidden layer can score well by chance: the best candidates are scored again as the model the fit
@@ -439,6 +444,7 @@ def _choose_embedding(self, ys, us):
         t0 = time.perf_counter()
         c['confirmed'] = min(run(c['delays'], c['stride'], self._confirm_rnn(n_samples, self.seed + k))[0] for k in range(1 + CONFIRM_DRAWS))
         c['seconds'] += time.perf_counter() - t0
+        if bar is not None: bar.update()
     best = max((c for c in ok if c['confirmed'] is not None), key=lambda c: c['confirmed'])   # max: the first best, i.e. the shortest window
     return (best['delays'], best['stride']), scores
 
@@ -463,14 +469,86 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
     ax.legend(fontsize=8, ncol=2)
     return ax
 
+# %% ../nbs/14_delay.ipynb #47d6f643
+MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
+MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
+
+# %% ../nbs/14_delay.ipynb #be83521a
+class _Memoryless:
+    "A fitted memoryless model as an embedding of one delay (window 0), for `_score_embedding`."
+    window = 0
+    def __init__(self, model): self.model = model
+    def forecast_from(self, history, n_steps:int, u=None): return self.model.forecast_from(history, n_steps, u)
+
+# %% ../nbs/14_delay.ipynb #d583030b
+def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi):
+    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data."
+    w = model.window
+    hist = np.stack([trajs[i][p - w:p + 1] for i, p in starts])
+    bound, model.rnn_.bound = model.rnn_.bound, None
+    try:
+        with np.errstate(all='ignore'): run = model.forecast_from(hist, n_long)
+    finally: model.rnn_.bound = bound
+    margin = RANGE_MARGIN * (hi - lo)
+    left = int(np.sum(~np.all(np.isfinite(run) & (run >= lo - margin) & (run <= hi + margin), axis=(1, 2))))
+    if left: return left, float('nan'), float('nan')
+    Z = scaler.transform(list(trajs))
+    return 0, *_statistics(np.stack(scaler.transform(list(run))), np.concatenate(Z), max(Z, key=len))
+
+# %% ../nbs/14_delay.ipynb #3b61db71
+def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in the data's units
+                     memoryless,    # fit(training parts) -> the memoryless model with the chosen settings, fitted
+                     scaler,        # the memoryless model's standardisation, for the long run's statistics
+                     floor,         # the held-out truth's (D_stsp, D_H) in those units (`selection_['floor']`)
+                     n_long:int,    # length of the long free run (`selection_['long_steps']`)
+                     incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
+                     seed:int=0, backend='auto', progress:bool=True) -> tuple:
+    "A DelayRNN on the whole state against the memoryless model, both fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data when it wins, else None). It wins by forecasting MEMORY_MARGIN times further with a long free run that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics)."
+    t0 = time.perf_counter()
+    try: cuts = _holdout_cuts(trajs)
+    except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
+    tr = [y[:c] if c is not None else y for y, c in zip(trajs, cuts)]
+    starts, H = _holdout_starts(trajs, cuts)
+    cat = np.concatenate(tr)
+    lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
+    sd = np.where(sd > 0, sd, 1.0)
+    base = _score_embedding(_Memoryless(memoryless(tr)), trajs, None, starts, H, lo, hi, mean, sd)[0]
+    model = DelayRNN(seed=seed, backend=backend)
+    from tqdm.auto import tqdm
+    with warnings.catch_warnings(), tqdm(total=1, delay=2, disable=not progress, desc='memory', leave=False) as bar:
+        warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
+        (D, s), scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)
+    best = next(c for c in scores if (c['delays'], c['stride']) == (D, s))
+    rec = dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=best['confirmed'], memoryless_steps=base, horizon=H,
+               embeddings=len(scores), left=None, dstsp=None, dh=None, chosen=False, rejected=None)
+    if best['rejected'] or not best['confirmed'] > max(MEMORY_MARGIN * base, base + 1):
+        rec['rejected'] = best['rejected'] or 'forecasts no further than the memoryless model'
+    else:
+        model._fit_embedding(trajs, None, D, s, model._rnn())
+        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_long, scaler, lo, hi)
+        mine = dict(vpt_steps=best['confirmed'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
+        stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
+        rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
+            incumbent is not None and choose([dict(incumbent, order=0)], floor) is None
+            and rec['left'] <= incumbent['left'] and stat(mine) <= stat(incumbent))
+        if not rec['chosen']: rec['rejected'] = 'its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's"
+    rec['seconds'] = time.perf_counter() - t0
+    return rec, (model if rec['chosen'] else None)
+
 # %% ../nbs/14_delay.ipynb #f3b6c8d0
 @patch
-def save(self:DelayRNN, path):
-    "Write the model to one .npz file (embedding and inner SampledRNN; no pickle); returns the path written."
+def _delay_record(self:DelayRNN) -> tuple:
+    "(meta, arrays) of a fitted DelayRNN: its parameters and embedding, and the inner SampledRNN's record under 'rnn'."
     if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
     meta, arrays = _record(self.rnn_)
     fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_')}
-    return write_model_file(path, 'DelayRNN', dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()})
+    return dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()}
+
+# %% ../nbs/14_delay.ipynb #21f98eac
+@patch
+def save(self:DelayRNN, path):
+    "Write the model to one .npz file (embedding and inner SampledRNN; no pickle); returns the path written."
+    return write_model_file(path, 'DelayRNN', *self._delay_record())
 
 # %% ../nbs/14_delay.ipynb #c8a1cb36
 @patch(cls_method=True)

@@ -529,6 +529,11 @@ def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
     if ring and ring['chosen']: best = ring
     axs[1].plot([best['vpt_steps']], [best['dstsp']], '*', ms=14, c='k', label='chosen')
     axs[1].axhline(record['floor'][0], c='k', ls='--', lw=1, label='held-out truth, same starts')
+    mem = record.get('memory')
+    if mem and 'delays' in mem:   # the model with memory, when it competed (scored on held-out histories: its own axis of steps)
+        axs[1].text(0.02, 0.03, f"with memory ({mem['delays']} delays, stride {mem['stride']}): {mem['valid_steps']:.0f} valid steps "
+                    f"against {mem['memoryless_steps']:.0f} without; " + ('chosen' if mem['chosen'] else f"not chosen: {mem['rejected']}"),
+                    transform=axs[1].transAxes, fontsize=7, va='bottom')
     axs[1].set(xlabel='valid steps (long run)', ylabel='D_stsp', yscale='log', title='candidates run long')
     axs[1].legend(fontsize=7)
     return axs

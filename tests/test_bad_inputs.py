@@ -87,7 +87,7 @@ params('SampledRNN', SampledRNN, FAST, X, dict(
     width=INT, max_width=INT, sampler=OPTION, activation=OPTION, mode=OPTION, solver=OPTION, backend=[('unknown', 'tpu', V)],
     ridge=NONNEG, denoise=NONNEG[:-1] + [('str', 'smooth', V), ('str', '0', V), ('savgol even window', 'savgol-30-7', V), ('savgol order too high', 'savgol-7-7', V)], bound=NONNEG, random_scale=POS,
     block_rows=INT[:-1], seed=SEED, koopman=BOOL, include_state=BOOL + [('none', None, T)], include_const=BOOL, input_in_layer=BOOL,
-    progress=BOOL, ring=[("str", "yes", V), ("int", 1, T), ("none", None, T)]))
+    progress=BOOL, ring=[("str", "yes", V), ("int", 1, T), ("none", None, T)], memory=[("str", "yes", V), ("int", 1, T), ("none", None, T)]))
 add('SampledRNN.fit', 'ring', [('true on 3 coordinates', True, V)], lambda v: (lambda m: (m, lambda: m.fit(X)))(SampledRNN(**{**FAST, 'width': 'auto', 'solver': 'auto', 'ring': v})))
 add('SampledRNN.fit', 'X', data_bad(X), lambda v: (lambda m: (m, lambda: m.fit(v)))(SampledRNN(**FAST)))
 add('SampledRNN.fit', 'U', [c for c in data_bad(UC[0]) if c[0] != 'none'], lambda v: (lambda m: (m, lambda: m.fit(XC[0], v)))(SampledRNN(**FAST)))

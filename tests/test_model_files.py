@@ -15,12 +15,19 @@ def vdp():
 
 @pytest.fixture(scope='module')
 def files(tmp_path_factory, l63, vdp):
-    "One saved model of each layout: recurrent, Koopman with inputs, and a DelayRNN."
+    "One saved model of each layout: recurrent, Koopman with inputs, a DelayRNN, and a SampledRNN with memory."
     d = tmp_path_factory.mktemp('models')
     X, U = vdp
     return dict(recurrent=SampledRNN(width=40, solver='qr', seed=0).fit(l63).save(d / 'recurrent'),
+                memory=with_memory(l63).save(d / 'memory'),
                 koopman=SampledRNN(width=30, solver='qr', koopman=True, seed=0).fit(X, U).save(d / 'koopman'),
                 delay=DelayRNN(delays=3, stride=2, width=30, seed=0).fit(l63[0, :, 0]).save(d / 'delay'))
+
+def with_memory(X):
+    "A fixed SampledRNN given a delay model of its state as memory (what the default keeps when the memory wins)."
+    m = SampledRNN(width=40, solver='qr', seed=0).fit(X)
+    m.memory_ = DelayRNN(delays=3, stride=2, width=30, seed=0).fit(list(X))
+    return m
 
 # --- round trips ---------------------------------------------------------------------------------------------------
 
@@ -46,6 +53,15 @@ def test_delay_round_trip_is_bit_exact(tmp_path, l63, kw):
     assert type(again) is DelayRNN and again.embedding_ == m.embedding_ and again.get_params() == m.get_params()
     np.testing.assert_array_equal(again.forecast_from(l63[1, :100, :1], 40), m.forecast_from(l63[1, :100, :1], 40))
     assert again.embedding_scores_ == m.embedding_scores_
+
+def test_memory_round_trip_is_bit_exact(tmp_path, l63):
+    m = with_memory(l63)
+    again = load_model(m.save(tmp_path / 'mem'))
+    assert type(again) is SampledRNN and type(again.memory_) is DelayRNN and again.memory_.embedding_ == dict(delays=3, stride=2)
+    np.testing.assert_array_equal(again.forecast_from(l63[1, :50], 40), m.forecast_from(l63[1, :50], 40))
+    np.testing.assert_array_equal(again.forecast_from(l63[1, :50], 40), m.memory_.forecast_from(l63[1, :50], 40))
+    np.testing.assert_array_equal(again.forecast(l63[1, 49], 40), m.forecast(l63[1, 49], 40))
+    assert SampledRNN.load(SampledRNN(width=20, solver='qr').fit(l63).save(tmp_path / 'plain')).memory_ is None
 
 def test_delay_round_trip_with_inputs(tmp_path, vdp):
     X, U = vdp
@@ -138,6 +154,12 @@ RECORD_CASES = [   # (model file, change, message)
     ('delay', _array('rnn.A_', _poke(5, np.nan)), 'A_ contains NaN or inf'),
     ('delay', lambda m, a: m['rnn'].update(n_features_in_=2), 'W has shape (30, 3), expected (30, 2)'),
     ('delay', _params(stride='often'), "params: stride='often'"),
+    ('memory', lambda m, a: m.pop('memory_'), "the model with memory is incomplete"),
+    ('memory', lambda m, a: [a.pop(k) for k in list(a) if k.startswith('memory.')], "the model with memory is incomplete"),
+    ('memory', _array('memory.rnn.A_', _poke(3, np.nan)), 'A_ contains NaN or inf'),
+    ('memory', lambda m, a: m['memory_'].update(n_observed_=2), 'the inner model sees 9 coordinates, expected n_observed_ × delays = 2 × 3'),
+    ('memory', lambda m, a: m['memory_']['rnn'].update(n_features_in_=6), 'W has shape (30, 9), expected (30, 6)'),
+    ('memory', lambda m, a: a.update({'memory.W': np.ones((3, 3))}), "unexpected array 'W'"),
 ]
 
 @pytest.mark.parametrize('kind,change,message', RECORD_CASES, ids=[f'{k}-{m[:40]}' for k, _, m in RECORD_CASES])
