@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'CONFIRM_TOP',
-           'CONFIRM_DRAWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN', 'MODEL_KINDS', 'delay_embed', 'autocorrelation',
-           'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
+           'CONFIRM_DRAWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN', 'LINEAR_MEMORY', 'MODEL_KINDS', 'delay_embed',
+           'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
            'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate',
            'load_model']
 
@@ -472,6 +472,7 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
 # %% ../nbs/14_delay.ipynb #47d6f643
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
+LINEAR_MEMORY = (10, 20)   # delays (stride 1) of the nearly linear memories that compete too: one neuron, a small ridge (an autoregression)
 
 # %% ../nbs/14_delay.ipynb #be83521a
 class _Memoryless:
@@ -503,7 +504,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      n_long:int,    # length of the long free run (`selection_['long_steps']`)
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
-    "A DelayRNN on the whole state against the memoryless model, both fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data when it wins, else None). It wins by forecasting MEMORY_MARGIN times further with a long free run that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics)."
+    "DelayRNNs on the whole state (the embedding `delays='auto'` chooses, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
     try: cuts = _holdout_cuts(trajs)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
@@ -519,19 +520,29 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
         (D, s), scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)
     best = next(c for c in scores if (c['delays'], c['stride']) == (D, s))
-    rec = dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=best['confirmed'], memoryless_steps=base, horizon=H,
-               embeddings=len(scores), left=None, dstsp=None, dh=None, chosen=False, rejected=None)
-    if best['rejected'] or not best['confirmed'] > max(MEMORY_MARGIN * base, base + 1):
-        rec['rejected'] = best['rejected'] or 'forecasts no further than the memoryless model'
-    else:
-        model._fit_embedding(trajs, None, D, s, model._rnn())
+    cands = [] if best['rejected'] else [dict(delays=D, stride=s, width=model.width, ridge=model.ridge, valid_steps=best['confirmed'])]
+    linear = [L for L in LINEAR_MEMORY if L - 1 <= min(MEMORY_WINDOW, min(len(t) for t in tr) // 10)]
+    for L in linear:   # a nearly linear memory: what forced and nearly conservative flows need
+        lin = DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend)
+        lin._fit_embedding(tr, None, L, 1, lin._rnn())
+        v, why = _score_embedding(lin, trajs, None, starts, H, lo, hi, mean, sd)
+        if why is None: cands.append(dict(delays=L, stride=1, width=1, ridge=1e-8, valid_steps=v))
+    rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
+               width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
+    stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
+    for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
+        rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
+        if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
+            rec['rejected'] = 'forecasts no further than the memoryless model'; break
+        model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
+        model._fit_embedding(trajs, None, c['delays'], c['stride'], model._rnn())
         rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_long, scaler, lo, hi)
-        mine = dict(vpt_steps=best['confirmed'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
-        stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
+        mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and choose([dict(incumbent, order=0)], floor) is None
             and rec['left'] <= incumbent['left'] and stat(mine) <= stat(incumbent))
-        if not rec['chosen']: rec['rejected'] = 'its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's"
+        if rec['chosen']: rec['rejected'] = None; break
+        rec['rejected'] = 'its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's"
     rec['seconds'] = time.perf_counter() - t0
     return rec, (model if rec['chosen'] else None)
 

@@ -137,15 +137,16 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
         t0 = time.perf_counter()
         model.fit(context)
         seconds = time.perf_counter() - t0      # tuning included
-        pred = model.forecast(context[-1], HORIZON) if method == 'sampled' else model.forecast_from(context, HORIZON)
+        pred = model.forecast_from(context, HORIZON)   # the whole context: a model with memory uses it
     if method != 'sampled': return dict(pred=pred, seconds=seconds, chose=model.best_params_ or None)
     one_step = np.linalg.norm(model.step(context[:-1]) - context[1:]) / np.linalg.norm(np.diff(context, axis=0))
     return dict(pred=pred, seconds=seconds, one_step=float(one_step),
-                chose=dict(width=model.width_, solver=model.solver_, ridge=model.ridge_, denoise=model.denoise_))
+                chose=dict(width=model.width_, solver=model.solver_, ridge=model.ridge_, denoise=model.denoise_,
+                           memory=None if model.memory_ is None else model.memory_.embedding_))
 
 # %% ../nbs/44_flows.ipynb #83d961a1
 DYSTS_CACHE_VERSION = 1
-REVISIONS = dict(sampled=3)   # raised when a method's defaults change, so that its cached rows are computed again
+REVISIONS = dict(sampled=4)   # raised when a method's defaults change, so that its cached rows are computed again
 
 # %% ../nbs/44_flows.ipynb #137376ae
 def _row_path(method, name, ic):
@@ -325,23 +326,25 @@ def with_memory(names,             # flow names
                 delays:int=10,     # delay coordinates of the DelayRNN
                 out=None,          # a folder for dysts_memory.json (a stored table)
                ) -> dict:
-    "VPT (sMAPE rule) of the default sampled RNN and of two models that also see the past, per flow: median over initial conditions."
+    "VPT (sMAPE rule) of the sampled RNN of the state alone (memory=False), of two fixed models that also see the past, and of the default (which lets models with memory compete), per flow: median over initial conditions."
     from gfrnn_nb.weather import LinearDelayRidge
     from gfrnn_nb.delay import DelayRNN
+    from gfrnn_nb.rnn import SampledRNN
     names = check_flows(names)
     rows = []
     for name in names:
-        X, v = flow_data(name, n_ic), {'sampled': [], 'ar': [], 'delay': []}
+        X, v = flow_data(name, n_ic), {'sampled': [], 'ar': [], 'delay': [], 'default': []}
         for ic in range(n_ic):
             ctx, true = X[ic, :CONTEXT], X[ic, CONTEXT:]
             if not np.all(np.isfinite(X[ic])): continue
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
-                v['sampled'].append(smape_vpt(forecast_context('sampled', ctx, seed=ic)['pred'], true))
+                v['sampled'].append(smape_vpt(SampledRNN(seed=ic, progress=False, memory=False).fit(ctx).forecast(ctx[-1], HORIZON), true))
                 v['ar'].append(smape_vpt(LinearDelayRidge(delays=lags, stride=1, ridge=1e-8).fit(ctx).forecast_from(ctx, HORIZON), true))
                 v['delay'].append(smape_vpt(DelayRNN(delays=delays, stride=1, seed=ic).fit(ctx).forecast_from(ctx, HORIZON), true))
-        rows.append([name] + [float(np.median(v[k])) if v[k] else float('nan') for k in ('sampled', 'ar', 'delay')])
-    cols = ['flow', 'sampled RNN (state only)', f'linear autoregression, {lags} lags', f'DelayRNN, {delays} delays']
+                v['default'].append(smape_vpt(forecast_context('sampled', ctx, seed=ic)['pred'], true))
+        rows.append([name] + [float(np.median(v[k])) if v[k] else float('nan') for k in ('sampled', 'ar', 'delay', 'default')])
+    cols = ['flow', 'sampled RNN (state only)', f'linear autoregression, {lags} lags', f'DelayRNN, {delays} delays', 'SampledRNN() (memory=auto)']
     table = dict(columns=cols, rows=rows, formats={c: '{:.2f}' for c in cols[1:]},
                  description=f'VPT in Lyapunov times (sMAPE rule, capped at {HORIZON // PER_LT}), median over initial conditions 0–{n_ic - 1}.',
                  measured=time.strftime('%Y-%m-%d'),

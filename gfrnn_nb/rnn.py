@@ -18,7 +18,8 @@ from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import (select, select_accumulated, smooth, smoothing, split_validation, min_length, NestedLstsq,
-                                  REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, choose, _smoothings, _held_out)
+                                  REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
+                                  choose, _smoothings, _held_out)
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -612,8 +613,9 @@ def _check_streaming(self:SampledRNN, refused:str=None):
     if self.solver == 'auto' and (self.mode == 'koopman' or self.koopman):
         raise ValueError(f"mode={self.mode!r}, koopman={self.koopman!r} with solver='auto': in chunks the automatic choice fits the recurrent "
                          "model only; pass fixed settings (e.g. width=1000, solver='qr') for the Koopman matrix.")
-    if self.denoise not in ('auto', 0): raise ValueError(f"denoise={self.denoise!r}: fits in chunks do not smooth (a chunk's edges would "
-                                                         "need its neighbours); smooth the data beforehand and pass denoise=0.")
+    if refused and self.denoise not in ('auto', 0):
+        raise ValueError(f"denoise={self.denoise!r} with {refused}: a state is smoothed only once the states after it have arrived, which "
+                         "a fit on the whole stream (fit on an iterator of chunks or a .npy file) waits for; smooth the data beforehand and pass denoise=0.")
     return xp
 
 # %% ../nbs/12_rnn.ipynb #99f6bf25
@@ -622,6 +624,7 @@ class _Stream:
     def __init__(self, hold:int=0):
         self.trajs, self.us, self.n_states, self.n_chunks, self.ed, self.seconds, self.d, self.m = [], [], 0, 0, None, 0.0, None, None
         self.hold, self.held, self.n_held, self.last, self.n_pairs, self.ref = hold, [], 0, None, 0, None
+        self.smoother, self.sigma, self.noise, self.tie, self.smoothing = None, 0.0, 0.0, 0.0, None
 
 # %% ../nbs/12_rnn.ipynb #04b6150b
 def _hold(self:SampledRNN) -> int:
@@ -654,9 +657,23 @@ def _chunk(st:_Stream, X, U):
 # %% ../nbs/12_rnn.ipynb #7c49fb67
 def _targets(self): return ('next', 'koopman') if self.mode == 'koopman' or self.koopman else 'next'
 
+# %% ../nbs/12_rnn.ipynb #2c5dae4c
+def _stream_smoothing(self:SampledRNN, st:_Stream, Z:list, U:list, xp):
+    "The smoothing of a stream, decided on its reservoir Z (standardised): a given one; with denoise='auto' and the choice at the end, the one the in-memory choice takes on the reservoir (none where the data do not look noisy)."
+    if self.denoise != 'auto' or not st.hold:
+        st.sigma = 0.0 if self.denoise == 'auto' else self.denoise if isinstance(self.denoise, str) else float(self.denoise)
+    else:
+        st.noise, smoothable, sigmas = _smoothings(split_validation(Z, U)[0], 'auto')
+        if len(sigmas) > 1:
+            st.sigma, rec = select(Z, U, lambda Zs, Us, w: _draw(self, Zs, Us, w), self.width, self.max_width, 'auto', _regs(self),
+                                   include_state=self.include_state, include_const=self.include_const, input_in_layer=self.input_in_layer,
+                                   backend=xp, block_rows=self.block_rows, progress=self.progress)[2:]
+            st.tie, st.smoothing = NOISY_TIE, dict(noise=st.noise, sigmas=sigmas, chosen=st.sigma, states=sum(len(z) for z in Z), seconds=rec['seconds'])
+    st.smoother = None if smoothing(st.sigma) == ('gauss', 0.0) else StreamSmoother(st.sigma)
+
 # %% ../nbs/12_rnn.ipynb #c2357b53
 def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
-    "Draw the layer and scaler from the first `reservoir` states and feed all kept trajectories to a new accumulation (the widest layer when the settings are chosen at the end)."
+    "Draw the layer and scaler from the first `reservoir` states (and decide the smoothing there), and feed all kept trajectories to a new accumulation (the widest layer when the settings are chosen at the end)."
     res, rus, left = [], [], self.reservoir
     for t, u in zip(trajs, us):
         if left <= 0: break
@@ -666,72 +683,93 @@ def _freeze(self:SampledRNN, st:_Stream, trajs:list, us:list, xp):
     Zr = [z for z in st.scaler.transform(res)]
     Ur = [None if u is None else st.uscaler.transform(u)[:-1] for u in rus]
     keep = [i for i, z in enumerate(Zr) if len(z) >= 2]
-    st.layer = _draw(self, [Zr[i] for i in keep], [Ur[i] for i in keep], _chunk_width(self))
+    _stream_smoothing(self, st, [Zr[i] for i in keep], [Ur[i] for i in keep], xp)
+    st.layer = _draw(self, smooth([Zr[i] for i in keep], st.sigma), [Ur[i] for i in keep], _chunk_width(self))
     if st.hold:   # the settings are chosen at the end: every width's rows in one nested accumulation
         st.ed, st.ref = NestedLstsq(st.layer.to(xp), st.d, self.include_state, self.include_const, st.m, self.input_in_layer, xp,
                                     self.block_rows), [Zr[i] for i in keep]
     else: st.ed = EDMD(st.layer.to(xp), st.d, _targets(self), self.solver, self.include_state, self.include_const, st.m,
                        self.input_in_layer, self.block_rows, xp)
     st.lo, st.hi, st.n_traj = np.min([t.min(0) for t in trajs], 0), np.max([t.max(0) for t in trajs], 0), 0
-    for t, u in zip(trajs, us): _feed(st, t, u, True, xp)
+    for t, u in zip(trajs, us): _push(st, t, u, True, xp)
     st.trajs = st.us = None
 
 # %% ../nbs/12_rnn.ipynb #08012620
-def _continued(st:_Stream, x, u, new:bool):
-    "A chunk in standardised units, led by the last state (and input) before it when it continues that trajectory; it becomes the last."
-    z, v = st.scaler.transform(x), None if u is None else st.uscaler.transform(u)
+def _continued(st:_Stream, x, u, new:bool, raw):
+    "A chunk (smoothed, and as measured) in standardised units, led by the last state (and input) before it when it continues that trajectory; it becomes the last."
+    z, v, r = st.scaler.transform(x), None if u is None else st.uscaler.transform(u), st.scaler.transform(raw)
     if not new and st.last is not None:
-        z = np.concatenate([st.last[0][None], z]); v = None if v is None else np.concatenate([st.last[1][None], v])
-    st.last = (z[-1], None if v is None else v[-1])
-    return z, v
+        z, r = np.concatenate([st.last[0][None], z]), np.concatenate([st.last[2][None], r])
+        v = None if v is None else np.concatenate([st.last[1][None], v])
+    st.last = (z[-1], None if v is None else v[-1], r[-1])
+    return z, v, r
 
 # %% ../nbs/12_rnn.ipynb #92042141
-def _feed(st:_Stream, x, u, new:bool, xp):
-    "One chunk into the frozen accumulation; when the settings are chosen at the end, through the held-out end of the stream."
-    st.lo, st.hi, st.n_traj = np.minimum(st.lo, x.min(0)), np.maximum(st.hi, x.max(0)), st.n_traj + new
+def _feed(st:_Stream, x, u, new:bool, xp, raw=None):
+    "One chunk (smoothed; `raw`: as measured, if different) into the frozen accumulation; when the settings are chosen at the end, through the held-out end of the stream."
+    raw = x if raw is None else raw
+    st.lo, st.hi, st.n_traj = np.minimum(st.lo, raw.min(0)), np.maximum(st.hi, raw.max(0)), st.n_traj + new
     if not st.hold:
         v = None if u is None else to_device(st.uscaler.transform(u), xp)
         st.ed.partial_fit(to_device(st.scaler.transform(x), xp), v, new_trajectory=new); return
-    st.held.append((x, u, new)); st.n_held += len(x)
+    st.held.append((x, u, new, raw)); st.n_held += len(x)
     while st.n_held - len(st.held[0][0]) >= st.hold:   # the oldest held chunk is no longer needed to hold `hold` states
-        x0, u0, new0 = st.held.pop(0); st.n_held -= len(x0)
-        z, v = _continued(st, x0, u0, new0)
+        x0, u0, new0, raw0 = st.held.pop(0); st.n_held -= len(x0)
+        z, v, _ = _continued(st, x0, u0, new0, raw0)
         if len(z) >= 2: st.ed.add([to_device(z, xp)], [None if v is None else to_device(v[:-1], xp)])
         st.n_pairs += max(0, len(z) - 1)
 
+# %% ../nbs/12_rnn.ipynb #65895af5
+def _push(st:_Stream, x, u, new:bool, xp):
+    "A chunk into the accumulation, through the stream's smoother when it has one (it hands states on as their windows complete)."
+    if st.smoother is None: return _feed(st, x, u, new, xp)
+    for xs, xr, v, nw in st.smoother.push(x, u, new): _feed(st, xs, v, nw, xp, raw=xr)
+
+# %% ../nbs/12_rnn.ipynb #299f9b80
+def _flush(st:_Stream, xp):
+    "The end of the stream: the smoother's last states (the end of the last trajectory) into the accumulation."
+    if st.smoother is not None:
+        for xs, xr, v, nw in st.smoother.flush(): _feed(st, xs, v, nw, xp, raw=xr)
+
 # %% ../nbs/12_rnn.ipynb #9f168139
 def _held_parts(st:_Stream, xp) -> tuple:
-    "The held-out end of the stream as trajectories (standardised, host) and their inputs; stretches too short to score join the accumulation."
-    parts, inputs = [], []
-    for k, (x, u, new) in enumerate(st.held):
-        z, v = _continued(st, x, u, new)
-        if k and not new: parts[-1], inputs[-1] = np.concatenate([parts[-1], z[1:]]), None if v is None else np.concatenate([inputs[-1], v[1:]])
-        else: parts.append(z); inputs.append(v)
+    "The held-out end of the stream as trajectories (standardised, host; smoothed and as measured) and their inputs; stretches too short to score join the accumulation."
+    parts, inputs, raws = [], [], []
+    for k, (x, u, new, raw) in enumerate(st.held):
+        z, v, r = _continued(st, x, u, new, raw)
+        if k and not new:
+            parts[-1], raws[-1] = np.concatenate([parts[-1], z[1:]]), np.concatenate([raws[-1], r[1:]])
+            inputs[-1] = None if v is None else np.concatenate([inputs[-1], v[1:]])
+        else: parts.append(z); inputs.append(v); raws.append(r)
     keep = [len(z) > VALIDATION_MIN_STEPS for z in parts]
     short = [(z, v) for z, v, k in zip(parts, inputs, keep) if not k and len(z) >= 2]
     if short: st.ed.add(to_devices([z for z, _ in short], xp), to_devices([None if v is None else v[:-1] for _, v in short], xp))
     st.n_pairs += sum(len(z) - 1 for z, _ in short)
-    return [z for z, k in zip(parts, keep) if k], [None if v is None else v[:-1] for v, k in zip(inputs, keep) if k]
+    return ([z for z, k in zip(parts, keep) if k], [None if v is None else v[:-1] for v, k in zip(inputs, keep) if k],
+            [r for r, k in zip(raws, keep) if k])
 
 # %% ../nbs/12_rnn.ipynb #b12f742f
 def _chosen(self:SampledRNN, st:_Stream, xp) -> dict:
-    "Width and regularisation chosen on free runs from the held-out end of the stream (`select_accumulated`): the fitted attributes."
-    Zva, Uva = _held_parts(st, xp)
+    "Width and regularisation chosen on free runs from the held-out end of the stream (`select_accumulated`; runs from smoothed states, scored against the measured ones): the fitted attributes."
+    Sva, Uva, Zva = _held_parts(st, xp)
     if not Zva: raise ValueError(f"the automatic choice holds out the last {st.hold} states of the stream, and they hold no stretch of one "
                                  f"trajectory longer than {VALIDATION_MIN_STEPS} states: feed longer trajectories last, or pass fixed settings "
                                  "(e.g. width=1000, solver='qr').")
     layer, A, record = select_accumulated(st.ed, Zva, Uva, st.ref, st.n_pairs, self.width, self.max_width, _regs(self),
-                                          n_states=st.n_pairs + st.n_held, progress=self.progress)
-    return _chosen_attrs(layer, A, record, st.scaler, st.uscaler, st.lo, st.hi, st.ed.acc.n_rows, st.n_traj, xp, st.seconds + record['seconds'])
+                                          n_states=st.n_pairs + st.n_held, progress=self.progress,
+                                          Sva=Sva if st.smoother is not None else None, sigma=st.sigma, noise=st.noise, tie=st.tie)
+    if st.smoothing: record['reservoir_smoothing'] = st.smoothing   # the smoothing chosen on the reservoir
+    return _chosen_attrs(layer, A, record, st.scaler, st.uscaler, st.lo, st.hi, st.ed.acc.n_rows, st.n_traj, xp,
+                         st.seconds + record['seconds'], st.sigma)
 
 # %% ../nbs/12_rnn.ipynb #9210cced
-def _chosen_attrs(layer, A, record, sc, usc, lo, hi, n_rows:int, n_traj:int, xp, seconds:float) -> dict:
+def _chosen_attrs(layer, A, record, sc, usc, lo, hi, n_rows:int, n_traj:int, xp, seconds:float, sigma=0.0) -> dict:
     "The fitted attributes of a model whose width and regularisation were chosen on rows already accumulated."
     kind, value = record['chosen']['reg']
     return dict(layer_=layer, A_=to_device(A, xp), K_=None, C_=None, B_=None, mean_=sc.mean_, scale_=sc.scale_, data_min_=lo, data_max_=hi,
                 u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_, n_features_in_=len(sc.mean_),
                 n_inputs_=0 if usc is None else len(usc.mean_), n_samples_=n_rows, n_trajectories_=n_traj, width_=layer.width,
-                denoise_=0.0, solver_='qr' if kind == 'pivoted' else 'svd', ridge_=value if kind == 'ridge' else 0.0,
+                denoise_=sigma, solver_='qr' if kind == 'pivoted' else 'svd', ridge_=value if kind == 'ridge' else 0.0,
                 selection_=record, backend_=backend_name(xp), fit_seconds_=seconds)
 
 # %% ../nbs/12_rnn.ipynb #4494da65
@@ -742,16 +780,16 @@ def _solution(self:SampledRNN, st:_Stream, xp) -> dict:
         if not kept: return None
         return _fit(self, [t for t, _ in kept], None if kept[0][1] is None else [u[:-1] for _, u in kept])
     if st.hold: return _chosen(self, st, xp)
-    return _attrs(self, st.ed, st.scaler, st.uscaler, st.lo, st.hi, st.n_traj, xp, st.seconds)
+    return _attrs(self, st.ed, st.scaler, st.uscaler, st.lo, st.hi, st.n_traj, xp, st.seconds, st.sigma)
 
 # %% ../nbs/12_rnn.ipynb #e32257b4
-def _attrs(self:SampledRNN, ed:EDMD, sc, usc, lo, hi, n_traj:int, xp, seconds:float) -> dict:
+def _attrs(self:SampledRNN, ed:EDMD, sc, usc, lo, hi, n_traj:int, xp, seconds:float, sigma=0.0) -> dict:
     "The fitted attributes of an accumulation with fixed settings (one small solve)."
     sol = ed.solve(self.ridge)
     return dict(layer_=ed.layer, A_=sol['A'], K_=sol.get('K'), C_=sol.get('C'), B_=sol.get('B'), mean_=sc.mean_, scale_=sc.scale_,
                 data_min_=lo, data_max_=hi, u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_,
                 n_features_in_=ed.d, n_inputs_=ed.n_inputs, n_samples_=ed.acc.n_rows, n_trajectories_=n_traj, width_=ed.layer.width,
-                denoise_=0.0, solver_=self.solver, ridge_=self.ridge, selection_=None, backend_=backend_name(xp), fit_seconds_=seconds)
+                denoise_=sigma, solver_=self.solver, ridge_=self.ridge, selection_=None, backend_=backend_name(xp), fit_seconds_=seconds)
 
 # %% ../nbs/12_rnn.ipynb #0ae564a9
 def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
@@ -767,7 +805,7 @@ def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
         st.n_states += x.shape[0]
         if st.n_states > self.reservoir: _freeze(self, st, trajs, us, xp)
         else: st.trajs, st.us = trajs, us
-    else: _feed(st, x, u, new, xp)
+    else: _push(st, x, u, new, xp)
     st.n_chunks += 1
     st.seconds += time.perf_counter() - t0
 
@@ -775,10 +813,14 @@ def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
 def _fit_source(self:SampledRNN, X, U=None):
     "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
     xp = _check_streaming(self)
-    if is_dask(X): return _fit_dask(self, X, U, xp), None
+    if is_dask(X):
+        if self.denoise not in ('auto', 0): raise ValueError(f"denoise={self.denoise!r} with a Dask array: it is reduced where it lies, unsmoothed; "
+                                                             "smooth it beforehand (e.g. with map_overlap) and pass denoise=0.")
+        return _fit_dask(self, X, U, xp), None
     st = _Stream(hold=_hold(self) if self.solver == 'auto' else 0)
     for kw in iter_chunks(X, U): _add_chunk(self, st, kw['X'], kw.get('U'), kw.get('new_trajectory', False), xp)
     if not st.n_chunks: raise ValueError("X has no chunks: expected at least one chunk of states.")
+    if st.ed is not None: _flush(st, xp)
     fitted = _solution(self, st, xp)
     if fitted is None: raise ValueError("X holds no snapshot pair (x_t, x_t+1): expected at least two states in one trajectory.")
     return fitted, st

@@ -6,8 +6,9 @@
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
            'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
-           'smoothing_excess', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length', 'width_ladder',
-           'validation_runs', 'far_field', 'choose', 'held_out_runs', 'select', 'select_accumulated', 'plot_selection']
+           'smoothing_excess', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length',
+           'width_ladder', 'validation_runs', 'far_field', 'choose', 'held_out_runs', 'select', 'select_accumulated',
+           'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -84,6 +85,36 @@ def smoothing_excess(trajs:list, spec, noise:float) -> float:
     R = np.concatenate([z - s for z, s in zip(trajs, smooth(trajs, spec))])
     removed = (1.4826 * np.median(np.abs(R - np.median(R, axis=0)), axis=0)).max()   # the MAD: a few blunted spikes do not decide
     return float(removed / max(expected, 1e-300))
+
+# %% ../nbs/11a_selection.ipynb #71412345
+class StreamSmoother:
+    "`smooth` of each trajectory of a stream of chunks: push(x, u, new) and flush() give pieces (smoothed x, x, u, new) as their windows complete."
+    def __init__(self, spec):
+        self.s = smoothing(spec)
+        w = len(smoothing_kernel(spec)) if self.s[0] == 'savgol' else 2 * int(4 * self.s[1] + 0.5) + 1   # scipy's Gaussian radius: 4σ
+        self.half, self.keep = w // 2, w if self.s[0] == 'savgol' else w // 2   # a half-window ahead; behind, what an edge needs
+        self.x = None
+    def push(self, x, u=None, new:bool=False) -> list:
+        "Add the next states x (T, d) (inputs u (T, m) or None) of the open trajectory, or of a new one: the pieces now complete."
+        out = self.flush() if new else []
+        if self.x is None: self.x, self.u, self.k, self.new = x, u, 0, True
+        else: self.x, self.u = np.concatenate([self.x, x]), None if u is None else np.concatenate([self.u, u])
+        return out + self._emit(final=False)
+    def flush(self) -> list:
+        "The rest of the open trajectory, its end smoothed as the end of a trajectory."
+        out = [] if self.x is None else self._emit(final=True)
+        self.x = None
+        return out
+    def _emit(self, final:bool) -> list:
+        L = len(self.x)
+        upto = L if final else 0 if (self.s[0] == 'savgol' and L < self.s[1]) else L - self.half
+        if upto <= self.k: return []
+        sm = _smooth_one(self.x, self.s) if self.s != ('gauss', 0.0) else self.x
+        piece = (sm[self.k:upto], self.x[self.k:upto], None if self.u is None else self.u[self.k:upto], self.new)
+        self.k, self.new = upto, False
+        drop = max(0, self.k - self.keep)             # what the next window no longer needs
+        if drop: self.x, self.u, self.k = self.x[drop:], None if self.u is None else self.u[drop:], self.k - drop
+        return [piece]
 
 # %% ../nbs/11a_selection.ipynb #12e298b5
 class NestedLstsq:
@@ -485,22 +516,26 @@ def select_accumulated(nested:NestedLstsq, # every training row, accumulated at 
                        n_pairs:int,        # training pairs accumulated, for the width ladder
                        width='auto', max_width:int=1000, regs=REGULARISATIONS,
                        n_states:int=None,  # states in all the data (None: those of Zref)
-                       progress:bool=True):
+                       progress:bool=True,
+                       Sva:list=None,      # the held-out parts smoothed as the accumulated rows were (None: unsmoothed): runs start there, and they join the fit
+                       sigma=0.0,          # that smoothing, and the noise level it was chosen at, for the record
+                       noise:float=0.0,
+                       tie:float=0.0):     # held-out scores within this fraction of the best count as a tie (NOISY_TIE on noisy data)
     "Choose width and regularisation for rows already accumulated (a fit in chunks) on held-out free runs: (layer, outer weights A, record)."
     from tqdm.auto import tqdm
     t0, xp = time.perf_counter(), xp_of(nested.layer.W)
     widths = [w for w in width_ladder(n_pairs, width, max_width) if w <= nested.layer.width]
-    ho = held_out_runs(Zva, Uva, Zref, xp, n_states=n_states)
+    ho = held_out_runs(Zva, Uva, Zref, xp, Sv=Sva, n_states=n_states)
     bar = tqdm(total=len(widths) + 3, delay=2, disable=not progress, desc='selecting', leave=False)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
-        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [0.0], widths, regs, ho, 0.0, bar)
+        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [sigma], widths, regs, ho, tie, bar)
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
-    nested.add(to_devices(Zva, xp), to_devices(Uva, xp))   # the held-out rows join the fit of the chosen model
+    nested.add(to_devices(Zva if Sva is None else Sva, xp), to_devices(Uva, xp))   # the held-out rows join the fit of the chosen model
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
-    return nested.prefix(w), A, _record(0.0, ho, [0.0], widths, regs, cands, 0.0, chosen, t0)
+    return nested.prefix(w), A, _record(noise, ho, [sigma], widths, regs, cands, sigma, chosen, t0)
 
 # %% ../nbs/11a_selection.ipynb #7e9fcbc4
 def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
@@ -530,7 +565,7 @@ def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
     axs[1].plot([best['vpt_steps']], [best['dstsp']], '*', ms=14, c='k', label='chosen')
     axs[1].axhline(record['floor'][0], c='k', ls='--', lw=1, label='held-out truth, same starts')
     mem = record.get('memory')
-    if mem and 'delays' in mem:   # the model with memory, when it competed (scored on held-out histories: its own axis of steps)
+    if mem and mem.get('delays'):   # the model with memory, when it competed (scored on held-out histories: its own axis of steps)
         axs[1].text(0.02, 0.03, f"with memory ({mem['delays']} delays, stride {mem['stride']}): {mem['valid_steps']:.0f} valid steps "
                     f"against {mem['memoryless_steps']:.0f} without; " + ('chosen' if mem['chosen'] else f"not chosen: {mem['rejected']}"),
                     transform=axs[1].transAxes, fontsize=7, va='bottom')

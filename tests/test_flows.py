@@ -77,3 +77,15 @@ def test_cli_bench_dysts(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "systems=['Lorenz64']" in err[0]
     assert main(['bench', 'dysts', '--n-ic', '0']) == 2
+
+def test_the_default_forecasts_a_forced_flow_with_its_memory():
+    "TurchinHanski, forced seasonally: the present state does not fix the next; a nearly linear memory of 20 states competes and wins."
+    from gfrnn_nb.rnn import SampledRNN
+    x = flow_data('TurchinHanski', 1)[0]
+    ctx, true = x[:flows.CONTEXT], x[flows.CONTEXT:]
+    m = SampledRNN(seed=0, progress=False).fit(ctx)
+    mem = m.selection_['memory']
+    assert mem['chosen'] and (mem['delays'], mem['stride'], mem['width']) == (20, 1, 1), mem
+    assert mem['valid_steps'] > 5 * mem['memoryless_steps'] + 5
+    with_memory, memoryless = smape_vpt(m.forecast_from(ctx, flows.HORIZON), true), smape_vpt(m.forecast(ctx[-1], flows.HORIZON), true)
+    assert with_memory > memoryless + 1, (with_memory, memoryless)
