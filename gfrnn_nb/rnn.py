@@ -17,7 +17,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import (select, select_accumulated, smooth, smoothing, split_validation, min_length, NestedLstsq,
+from .selection import (select, select_accumulated, smooth, smoothing, smoothing_kernel, _smooth_one, split_validation, min_length, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
                                   choose, _smoothings, _held_out)
 
@@ -813,10 +813,7 @@ def _add_chunk(self:SampledRNN, st:_Stream, X, U, new_trajectory, xp):
 def _fit_source(self:SampledRNN, X, U=None):
     "(fitted attributes, stream) of a fit on a chunk source: an iterator, a memory map, or a Dask array."
     xp = _check_streaming(self)
-    if is_dask(X):
-        if self.denoise not in ('auto', 0): raise ValueError(f"denoise={self.denoise!r} with a Dask array: it is reduced where it lies, unsmoothed; "
-                                                             "smooth it beforehand (e.g. with map_overlap) and pass denoise=0.")
-        return _fit_dask(self, X, U, xp), None
+    if is_dask(X): return _fit_dask(self, X, U, xp), None
     st = _Stream(hold=_hold(self) if self.solver == 'auto' else 0)
     for kw in iter_chunks(X, U): _add_chunk(self, st, kw['X'], kw.get('U'), kw.get('new_trajectory', False), xp)
     if not st.n_chunks: raise ValueError("X has no chunks: expected at least one chunk of states.")
@@ -851,9 +848,22 @@ def _dask_head(X, n:int) -> list:
         out.append(h[:left]); left -= len(h)
     return out
 
+# %% ../nbs/12_rnn.ipynb #9f7ff5e5
+def _dask_smooth(X, spec):
+    "A Dask array of states smoothed along time, each trajectory as `smooth` would (neighbouring blocks lend their edge states; the array's ends are a trajectory's ends)."
+    s = smoothing(spec)
+    if s == ('gauss', 0.0): return X
+    depth = len(smoothing_kernel(spec)) if s[0] == 'savgol' else int(4 * s[1] + 0.5)   # what a state's smoothing, or an edge's, reads
+    t_ax = X.ndim - 2
+    X = X.rechunk({X.ndim - 1: -1})
+    return X.map_overlap(lambda b: _smooth_one(np.asarray(b, dtype=np.float64), s) if b.shape[t_ax] else b, depth={t_ax: depth},
+                         boundary='none', dtype=np.float64, trim=True) if X.ndim == 2 else \
+           X.map_overlap(lambda b: np.stack([_smooth_one(np.asarray(z, dtype=np.float64), s) for z in b]) if b.shape[t_ax] else b,
+                         depth={0: 0, t_ax: depth}, boundary='none', dtype=np.float64, trim=True)
+
 # %% ../nbs/12_rnn.ipynb #da0652ee
 def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
-    "Fitted attributes from a Dask array of states: layer and scaler from the first `reservoir` states, R reduced on the workers."
+    "Fitted attributes from a Dask array of states: layer, scaler and smoothing from the first `reservoir` states, R reduced on the workers (the smoothing too)."
     if U is not None: raise ValueError("U is given with a Dask array: inputs are not supported on the Dask path; stream (X, U) chunks through partial_fit.")
     if X.ndim not in (2, 3) or X.shape[-2] < 2 or 0 in X.shape:
         raise ValueError(f"X has shape {X.shape}: expected a Dask array (T, d) or (n_traj, T, d) with T >= 2.")
@@ -864,14 +874,25 @@ def _fit_dask(self:SampledRNN, X, U, xp) -> dict:
         if bad.size: check_finite(h, chunk_name(X, i, int(bad[0])))
     sc = Standardizer().fit(head)
     ref = [z for z in sc.transform(head) if len(z) >= 2]
-    layer = _draw(self, ref, [None] * len(ref), _chunk_width(self))
-    if self.solver == 'auto': return _fit_dask_chosen(self, X, sc, ref, layer, xp, t0)
+    st = _Stream(hold=_hold(self) if self.solver == 'auto' else 0)
+    _stream_smoothing(self, st, ref, [None] * len(ref), xp)    # decided on the head, as a stream decides it on its reservoir
+    layer = _draw(self, smooth(ref, st.sigma), [None] * len(ref), _chunk_width(self))
+    Xs = _dask_smooth(X, st.sigma)
+    if self.solver == 'auto': return _fit_dask_chosen(self, Xs, sc, ref, layer, xp, t0, X, st)
     spec = dict(d=X.shape[-1], targets=_targets(self), solver=self.solver, include_state=self.include_state,
                 include_const=self.include_const, block_rows=self.block_rows)
-    R, n_rows, lo, hi = dask_factor(X, layer, sc.mean_, sc.scale_, spec)
+    R, n_rows, lo, hi = dask_factor(Xs, layer, sc.mean_, sc.scale_, spec)
+    if Xs is not X: lo, hi = _dask_range(X)
     ed = EDMD(layer.to(xp), X.shape[-1], _targets(self), self.solver, self.include_state, self.include_const, block_rows=self.block_rows, backend=xp)
     ed.acc.merge((R, n_rows))
-    return _attrs(self, ed, sc, None, lo, hi, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)
+    return _attrs(self, ed, sc, None, lo, hi, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0, st.sigma)
+
+# %% ../nbs/12_rnn.ipynb #d903b222
+def _dask_range(X) -> tuple:
+    "The smallest and largest value of each variable of a Dask array of states (the data's range, as measured)."
+    import dask
+    flat = X.reshape(-1, X.shape[-1])
+    return tuple(np.asarray(a, dtype=np.float64) for a in dask.compute(flat.min(0), flat.max(0)))
 
 # %% ../nbs/12_rnn.ipynb #18ffc16d
 def _dask_split(X, hold:int) -> tuple:
@@ -885,8 +906,8 @@ def _dask_split(X, hold:int) -> tuple:
     return ([X[:-1]] if X.shape[0] > 1 else []) + [X[-1, :T - k]], X[-1, T - k - 1:]
 
 # %% ../nbs/12_rnn.ipynb #43d5bc4a
-def _fit_dask_chosen(self:SampledRNN, X, sc, ref:list, layer, xp, t0:float) -> dict:
-    "Width and regularisation chosen on the held-out end of a Dask array: the other rows reduced on the workers at the widest layer, the choice on the client."
+def _fit_dask_chosen(self:SampledRNN, X, sc, ref:list, layer, xp, t0:float, raw=None, st:_Stream=None) -> dict:
+    "Width and regularisation chosen on the held-out end of a Dask array X (smoothed; `raw`: as measured, if different): the other rows reduced on the workers at the widest layer, the choice on the client."
     parts, held = _dask_split(X, _hold(self))
     d = X.shape[-1]
     spec = dict(d=d, include_state=self.include_state, include_const=self.include_const, block_rows=self.block_rows, nested=True)
@@ -896,8 +917,14 @@ def _fit_dask_chosen(self:SampledRNN, X, sc, ref:list, layer, xp, t0:float) -> d
         R, n_rows, lo, hi = dask_factor(P, layer, sc.mean_, sc.scale_, spec)
         nested.acc.merge((R, n_rows)); bounds += [lo, hi]
     Xh = check_finite(np.asarray(held.compute(), dtype=np.float64), 'X (its held-out end)')
-    lo, hi = np.min(bounds[::2] + [Xh.min(0)], 0), np.max(bounds[1::2] + [Xh.max(0)], 0)
+    smoothed = raw is not None and raw is not X
+    Xr = np.asarray(_dask_split(raw, _hold(self))[1].compute(), dtype=np.float64) if smoothed else Xh
+    lo, hi = _dask_range(raw) if smoothed else (np.min(bounds[::2] + [Xh.min(0)], 0), np.max(bounds[1::2] + [Xh.max(0)], 0))
     n_pairs = nested.acc.n_rows
-    layer, A, record = select_accumulated(nested, [sc.transform(Xh)], [None], ref, n_pairs, self.width, self.max_width, _regs(self),
-                                          n_states=n_pairs + len(Xh), progress=self.progress)
-    return _chosen_attrs(layer, A, record, sc, None, lo, hi, nested.acc.n_rows, 1 if X.ndim == 2 else X.shape[0], xp, time.perf_counter() - t0)
+    st = st or _Stream()
+    layer, A, record = select_accumulated(nested, [sc.transform(Xr)], [None], ref, n_pairs, self.width, self.max_width, _regs(self),
+                                          n_states=n_pairs + len(Xh), progress=self.progress, Sva=[sc.transform(Xh)] if smoothed else None,
+                                          sigma=st.sigma, noise=st.noise, tie=st.tie)
+    if st.smoothing: record['reservoir_smoothing'] = st.smoothing
+    return _chosen_attrs(layer, A, record, sc, None, lo, hi, nested.acc.n_rows, 1 if X.ndim == 2 else X.shape[0], xp,
+                         time.perf_counter() - t0, st.sigma)

@@ -1,4 +1,4 @@
-"""Smoothing in chunks: StreamSmoother equals the whole trajectory's smoothing wherever the chunks are cut; fits in chunks smooth, or refuse where they cannot."""
+"""Smoothing in chunks: StreamSmoother and the Dask smoothing equal the whole trajectory's smoothing wherever the chunks are cut; partial_fit refuses."""
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
 from gfrnn_nb.selection import StreamSmoother, smooth
@@ -31,10 +31,16 @@ def test_fixed_smoothing_in_chunks_is_recorded_and_forecasts():
     assert m.denoise_ == 'savgol-21-5' and m.n_samples_ == len(X) - 1
     assert np.isfinite(m.forecast(X[-1], 500)).all()
 
-def test_refusals_name_denoise():
+def test_dask_smoothing_is_the_whole_smoothing_wherever_blocks_are_cut():
     da = pytest.importorskip('dask.array')
+    from gfrnn_nb.rnn import _dask_smooth
+    X = np.random.default_rng(4).normal(size=(3, 500, 2))
+    for spec in SPECS:
+        for chunks in ((1, 97, 2), (2, 250, 2), (3, 500, 2), (1, 7, 2)):
+            np.testing.assert_allclose(_dask_smooth(da.from_array(X, chunks=chunks), spec).compute(), np.stack(smooth(list(X), spec)), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(_dask_smooth(da.from_array(X[0], chunks=(61, 2)), spec).compute(), smooth([X[0]], spec)[0], rtol=0, atol=1e-12)
+
+def test_partial_fit_refuses_a_smoothing():
     X = trajectories(lorenz63(), 1, 600, seed=1)[0]
-    with pytest.raises(ValueError, match=r"denoise=2\.0 with a Dask array"):
-        SampledRNN(width=20, solver='qr', denoise=2.0).fit(da.from_array(X, chunks=(200, 3)))
     with pytest.raises(ValueError, match=r"denoise='savgol-21-5' with partial_fit"):
         SampledRNN(width=20, solver='qr', denoise='savgol-21-5').partial_fit(X)
