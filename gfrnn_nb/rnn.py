@@ -17,7 +17,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import (select, select_accumulated, smooth, smoothing, smoothing_kernel, _smooth_one, split_validation, min_length, NestedLstsq,
+from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
                                   choose, _smoothings, _held_out)
 
@@ -853,13 +853,13 @@ def _dask_smooth(X, spec):
     "A Dask array of states smoothed along time, each trajectory as `smooth` would (neighbouring blocks lend their edge states; the array's ends are a trajectory's ends)."
     s = smoothing(spec)
     if s == ('gauss', 0.0): return X
-    depth = len(smoothing_kernel(spec)) if s[0] == 'savgol' else int(4 * s[1] + 0.5)   # what a state's smoothing, or an edge's, reads
     t_ax = X.ndim - 2
-    X = X.rechunk({X.ndim - 1: -1})
-    return X.map_overlap(lambda b: _smooth_one(np.asarray(b, dtype=np.float64), s) if b.shape[t_ax] else b, depth={t_ax: depth},
-                         boundary='none', dtype=np.float64, trim=True) if X.ndim == 2 else \
-           X.map_overlap(lambda b: np.stack([_smooth_one(np.asarray(z, dtype=np.float64), s) for z in b]) if b.shape[t_ax] else b,
-                         depth={0: 0, t_ax: depth}, boundary='none', dtype=np.float64, trim=True)
+    def block(b):
+        b = np.asarray(b, dtype=np.float64)
+        if not b.shape[t_ax]: return b
+        return _smooth_one(b, s) if b.ndim == 2 else np.stack([_smooth_one(z, s) for z in b])
+    return X.rechunk({X.ndim - 1: -1}).map_overlap(block, depth={**({0: 0} if X.ndim == 3 else {}), t_ax: smoothing_reach(spec)},
+                                                 boundary='none', dtype=np.float64, trim=True)
 
 # %% ../nbs/12_rnn.ipynb #da0652ee
 def _fit_dask(self:SampledRNN, X, U, xp) -> dict:

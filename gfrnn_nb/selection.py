@@ -6,9 +6,9 @@
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
            'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
-           'smoothing_excess', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'min_length',
-           'width_ladder', 'validation_runs', 'far_field', 'choose', 'held_out_runs', 'select', 'select_accumulated',
-           'plot_selection']
+           'smoothing_excess', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation',
+           'min_length', 'width_ladder', 'validation_runs', 'far_field', 'choose', 'held_out_runs', 'select',
+           'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -86,13 +86,19 @@ def smoothing_excess(trajs:list, spec, noise:float) -> float:
     removed = (1.4826 * np.median(np.abs(R - np.median(R, axis=0)), axis=0)).max()   # the MAD: a few blunted spikes do not decide
     return float(removed / max(expected, 1e-300))
 
+# %% ../nbs/11a_selection.ipynb #ce2426df
+def smoothing_reach(spec) -> int:
+    "How many states before a state its smoothing reads, edges included: a Gaussian's radius (4σ, as scipy truncates it); a Savitzky–Golay filter's whole window (an edge is fitted on the last window)."
+    s = smoothing(spec)
+    return s[1] if s[0] == 'savgol' else int(4 * s[1] + 0.5)
+
 # %% ../nbs/11a_selection.ipynb #71412345
 class StreamSmoother:
     "`smooth` of each trajectory of a stream of chunks: push(x, u, new) and flush() give pieces (smoothed x, x, u, new) as their windows complete."
     def __init__(self, spec):
         self.s = smoothing(spec)
-        w = len(smoothing_kernel(spec)) if self.s[0] == 'savgol' else 2 * int(4 * self.s[1] + 0.5) + 1   # scipy's Gaussian radius: 4σ
-        self.half, self.keep = w // 2, w if self.s[0] == 'savgol' else w // 2   # a half-window ahead; behind, what an edge needs
+        self.keep = smoothing_reach(spec)                                    # behind a state: what its window, or an edge, needs
+        self.half = self.keep // 2 if self.s[0] == 'savgol' else self.keep   # ahead of it: half a window
         self.x = None
     def push(self, x, u=None, new:bool=False) -> list:
         "Add the next states x (T, d) (inputs u (T, m) or None) of the open trajectory, or of a new one: the pieces now complete."
