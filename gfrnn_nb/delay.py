@@ -21,7 +21,7 @@ from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_finite, check_int, InputTypeError, unchanged_on_error
 from .metrics import valid_prediction_time
-from .selection import choose, _statistics
+from .selection import choose, long_run_statistics, _statistics
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
 
 # %% ../nbs/14_delay.ipynb #4f9bff93
@@ -529,7 +529,6 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         if why is None: cands.append(dict(delays=L, stride=1, width=1, ridge=1e-8, valid_steps=v))
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
                width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
-    stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
@@ -540,7 +539,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and choose([dict(incumbent, order=0)], floor) is None
-            and rec['left'] <= incumbent['left'] and stat(mine) <= stat(incumbent))
+            and rec['left'] <= incumbent['left'] and long_run_statistics(mine) <= long_run_statistics(incumbent))
         if rec['chosen']: rec['rejected'] = None; break
         rec['rejected'] = 'its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's"
     rec['seconds'] = time.perf_counter() - t0

@@ -202,14 +202,14 @@ def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:
     "A delay model of the whole state (see the delay chapter) as one more candidate: the fitted DelayRNN when it forecasts held-out histories further than the chosen model, else None; `record['memory']` says how it did."
     if (self.memory is False or ring or Uh[0] is not None or self.width != 'auto' or self.mode != 'recurrent' or self.koopman
             or self.ridge): return None
-    if self.memory == 'auto' and not (record['noise'] > NOISE_THRESHOLD or _chosen_candidate(record)['vpt_steps'] < MEMORY_SHORT * record['horizon']):
-        return None
+    chosen = _chosen_candidate(record)
+    if self.memory == 'auto' and not (record['noise'] > NOISE_THRESHOLD or chosen['vpt_steps'] < MEMORY_SHORT * record['horizon']): return None
     from gfrnn_nb.delay import memory_candidate
     kind, value = record['chosen']['reg']
     fixed = {**self.get_params(), 'width': record['chosen']['width'], 'solver': 'qr' if kind == 'pivoted' else 'svd',
              'ridge': value if kind == 'ridge' else 0.0, 'denoise': record['chosen']['sigma'], 'ring': False, 'memory': False, 'progress': False}
     record['memory'], model = memory_candidate(trajs, lambda tr: type(self)(**fixed).fit(tr), scaler, record['floor'], record['long_steps'],
-                                               _chosen_candidate(record), self.seed, self.backend, self.progress)
+                                               chosen, self.seed, self.backend, self.progress)
     return model
 
 # %% ../nbs/12_rnn.ipynb #ef1a0a01

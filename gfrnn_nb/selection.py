@@ -7,8 +7,8 @@ __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SM
            'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation',
-           'min_length', 'width_ladder', 'validation_runs', 'far_field', 'choose', 'held_out_runs', 'select',
-           'select_accumulated', 'plot_selection']
+           'min_length', 'width_ladder', 'validation_runs', 'far_field', 'long_run_statistics', 'choose',
+           'held_out_runs', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -367,6 +367,11 @@ def far_field(nested:NestedLstsq, A) -> float:
     if not nested.include_state: return 0.0
     return float(np.abs(np.linalg.eigvals(to_host(A)[:nested.d])).max())
 
+# %% ../nbs/11a_selection.ipynb #9eb18351
+def long_run_statistics(c:dict) -> float:
+    "D_stsp + D_H of a candidate's long run (inf where undefined): lower is closer to the truth's attractor."
+    return c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
+
 # %% ../nbs/11a_selection.ipynb #b6d4edee
 def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     "Among candidates run long: none left the data's range, none collapsed (D_stsp, D_H within reach of the truth's `floor`); then the most valid steps, ties to the first."
@@ -377,8 +382,7 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     if not tie: return max(ok, key=lambda c: (c['vpt_steps'], -c['order']))
     ok = [c for c in ok if c.get('far', 0) < 1] or ok   # a noisy score: a far field that contracts cannot escape; then,
     top = max(c['vpt_steps'] for c in ok)               # within `tie` of the best, the attractor statistics decide
-    stat = lambda c: c['dstsp'] + c['dh'] if np.isfinite(c['dstsp'] + c['dh']) else np.inf
-    return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (stat(c), c['order']))
+    return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (long_run_statistics(c), c['order']))
 
 # %% ../nbs/11a_selection.ipynb #d0eb16e6
 def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
