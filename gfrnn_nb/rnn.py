@@ -154,6 +154,12 @@ def _regs(self:SampledRNN) -> tuple:
     "The regularisations the automatic choice tries: all of them, or the given ridge alone."
     return REGULARISATIONS if not self.ridge else (('ridge', float(self.ridge)),)
 
+# %% ../nbs/12_rnn.ipynb #30368a6d
+def _fixed_solve(reg) -> tuple:
+    "The fixed (solver, ridge) that reproduce a chosen regularisation: ('pivoted', _) is the pivoted-QR solve, ('ridge', λ) a ridge."
+    kind, value = reg
+    return ('qr', 0.0) if kind == 'pivoted' else ('svd', value if kind == 'ridge' else 0.0)
+
 # %% ../nbs/12_rnn.ipynb #d4a017cd
 def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
     "Smoothing, width and regularisation chosen on held-out free runs (see `select`): (layer, solution dict, smoothing, record)."
@@ -205,9 +211,9 @@ def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:
     chosen = _chosen_candidate(record)
     if self.memory == 'auto' and not (record['noise'] > NOISE_THRESHOLD or chosen['vpt_steps'] < MEMORY_SHORT * record['horizon']): return None
     from gfrnn_nb.delay import memory_candidate
-    kind, value = record['chosen']['reg']
-    fixed = {**self.get_params(), 'width': record['chosen']['width'], 'solver': 'qr' if kind == 'pivoted' else 'svd',
-             'ridge': value if kind == 'ridge' else 0.0, 'denoise': record['chosen']['sigma'], 'ring': False, 'memory': False, 'progress': False}
+    solver, ridge = _fixed_solve(record['chosen']['reg'])
+    fixed = {**self.get_params(), 'width': record['chosen']['width'], 'solver': solver, 'ridge': ridge, 'denoise': record['chosen']['sigma'],
+             'ring': False, 'memory': False, 'progress': False}
     record['memory'], model = memory_candidate(trajs, lambda tr: type(self)(**fixed).fit(tr), scaler, record['floor'], record['long_steps'],
                                                chosen, self.seed, self.backend, self.progress)
     return model
@@ -243,8 +249,8 @@ def _fit(self:SampledRNN, X, U=None):
                 u_mean_=None if us is None else uscaler.mean_, u_scale_=None if us is None else uscaler.scale_,
                 n_features_in_=trajs[0].shape[1], n_inputs_=0 if us is None else us[0].shape[1],
                 n_samples_=sum(z.shape[0] - 1 for z in Zh), n_trajectories_=len(trajs), width_=layer.width, denoise_=sigma,
-                solver_=('qr' if reg[0] == 'pivoted' else 'svd') if reg else ('svd' if self.solver == 'auto' else self.solver),
-                ridge_=(reg[1] if reg[0] == 'ridge' else 0.0) if reg else (0.0 if self.solver == 'auto' else self.ridge),
+                solver_=_fixed_solve(reg)[0] if reg else ('svd' if self.solver == 'auto' else self.solver),
+                ridge_=_fixed_solve(reg)[1] if reg else (0.0 if self.solver == 'auto' else self.ridge),
                 selection_=record, memory_=memory, backend_=backend_name(xp), fit_seconds_=time.perf_counter() - t0)
 
 # %% ../nbs/12_rnn.ipynb #4660706b
@@ -765,11 +771,11 @@ def _chosen(self:SampledRNN, st:_Stream, xp) -> dict:
 # %% ../nbs/12_rnn.ipynb #9210cced
 def _chosen_attrs(layer, A, record, sc, usc, lo, hi, n_rows:int, n_traj:int, xp, seconds:float, sigma=0.0) -> dict:
     "The fitted attributes of a model whose width and regularisation were chosen on rows already accumulated."
-    kind, value = record['chosen']['reg']
+    solver, ridge = _fixed_solve(record['chosen']['reg'])
     return dict(layer_=layer, A_=to_device(A, xp), K_=None, C_=None, B_=None, mean_=sc.mean_, scale_=sc.scale_, data_min_=lo, data_max_=hi,
                 u_mean_=None if usc is None else usc.mean_, u_scale_=None if usc is None else usc.scale_, n_features_in_=len(sc.mean_),
                 n_inputs_=0 if usc is None else len(usc.mean_), n_samples_=n_rows, n_trajectories_=n_traj, width_=layer.width,
-                denoise_=sigma, solver_='qr' if kind == 'pivoted' else 'svd', ridge_=value if kind == 'ridge' else 0.0,
+                denoise_=sigma, solver_=solver, ridge_=ridge,
                 selection_=record, backend_=backend_name(xp), fit_seconds_=seconds)
 
 # %% ../nbs/12_rnn.ipynb #4494da65
