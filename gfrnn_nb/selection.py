@@ -445,24 +445,24 @@ class _Fits:
 
 # %% ../nbs/11a_selection.ipynb #a493c237
 def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar) -> tuple:
-    "Smoothing first on the narrower half of the ladder (a quarter of the cost per trial), then width and regularisation: (chosen or None, nested fit, its candidates, all candidates, smoothing)."
+    "Every smoothing on the narrower half of the ladder (a quarter of the cost per trial); the wider layers only where the widest of that half won: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
     vr, L, bounds, allz, ref_series, floor = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor'))
-    chosen, cands, narrow = None, [], widths
-    if len(sigmas) > 1:
-        narrow, nests = [w for w in widths if w <= max(widths) // 2] or widths, {}
-        for s in sigmas:
-            nests[s] = fits(s, max(narrow))
-            cs = _screen(nests[s], narrow, regs, vr, s, bounds, 'smoothing', bar)
-            _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
-            cands += cs
-        best = choose(cands, floor, tie) or min(cands, key=lambda c: c['screen_left'])
-        sigmas = [best['sigma']]
-        if narrow == widths:   # one width: the search was the whole selection
-            return choose(cands, floor, tie), nests[best['sigma']], [c for c in cands if c['sigma'] == best['sigma']], cands, best['sigma']
-    nested = fits(sigmas[0], max(widths))
-    main = _screen(nested, widths, regs, vr, sigmas[0], bounds, 'width', bar)
-    chosen = _finals(nested, main, vr, L, bounds, allz, ref_series, floor, bar, tie)
-    return chosen, nested, main, cands + main, sigmas[0]
+    narrow, nests, cands = [w for w in widths if w <= max(widths) // 2] or widths, {}, []
+    for s in sigmas:
+        nests[s] = fits(s, max(narrow))
+        cs = _screen(nests[s], narrow, regs, vr, s, bounds, 'narrow', bar)
+        _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
+        cands += cs
+    chosen = choose(cands, floor, tie)
+    sigma = (chosen or min(cands, key=lambda c: c['screen_left']))['sigma']
+    main = [c for c in cands if c['sigma'] == sigma]
+    if narrow == widths or (chosen is not None and chosen['width'] < max(narrow)):   # a wider layer did not help within the half: it decided
+        return chosen, nests[sigma], main, cands, sigma
+    nested = fits(sigma, max(widths))   # one factorisation at the widest; the narrower half keeps its scores
+    wide = _screen(nested, [w for w in widths if w > max(narrow)], regs, vr, sigma, bounds, 'width', bar)
+    _finals(nested, wide, vr, L, bounds, allz, ref_series, floor, bar, tie)
+    for c in main: c['order'] += len(wide)   # on a tie: wider, then less regularised
+    return choose(wide + main, floor, tie), nested, wide + main, cands + wide, sigma
 
 # %% ../nbs/11a_selection.ipynb #eb7fd4a1
 def _fallback(main:list, n_starts:int) -> dict:
@@ -504,7 +504,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     noise, smoothable, sigmas = _smoothings(Ztr, denoise)
     widths = width_ladder(sum(len(z) - 1 for z in Ztr), width, max_width)
     ho = _held_out(Z, U, smoothable, xp)
-    bar = tqdm(total=(len(sigmas) * (len(widths) // 2 + 2) if len(sigmas) > 1 else 0) + len(widths) + 3, delay=2,
+    bar = tqdm(total=len(sigmas) * (len(widths) + 1) + 4, delay=2,
                disable=not progress, desc='selecting', leave=False)
     fits = _Fits(Z, U, draw, max(widths), Z[0].shape[1], 0 if U[0] is None else U[0].shape[1],
                  (include_state, include_const, input_in_layer), xp, block_rows, bar)
@@ -554,7 +554,7 @@ def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)
     import matplotlib.pyplot as plt
     if axs is None: axs = plt.subplots(1, 2, figsize=(10, 3.6))[1]
     ch, cands = record['chosen'], record['candidates']
-    main = [c for c in cands if c['sigma'] == ch['sigma'] and c['stage'] == cands[-1]['stage']]
+    main = list({(c['width'], tuple(c['reg'])): c for c in cands if c['sigma'] == ch['sigma']}.values())   # the last score of each
     for i, r in enumerate(record['regularisations']):
         cs = sorted((c for c in main if c['reg'] == r), key=lambda c: c['width'])
         axs[0].plot([c['width'] for c in cs], [c['screen_steps'] for c in cs], 'o-', c=f'C{i}', ms=4, label=f"{r[0]} {r[1]:g}")

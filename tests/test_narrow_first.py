@@ -1,0 +1,68 @@
+"The selection's search starts narrow: the wider layers are fitted and screened only where the widest of the narrower half won."
+import numpy as np, pytest
+import gfrnn_nb.selection as sel
+
+REGS = (('pivoted', 0.0), ('ridge', 1e-6))
+HO = dict(vr=None, L=100, bounds=(None, None), allz=None, ref_series=None, floor=(np.nan, np.nan))
+
+class Bar:
+    def update(self, n=1): pass
+
+def scripted(monkeypatch, steps:dict, fail=()):
+    "Replace the held-out runs by scripted valid steps per (smoothing, width); widths in `fail` leave the range."
+    def screen(nested, widths, regs, vr, sigma, bounds, stage, bar):
+        return [dict(stage=stage, sigma=sigma, width=w, reg=list(r), screen_steps=steps[sigma, w], screen_left=0)
+                for w in sorted(widths, reverse=True) for r in regs]
+    def finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
+        for i, c in enumerate(cands):
+            c.update(order=i, vpt_steps=c['screen_steps'] - (c['reg'][0] == 'ridge'), left=int(c['width'] in fail), dstsp=0.1, dh=0.1)
+        return sel.choose(cands, floor, tie)
+    monkeypatch.setattr(sel, '_screen', screen)
+    monkeypatch.setattr(sel, '_finals', finals)
+    calls = []
+    def fits(sigma, w):
+        calls.append((sigma, w)); return f'nested-{sigma}-{w}'
+    return fits, calls
+
+WIDTHS = [125, 250, 500, 1000]
+
+def test_narrow_winner_ends_the_search(monkeypatch):
+    fits, calls = scripted(monkeypatch, {(0.0, 125): 100, (0.0, 250): 300, (0.0, 500): 200, (0.0, 1000): 900})
+    chosen, nested, main, cands, sigma = sel._search(fits, [0.0], WIDTHS, REGS, HO, 0.0, Bar())
+    assert calls == [(0.0, 500)]            # the widest layer is never fitted
+    assert (chosen['width'], chosen['reg']) == (250, ['pivoted', 0.0])
+    assert nested == 'nested-0.0-500' and {c['width'] for c in cands} == {125, 250, 500}
+
+def test_widest_of_the_half_opens_the_ladder(monkeypatch):
+    fits, calls = scripted(monkeypatch, {(0.0, 125): 100, (0.0, 250): 200, (0.0, 500): 300, (0.0, 1000): 900})
+    chosen, nested, main, cands, sigma = sel._search(fits, [0.0], WIDTHS, REGS, HO, 0.0, Bar())
+    assert calls == [(0.0, 500), (0.0, 1000)]
+    assert chosen['width'] == 1000 and nested == 'nested-0.0-1000'
+    assert [c['width'] for c in cands if c['stage'] == 'width'] == [1000, 1000]   # the narrower half is not screened again
+    assert {c['width'] for c in main} == set(WIDTHS)
+
+def test_wider_layers_compete_with_the_narrow_winner(monkeypatch):
+    # the widest of the half won, but the widest layer forecasts less far: the narrow winner stays; on a tie the wider wins
+    fits, calls = scripted(monkeypatch, {(0.0, 125): 100, (0.0, 250): 200, (0.0, 500): 300, (0.0, 1000): 250})
+    assert sel._search(fits, [0.0], WIDTHS, REGS, HO, 0.0, Bar())[0]['width'] == 500
+    fits, calls = scripted(monkeypatch, {(0.0, 125): 100, (0.0, 250): 200, (0.0, 500): 300, (0.0, 1000): 300})
+    assert sel._search(fits, [0.0], WIDTHS, REGS, HO, 0.0, Bar())[0]['width'] == 1000
+
+def test_no_narrow_model_passes(monkeypatch):
+    # every narrow candidate left the range: the wider ones are tried
+    fits, calls = scripted(monkeypatch, {(0.0, 125): 100, (0.0, 250): 300, (0.0, 500): 200, (0.0, 1000): 150}, fail=(125, 250, 500))
+    chosen = sel._search(fits, [0.0], WIDTHS, REGS, HO, 0.0, Bar())[0]
+    assert calls[-1] == (0.0, 1000) and chosen['width'] == 1000
+
+def test_smoothings_on_the_half(monkeypatch):
+    steps = {(s, w): v for s, base in ((0.0, 100), (2.0, 400)) for w, v in zip(WIDTHS, (base, base + 50, base + 20, base + 900))}
+    fits, calls = scripted(monkeypatch, steps)
+    chosen, nested, main, cands, sigma = sel._search(fits, [0.0, 2.0], WIDTHS, REGS, HO, 0.0, Bar())
+    assert calls == [(0.0, 500), (2.0, 500)] and sigma == 2.0
+    assert (chosen['sigma'], chosen['width']) == (2.0, 250)
+    assert {c['sigma'] for c in main} == {2.0} and {c['sigma'] for c in cands} == {0.0, 2.0}
+
+def test_one_width(monkeypatch):
+    fits, calls = scripted(monkeypatch, {(0.0, 300): 10})
+    chosen = sel._search(fits, [0.0], [300], REGS, HO, 0.0, Bar())[0]
+    assert calls == [(0.0, 300)] and chosen['width'] == 300
