@@ -445,24 +445,26 @@ class _Fits:
 
 # %% ../nbs/11a_selection.ipynb #a493c237
 def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar) -> tuple:
-    "Every smoothing on the narrower half of the ladder (a quarter of the cost per trial); the wider layers only where the widest of that half won: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
+    "The narrow rungs of the ladder first (the narrower half; with several smoothings to compare, all but the two widest rungs, a sixteenth of the widest fit's cost per trial); then one rung wider at a time, while the widest so far wins: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
     vr, L, bounds, allz, ref_series, floor = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor'))
-    narrow, nests, cands = [w for w in widths if w <= max(widths) // 2] or widths, {}, []
+    first, nests, cands = widths[:max(1, len(widths) - (2 if len(sigmas) > 1 else 1))], {}, []
     for s in sigmas:
-        nests[s] = fits(s, max(narrow))
-        cs = _screen(nests[s], narrow, regs, vr, s, bounds, 'narrow', bar)
+        nests[s] = fits(s, max(first))
+        cs = _screen(nests[s], first, regs, vr, s, bounds, 'narrow', bar)
         _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
         cands += cs
     chosen = choose(cands, floor, tie)
     sigma = (chosen or min(cands, key=lambda c: c['screen_left']))['sigma']
-    main = [c for c in cands if c['sigma'] == sigma]
-    if narrow == widths or (chosen is not None and chosen['width'] < max(narrow)):   # a wider layer did not help within the half: it decided
-        return chosen, nests[sigma], main, cands, sigma
-    nested = fits(sigma, max(widths))   # one factorisation at the widest; the narrower half keeps its scores
-    wide = _screen(nested, [w for w in widths if w > max(narrow)], regs, vr, sigma, bounds, 'width', bar)
-    _finals(nested, wide, vr, L, bounds, allz, ref_series, floor, bar, tie)
-    for c in main: c['order'] += len(wide)   # on a tie: wider, then less regularised
-    return choose(wide + main, floor, tie), nested, wide + main, cands + wide, sigma
+    main, nested = [c for c in cands if c['sigma'] == sigma], nests[sigma]
+    for w in widths[len(first):]:
+        if chosen is not None and chosen['width'] < max(first): break   # a wider layer did not help: the ladder ends here
+        nested, first = fits(sigma, w), first + [w]   # one factorisation per rung; the narrower rungs keep their scores
+        new = _screen(nested, [w], regs, vr, sigma, bounds, 'width', bar)
+        _finals(nested, new, vr, L, bounds, allz, ref_series, floor, bar, tie)
+        for c in main: c['order'] += len(new)   # on a tie: wider, then less regularised
+        main, cands = new + main, cands + new
+        chosen = choose(main, floor, tie)
+    return chosen, nested, main, cands, sigma
 
 # %% ../nbs/11a_selection.ipynb #eb7fd4a1
 def _fallback(main:list, n_starts:int) -> dict:

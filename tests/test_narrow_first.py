@@ -1,4 +1,4 @@
-"The selection's search starts narrow: the wider layers are fitted and screened only where the widest of the narrower half won."
+"The selection's search starts narrow and climbs the width ladder one rung at a time while the widest rung so far wins."
 import numpy as np, pytest
 import gfrnn_nb.selection as sel
 
@@ -54,13 +54,23 @@ def test_no_narrow_model_passes(monkeypatch):
     chosen = sel._search(fits, [0.0], WIDTHS, REGS, HO, 0.0, Bar())[0]
     assert calls[-1] == (0.0, 1000) and chosen['width'] == 1000
 
-def test_smoothings_on_the_half(monkeypatch):
+def test_smoothings_on_the_narrowest_rungs(monkeypatch):
+    # several smoothings are compared on all but the two widest rungs; the ladder then climbs for the best one
     steps = {(s, w): v for s, base in ((0.0, 100), (2.0, 400)) for w, v in zip(WIDTHS, (base, base + 50, base + 20, base + 900))}
     fits, calls = scripted(monkeypatch, steps)
     chosen, nested, main, cands, sigma = sel._search(fits, [0.0, 2.0], WIDTHS, REGS, HO, 0.0, Bar())
-    assert calls == [(0.0, 500), (2.0, 500)] and sigma == 2.0
+    assert calls == [(0.0, 250), (2.0, 250), (2.0, 500)] and sigma == 2.0   # 500 did not beat 250: 1000 is never fitted
     assert (chosen['sigma'], chosen['width']) == (2.0, 250)
     assert {c['sigma'] for c in main} == {2.0} and {c['sigma'] for c in cands} == {0.0, 2.0}
+    assert {c['width'] for c in cands if c['sigma'] == 0.0} == {125, 250}
+
+def test_the_ladder_climbs_one_rung_at_a_time(monkeypatch):
+    steps = {(s, w): v for s, base in ((0.0, 100), (2.0, 400)) for w, v in zip(WIDTHS, (base, base + 50, base + 80, base + 900))}
+    fits, calls = scripted(monkeypatch, steps)
+    chosen, nested, main, cands, sigma = sel._search(fits, [0.0, 2.0], WIDTHS, REGS, HO, 0.0, Bar())
+    assert calls == [(0.0, 250), (2.0, 250), (2.0, 500), (2.0, 1000)]
+    assert (chosen['sigma'], chosen['width']) == (2.0, 1000) and nested == 'nested-2.0-1000'
+    assert [c['width'] for c in main] == [1000, 1000, 500, 500, 250, 250, 125, 125]   # each width screened once, widest first
 
 def test_one_width(monkeypatch):
     fits, calls = scripted(monkeypatch, {(0.0, 300): 10})
