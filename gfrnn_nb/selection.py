@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE',
            'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
-           'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
+           'CLIMB_FROM', 'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation',
            'min_length', 'width_ladder', 'validation_runs', 'far_field', 'long_run_statistics', 'choose',
            'held_out_runs', 'select', 'select_accumulated', 'plot_selection']
@@ -262,6 +262,7 @@ FINALISTS = 3              # candidates per round that get the long free run
 LONG_STEPS = 2000          # length of the long free run (at least the held-out horizon; at most the data's length)
 MARGIN = 0.25              # a run further outside the data's range than this fraction of it has left
 WIDTH_PER_PAIR = 1.5       # the widest layer 'auto' tries, per training pair (a ridge or rank cutoff keeps it from interpolating)
+CLIMB_FROM = 2e9           # training pairs × widest width² from which the ladder is climbed rung by rung (below it every rung is screened at once: the fits cost little)
 
 # %% ../nbs/11a_selection.ipynb #c4cbeb65
 def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS):
@@ -444,10 +445,10 @@ class _Fits:
                            self.block_rows).add(to_devices(Zs, self.xp), to_devices(Utr, self.xp))
 
 # %% ../nbs/11a_selection.ipynb #a493c237
-def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar) -> tuple:
-    "The narrow rungs of the ladder first (the narrower half; with several smoothings to compare, all but the two widest rungs, a sixteenth of the widest fit's cost per trial); then one rung wider at a time, while the widest so far wins: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
+def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar, climb:bool=True) -> tuple:
+    "With `climb`, the narrow rungs of the ladder first (the narrower half; with several smoothings to compare, all but the two widest rungs, a sixteenth of the widest fit's cost per trial), then one rung wider at a time while the widest so far wins; else every rung at once: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
     vr, L, bounds, allz, ref_series, floor = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor'))
-    first, nests, cands = widths[:max(1, len(widths) - (2 if len(sigmas) > 1 else 1))], {}, []
+    first, nests, cands = widths[:max(1, len(widths) - (2 if len(sigmas) > 1 else 1))] if climb else widths, {}, []
     for s in sigmas:
         nests[s] = fits(s, max(first))
         cs = _screen(nests[s], first, regs, vr, s, bounds, 'narrow', bar)
@@ -504,7 +505,8 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     Ztr, _, Zva, _ = split_validation(Z, U)
     if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
     noise, smoothable, sigmas = _smoothings(Ztr, denoise)
-    widths = width_ladder(sum(len(z) - 1 for z in Ztr), width, max_width)
+    n_pairs = sum(len(z) - 1 for z in Ztr)
+    widths = width_ladder(n_pairs, width, max_width)
     ho = _held_out(Z, U, smoothable, xp)
     bar = tqdm(total=len(sigmas) * (len(widths) + 1) + 4, delay=2,
                disable=not progress, desc='selecting', leave=False)
@@ -512,7 +514,8 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
                  (include_state, include_const, input_in_layer), xp, block_rows, bar)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
-        chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar)
+        chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar,
+                                                    n_pairs * max(widths) ** 2 >= CLIMB_FROM)
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
     held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
     nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
@@ -541,7 +544,8 @@ def select_accumulated(nested:NestedLstsq, # every training row, accumulated at 
     bar = tqdm(total=len(widths) + 3, delay=2, disable=not progress, desc='selecting', leave=False)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
-        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [sigma], widths, regs, ho, tie, bar)
+        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [sigma], widths, regs, ho, tie, bar,
+                                                    n_pairs * max(widths) ** 2 >= CLIMB_FROM)
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
     nested.add(to_devices(Zva if Sva is None else Sva, xp), to_devices(Uva, xp))   # the held-out rows join the fit of the chosen model
     w = chosen['width']

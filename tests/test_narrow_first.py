@@ -76,3 +76,30 @@ def test_one_width(monkeypatch):
     fits, calls = scripted(monkeypatch, {(0.0, 300): 10})
     chosen = sel._search(fits, [0.0], [300], REGS, HO, 0.0, Bar())[0]
     assert calls == [(0.0, 300)] and chosen['width'] == 300
+
+def test_cheap_fits_screen_every_rung_at_once(monkeypatch):
+    # without climbing (a short record: the fits cost little), every rung is screened, from one factorisation at the widest
+    steps = {(s, w): v for s, base in ((0.0, 100), (2.0, 400)) for w, v in zip(WIDTHS, (base, base + 50, base + 20, base + 900))}
+    fits, calls = scripted(monkeypatch, steps)
+    chosen, nested, main, cands, sigma = sel._search(fits, [0.0, 2.0], WIDTHS, REGS, HO, 0.0, Bar(), climb=False)
+    assert calls == [(0.0, 1000), (2.0, 1000)] and (chosen['sigma'], chosen['width']) == (2.0, 1000)
+    assert {c['width'] for c in main} == set(WIDTHS) and {c['stage'] for c in cands} == {'narrow'}
+
+def test_select_climbs_where_the_widest_fit_costs(monkeypatch):
+    # `select` climbs on long records only: training pairs × widest width² against CLIMB_FROM
+    seen = []
+    real = sel._search
+    def spy(*a, **k):
+        seen.append(a[-1] if len(a) > 7 else k.get('climb', True)); return real(*a, **k)
+    monkeypatch.setattr(sel, '_search', spy)
+    from gfrnn_nb.sampling import sample_layer
+    def draw(Zs, Us, width):
+        Xt, Xn = np.concatenate([z[:-1] for z in Zs]), np.concatenate([z[1:] for z in Zs])
+        return sample_layer(Xt, width, 'swim', fX=Xn, seed=0)
+    t = np.linspace(0, 60, 3001)
+    Z = [np.stack([np.sin(t), np.cos(t), np.sin(2 * t)], 1)]
+    n_pairs = int(round(0.8 * 3000))
+    for max_width, climbs in ((100, n_pairs * 100 ** 2 >= sel.CLIMB_FROM), (1000, n_pairs * 1000 ** 2 >= sel.CLIMB_FROM)):
+        sel.select(Z, [None], draw, max_width=max_width, progress=False)
+        assert seen[-1] == climbs
+    assert seen == [False, True]
