@@ -4,10 +4,10 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'CONFIRM_TOP',
-           'CONFIRM_DRAWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN', 'LINEAR_MEMORY', 'MEMORY_SEARCH_STATES', 'MODEL_KINDS',
-           'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
-           'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN',
-           'memory_candidate', 'load_model']
+           'CONFIRM_DRAWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN', 'LINEAR_MEMORY', 'MODEL_KINDS', 'delay_embed',
+           'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
+           'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate',
+           'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -473,7 +473,6 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
 LINEAR_MEMORY = (10, 20)   # delays (stride 1) of the nearly linear memories that compete too: one neuron, a small ridge (an autoregression)
-MEMORY_SEARCH_STATES = 10_000   # the memory's embedding search sees the last states of each series, about this many in all (at least 1,000 per series)
 
 # %% ../nbs/14_delay.ipynb #be83521a
 class _Memoryless:
@@ -505,7 +504,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      n_long:int,    # length of the long free run (`selection_['long_steps']`)
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
-    "DelayRNNs on the whole state (the embedding `delays='auto'` chooses on the recent states, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
+    "DelayRNNs on the whole state (the embedding `delays='auto'` chooses, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
     try: cuts = _holdout_cuts(trajs)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
@@ -516,17 +515,12 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     sd = np.where(sd > 0, sd, 1.0)
     base = _score_embedding(_Memoryless(memoryless(tr)), trajs, None, starts, H, lo, hi, mean, sd)[0]
     model = DelayRNN(seed=seed, backend=backend)
-    recent = [y[-max(MEMORY_SEARCH_STATES // len(trajs), 1000):] for y in trajs]   # time scales: the recent states suffice to choose them
     from tqdm.auto import tqdm
     with warnings.catch_warnings(), tqdm(total=1, delay=2, disable=not progress, desc='memory', leave=False) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
-        (D, s), scores = _choose_embedding(model, recent, None, max_window=MEMORY_WINDOW, bar=bar)
-    cands = []
-    if not next(c for c in scores if (c['delays'], c['stride']) == (D, s))['rejected']:   # as the others: fitted on the training parts, scored on the held-out histories
-        emb = DelayRNN(delays=D, stride=s, width=model.width, ridge=model.ridge, seed=seed, backend=backend)
-        emb._fit_embedding(tr, None, D, s, emb._rnn())
-        v, why = _score_embedding(emb, trajs, None, starts, H, lo, hi, mean, sd)
-        if why is None: cands.append(dict(delays=D, stride=s, width=model.width, ridge=model.ridge, valid_steps=v))
+        (D, s), scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)
+    best = next(c for c in scores if (c['delays'], c['stride']) == (D, s))
+    cands = [] if best['rejected'] else [dict(delays=D, stride=s, width=model.width, ridge=model.ridge, valid_steps=best['confirmed'])]
     linear = [L for L in LINEAR_MEMORY if L - 1 <= min(MEMORY_WINDOW, min(len(t) for t in tr) // 10)]
     for L in linear:   # a nearly linear memory: what forced and nearly conservative flows need
         lin = DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend)
@@ -534,7 +528,6 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         v, why = _score_embedding(lin, trajs, None, starts, H, lo, hi, mean, sd)
         if why is None: cands.append(dict(delays=L, stride=1, width=1, ridge=1e-8, valid_steps=v))
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
-               search_states=sum(len(y) for y in recent),
                width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
