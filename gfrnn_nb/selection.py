@@ -290,6 +290,10 @@ def width_ladder(n_pairs:int, width, max_width:int=1000) -> list:
     top = max(1, min(int(max_width), int(WIDTH_PER_PAIR * n_pairs)))
     return sorted({max(1, top // k) for k in (8, 4, 2, 1)})
 
+def _climbs(n_pairs:int, widths:list) -> bool:
+    "Whether the ladder is climbed rung by rung: where the widest fit costs enough (training pairs × width² from CLIMB_FROM)."
+    return n_pairs * max(widths) ** 2 >= CLIMB_FROM
+
 # %% ../nbs/11a_selection.ipynb #778e0809
 def validation_runs(Zv:list, Uv:list, n_starts:int=10, max_horizon:int=LONG_STEPS, Sv:list=None):
     "Held-out starts (B, d) (taken from Sv if given), their inputs (B, H, m) or None and truths (B, H, d), with one horizon H."
@@ -451,7 +455,7 @@ def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar,
     first, nests, cands = widths[:max(1, len(widths) - (2 if len(sigmas) > 1 else 1))] if climb else widths, {}, []
     for s in sigmas:
         nests[s] = fits(s, max(first))
-        cs = _screen(nests[s], first, regs, vr, s, bounds, 'narrow', bar)
+        cs = _screen(nests[s], first, regs, vr, s, bounds, 'narrow' if climb else 'width', bar)
         _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
         cands += cs
     chosen = choose(cands, floor, tie)
@@ -514,8 +518,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
                  (include_state, include_const, input_in_layer), xp, block_rows, bar)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
-        chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar,
-                                                    n_pairs * max(widths) ** 2 >= CLIMB_FROM)
+        chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar, _climbs(n_pairs, widths))
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
     held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
     nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
@@ -544,8 +547,7 @@ def select_accumulated(nested:NestedLstsq, # every training row, accumulated at 
     bar = tqdm(total=len(widths) + 3, delay=2, disable=not progress, desc='selecting', leave=False)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
-        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [sigma], widths, regs, ho, tie, bar,
-                                                    n_pairs * max(widths) ** 2 >= CLIMB_FROM)
+        chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [sigma], widths, regs, ho, tie, bar, _climbs(n_pairs, widths))
     if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
     nested.add(to_devices(Zva if Sva is None else Sva, xp), to_devices(Uva, xp))   # the held-out rows join the fit of the chosen model
     w = chosen['width']

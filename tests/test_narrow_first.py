@@ -83,7 +83,7 @@ def test_cheap_fits_screen_every_rung_at_once(monkeypatch):
     fits, calls = scripted(monkeypatch, steps)
     chosen, nested, main, cands, sigma = sel._search(fits, [0.0, 2.0], WIDTHS, REGS, HO, 0.0, Bar(), climb=False)
     assert calls == [(0.0, 1000), (2.0, 1000)] and (chosen['sigma'], chosen['width']) == (2.0, 1000)
-    assert {c['width'] for c in main} == set(WIDTHS) and {c['stage'] for c in cands} == {'narrow'}
+    assert {c['width'] for c in main} == set(WIDTHS) and {c['stage'] for c in cands} == {'width'}
 
 def test_select_climbs_where_the_widest_fit_costs(monkeypatch):
     # `select` climbs on long records only: training pairs × widest width² against CLIMB_FROM
