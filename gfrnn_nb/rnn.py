@@ -413,14 +413,23 @@ def forecast_from(self:SampledRNN, history, n_steps:int, u=None):
 
 # %% ../nbs/12_rnn.ipynb #0cb5c37a
 @patch
-def step(self:SampledRNN, x, u=None):
-    "One step x_t -> x_{t+1} (B, d) (with inputs u_t (B, m)) in the data's units, unchecked; a numpy array."
+def _stepper(self:SampledRNN):
+    "`step` as a function of (x, u), its arrays moved to the model's backend once: a free run's loop calls it at every step."
     _check_fitted(self)
     xp = xp_of(self.A_)
-    z = (to_device(x, xp) - to_device(self.mean_, xp)) / to_device(self.scale_, xp)
-    v = None if u is None else (to_device(u, xp) - to_device(self.u_mean_, xp)) / to_device(self.u_scale_, xp)
-    nxt = _features(z, self.layer_, v, self.include_state, self.include_const, self.input_in_layer) @ self.A_
-    return to_host(nxt * to_device(self.scale_, xp) + to_device(self.mean_, xp))
+    mean, scale, A = to_device(self.mean_, xp), to_device(self.scale_, xp), self.A_
+    u_mean, u_scale = (None, None) if self.u_mean_ is None else (to_device(self.u_mean_, xp), to_device(self.u_scale_, xp))
+    layer = self.layer_.to(xp)
+    def step(x, u=None):
+        z = (to_device(x, xp) - mean) / scale
+        v = None if u is None else (to_device(u, xp) - u_mean) / u_scale
+        return to_host(_features(z, layer, v, self.include_state, self.include_const, self.input_in_layer) @ A * scale + mean)
+    return step
+
+@patch
+def step(self:SampledRNN, x, u=None):
+    "One step x_t -> x_{t+1} (B, d) (with inputs u_t (B, m)) in the data's units, unchecked; a numpy array."
+    return self._stepper()(x, u)
 
 # %% ../nbs/12_rnn.ipynb #99827895
 @patch
