@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'SCREEN_ROWS',
            'SCREEN_PIECES', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
-           'LINEAR_MEMORY', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum',
-           'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time',
-           'embedding_candidates', 'DelayRNN', 'spread_rows', 'memory_candidate', 'load_model']
+           'LINEAR_MEMORY', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information',
+           'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding',
+           'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'spread_rows', 'memory_candidate', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -503,6 +503,7 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
 LINEAR_MEMORY = (10, 20)   # delays (stride 1) of the nearly linear memories that compete too: one neuron, a small ridge (an autoregression)
+MEMORY_LONG = 5_000   # the model with memory runs at least this many steps freely before it is chosen: a slow drift off the attractor shows late
 
 # %% ../nbs/14_delay.ipynb #be83521a
 class _Memoryless:
@@ -534,7 +535,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      n_long:int,    # length of the long free run (`selection_['long_steps']`)
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
-    "DelayRNNs on the whole state (the embedding `delays='auto'` chooses, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
+    "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (at least MEMORY_LONG steps) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
     try: cuts = _holdout_cuts(trajs)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
@@ -548,9 +549,9 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     from tqdm.auto import tqdm
     with warnings.catch_warnings(), tqdm(total=1, delay=2, disable=not progress, desc='memory', leave=False) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
-        (D, s), scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)
-    best = next(c for c in scores if (c['delays'], c['stride']) == (D, s))
-    cands = [] if best['rejected'] else [dict(delays=D, stride=s, width=model.width, ridge=model.ridge, valid_steps=best['confirmed'])]
+        scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)[1]
+    cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=model.ridge, valid_steps=c['confirmed'])   # every confirmed embedding
+             for c in scores if c['confirmed'] is not None and not c['rejected']]
     linear = [L for L in LINEAR_MEMORY if L - 1 <= min(MEMORY_WINDOW, min(len(t) for t in tr) // 10)]
     for L in linear:   # a nearly linear memory: what forced and nearly conservative flows need
         lin = DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend)
@@ -565,7 +566,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
         model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
         model._fit_embedding(trajs, None, c['delays'], c['stride'], model._rnn())
-        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_long, scaler, lo, hi)
+        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, max(n_long, MEMORY_LONG), scaler, lo, hi)
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and choose([dict(incumbent, order=0)], floor) is None
