@@ -164,3 +164,20 @@ def test_the_search_model_screened_is_its_own_first_confirming_draw(monkeypatch)
     m = DelayRNN(width='auto', seed=0).fit(y)   # width='auto': the returned model is the search model, so its own draw is not fitted twice
     n = len(m.embedding_scores_)
     assert len(fits) - n - 1 == dl.CONFIRM_TOP * dl.CONFIRM_DRAWS
+
+def test_the_model_with_memory_falls_back_to_the_next_confirmed_embedding(monkeypatch):
+    import gfrnn_nb.delay as dl
+    from gfrnn_nb.systems import lorenz63, Standardizer
+    from gfrnn_nb.rnn import SampledRNN
+    y = trajectories(lorenz63(), 1, 3_000, seed=0)[0]
+    runs = []
+    def long_statistics(model, trajs, starts, n_long, scaler, lo, hi):
+        runs.append((model.embedding_['delays'], model.embedding_['stride'], n_long))
+        return (1, np.nan, np.nan) if len(runs) == 1 else (0, 0.0, 0.0)   # the furthest-forecasting one leaves the range late
+    monkeypatch.setattr(dl, '_long_statistics', long_statistics)
+    weak = lambda tr: SampledRNN(width=3, solver='qr', denoise=0.0, memory=False, ring=False, progress=False, seed=0).fit(tr)
+    rec, model = dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, progress=False)
+    assert len(runs) == 2 and all(n == dl.MEMORY_LONG for *_, n in runs)          # at least MEMORY_LONG steps, however short the selection's run
+    assert rec['chosen'] and model is not None and (rec['delays'], rec['stride']) == runs[1][:2]   # the next one, not none
+    assert model.embedding_ == dict(delays=runs[1][0], stride=runs[1][1])
+    assert rec['width'] == dl.DelayRNN().width   # another searched embedding (here the nearly linear memories forecast less far)
