@@ -503,7 +503,7 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
 LINEAR_MEMORY = (10, 20)   # delays (stride 1) of the nearly linear memories that compete too: one neuron, a small ridge (an autoregression)
-MEMORY_LONG = 5_000   # the model with memory runs at least this many steps freely before it is chosen: a slow drift off the attractor shows late
+MEMORY_LONG = 5_000   # the model with memory runs this many steps freely before it is chosen (at most as many as the data hold, at least the choice's own long run): a slow drift off the attractor shows late
 
 # %% ../nbs/14_delay.ipynb #be83521a
 class _Memoryless:
@@ -535,7 +535,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      n_long:int,    # length of the long free run (`selection_['long_steps']`)
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
-    "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (at least MEMORY_LONG steps) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
+    "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
     try: cuts = _holdout_cuts(trajs)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
@@ -560,13 +560,14 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         if why is None: cands.append(dict(delays=L, stride=1, width=1, ridge=1e-8, valid_steps=v))
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
                width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
+    n_run = max(n_long, min(MEMORY_LONG, sum(len(t) for t in trajs)))   # MEMORY_LONG steps, or as many as the data hold
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
         model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
         model._fit_embedding(trajs, None, c['delays'], c['stride'], model._rnn())
-        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, max(n_long, MEMORY_LONG), scaler, lo, hi)
+        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi)
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and choose([dict(incumbent, order=0)], floor) is None

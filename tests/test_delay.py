@@ -175,9 +175,24 @@ def test_the_model_with_memory_falls_back_to_the_next_confirmed_embedding(monkey
         runs.append((model.embedding_['delays'], model.embedding_['stride'], n_long))
         return (1, np.nan, np.nan) if len(runs) == 1 else (0, 0.0, 0.0)   # the furthest-forecasting one leaves the range late
     monkeypatch.setattr(dl, '_long_statistics', long_statistics)
+    monkeypatch.setattr(dl, 'MEMORY_LONG', 1_000)   # below the 3,000 states the data hold
     weak = lambda tr: SampledRNN(width=3, solver='qr', denoise=0.0, memory=False, ring=False, progress=False, seed=0).fit(tr)
     rec, model = dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, progress=False)
-    assert len(runs) == 2 and all(n == dl.MEMORY_LONG for *_, n in runs)          # at least MEMORY_LONG steps, however short the selection's run
+    assert len(runs) == 2 and all(n == dl.MEMORY_LONG for *_, n in runs)          # MEMORY_LONG steps, however short the selection's run
     assert rec['chosen'] and model is not None and (rec['delays'], rec['stride']) == runs[1][:2]   # the next one, not none
     assert model.embedding_ == dict(delays=runs[1][0], stride=runs[1][1])
     assert rec['width'] == dl.DelayRNN().width   # another searched embedding (here the nearly linear memories forecast less far)
+
+def test_the_memory_runs_no_longer_than_the_data_hold(monkeypatch):
+    import gfrnn_nb.delay as dl
+    from gfrnn_nb.systems import lorenz63, Standardizer
+    from gfrnn_nb.rnn import SampledRNN
+    y = trajectories(lorenz63(), 1, 1_500, seed=0)[0]
+    runs = []
+    monkeypatch.setattr(dl, '_long_statistics', lambda model, trajs, starts, n_long, *a: runs.append(n_long) or (1, np.nan, np.nan))
+    weak = lambda tr: SampledRNN(width=3, solver='qr', denoise=0.0, memory=False, ring=False, progress=False, seed=0).fit(tr)
+    rec, model = dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, progress=False)
+    assert runs and set(runs) == {1_500} and not rec['chosen'] and model is None   # 1,500 states: runs of 1,500 steps; all left the range
+    runs.clear()
+    dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=2_000, progress=False)
+    assert set(runs) == {2_000}                                                       # never shorter than the choice's own long run
