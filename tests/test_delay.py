@@ -138,29 +138,27 @@ def test_stream_head_reads_the_first_chunks_and_gives_the_whole_stream_back():
     ys, _, _ = _stream_head(iter_chunks(iter(chunks)), 100)                        # all of it: two series
     assert [len(s) for s in ys] == [16, 14]
 
-def test_the_screen_fits_part_of_the_rows_and_the_confirmation_all_of_them(monkeypatch):
+def test_the_screen_stops_its_runs_early_and_the_confirmation_runs_the_whole_horizon(monkeypatch):
     import gfrnn_nb.delay as dl
     y = trajectories(van_der_pol(), 1, 6_000, seed=0)[0]
     fits, scores = [], []
     fit_embedding, score = dl.DelayRNN._fit_embedding, dl._score_embedding
-    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn, rows=None: fits.append((D, s, rows, sum(len(t) for t in ys))) or fit_embedding(self, ys, us, D, s, rnn, rows))
+    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn: fits.append((D, s, sum(len(t) for t in ys))) or fit_embedding(self, ys, us, D, s, rnn))
     monkeypatch.setattr(dl, '_score_embedding', lambda *a: scores.append(len(a) > 9 and a[9]) or score(*a))   # early: the tenth argument
-    monkeypatch.setattr(dl, 'SCREEN_ROWS', 1_000)
     m = DelayRNN(width=50, seed=0).fit(y)
     n = len(m.embedding_scores_)
-    screen, confirm = fits[:n], fits[n:-1]   # the last fit: the chosen embedding on all the data
-    assert all(r == 1_000 for _, _, r, _ in screen) and all(r is None for _, _, r, _ in confirm)
+    confirm = fits[n:-1]   # the last fit: the chosen embedding on all the data
     assert len(confirm) == dl.CONFIRM_TOP * (1 + dl.CONFIRM_DRAWS)   # fixed settings: every draw of the returned model fitted anew
     assert scores == [True] * n + [False] * len(confirm)             # the screen's runs stop early, the confirmation's go the whole horizon
     top = {(c['delays'], c['stride']) for c in m.embedding_scores_ if c['confirmed'] is not None}
-    assert {(D, s) for D, s, _, _ in confirm} == top and fits[-1][2] is None and fits[-1][3] == 6_000
+    assert {(D, s) for D, s, _ in confirm} == top and fits[-1][2] == 6_000
 
 def test_the_search_model_screened_is_its_own_first_confirming_draw(monkeypatch):
     import gfrnn_nb.delay as dl
     y = trajectories(van_der_pol(), 1, 3_000, seed=0)[0]
     fits = []
     fit_embedding = dl.DelayRNN._fit_embedding
-    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn, rows=None: fits.append(rows) or fit_embedding(self, ys, us, D, s, rnn, rows))
+    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn: fits.append((D, s)) or fit_embedding(self, ys, us, D, s, rnn))
     m = DelayRNN(width='auto', seed=0).fit(y)   # width='auto': the returned model is the search model, so its own draw is not fitted twice
     n = len(m.embedding_scores_)
     assert len(fits) - n - 1 == dl.CONFIRM_TOP * dl.CONFIRM_DRAWS
