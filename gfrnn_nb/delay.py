@@ -20,7 +20,6 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_finite, check_int, InputTypeError, unchanged_on_error
-from .metrics import valid_prediction_time
 from .selection import choose, long_run_statistics, _statistics
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
 
@@ -305,12 +304,6 @@ def _fit_chunks(self:DelayRNN, X, U):
     self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // delays, rnn.n_inputs_
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
-
-# %% ../nbs/14_delay.ipynb #60e5386d
-@patch
-def _step(self:DelayRNN, Z, u=None):
-    "One-step prediction of the observed variables (B, k) from delay vectors Z (B, k·D): the RNN's one-step map."
-    return self.rnn_.step(Z, u)[:, :self.n_observed_]
 
 # %% ../nbs/14_delay.ipynb #108cfd0e
 @patch
