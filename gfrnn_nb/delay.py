@@ -432,11 +432,13 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     n_samples = sum(len(t) for t in tr)
     def fit(D, s, rnn): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(tr, tru, D, s, rnn)
     def score(m, early=False): return _score_embedding(m, ys, us, starts, H, lo, hi, mean, sd, early)
+    same = self.width == 'auto' or self.solver == 'auto'   # the returned model is the search model: a screened model is its own first confirming draw
     scores, screened = [], {}
     for D, s in cands:   # the screen: runs that stop once every one has lost validity; the best are run over the whole horizon below
         t0 = time.perf_counter()
-        screened[D, s] = fit(D, s, self._search_rnn(n_samples))
-        v, why = score(screened[D, s], early=True)
+        m = fit(D, s, self._search_rnn(n_samples))
+        if same: screened[D, s] = m
+        v, why = score(m, early=True)
         scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=v, rejected=why, confirmed=None, seconds=time.perf_counter() - t0))
         if bar is not None: bar.update()
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
@@ -445,7 +447,7 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     # returns (its width, solve and ridge), over the whole horizon, under its own and another draw, and keep the worse score
     for c in sorted(ok, key=lambda c: -c['valid_steps'])[:CONFIRM_TOP]:
         t0 = time.perf_counter()
-        key, same = (c['delays'], c['stride']), self.width == 'auto' or self.solver == 'auto'   # same: the first draw is the screened model
+        key = (c['delays'], c['stride'])
         c['confirmed'] = min(score(screened[key] if same and k == 0 else fit(*key, self._confirm_rnn(n_samples, self.seed + k)))[0]
                              for k in range(1 + CONFIRM_DRAWS))
         c['seconds'] += time.perf_counter() - t0
