@@ -214,10 +214,10 @@ def _rnn(self:DelayRNN):
 # %% ../nbs/14_delay.ipynb #972c218b
 @patch
 def _search_rnn(self:DelayRNN, n_samples, seed=None):
-    "The fixed, fast model that scores embeddings: unbounded, so a diverging run is rejected; a small ridge, so a rich embedding is not rejected for rounding noise."
+    "The fixed, fast model that scores embeddings: unbounded, so a diverging run is rejected; a small ridge, so a rich embedding is not rejected for rounding noise, and the normal equations, whose condition that ridge bounds (the search fits many models: a Gram matrix costs a fraction of a QR)."
     cap = [] if self.width == 'auto' else [self.width]
     return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4, *cap)), sampler='swim', activation='tanh', mode='recurrent',
-                      solver='qr', ridge=1e-8, koopman=False, include_state=True, include_const=True, bound=None,
+                      solver='normal', ridge=1e-8, koopman=False, include_state=True, include_const=True, bound=None,
                       input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed if seed is None else seed)
 
 # %% ../nbs/14_delay.ipynb #20018d5f
@@ -404,6 +404,76 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd, early:bool=Fals
             if np.all(steps < pred.shape[1]): break   # every run has lost validity: its valid steps are fixed
     return float(np.median(steps)), None
 
+# %% ../nbs/14_delay.ipynb #1686e0f9
+def _batchable(model) -> bool:
+    "Whether a fitted model steps in `_score_embeddings`' batch: a DelayRNN without inputs whose inner model is recurrent on [tanh(W z + b), z, 1]."
+    r = getattr(model, 'rnn_', None)
+    return (isinstance(model, DelayRNN) and r is not None and not model.n_inputs_ and r.mode == 'recurrent' and r.activation == 'tanh'
+            and r.include_state and r.include_const and not r.input_in_layer)
+
+def _score_embeddings(models:list, ys, us, starts, H, lo, hi, mean, sd, early:bool=False, max_bytes:float=2e8) -> list:
+    "`_score_embedding` of each model, as (valid steps, reason or None): the DelayRNNs without inputs run together, a batched free run padded to the longest window, widest layer and most delays (zero weights where a model has none); the others one by one."
+    out = [None] * len(models)
+    batch = [i for i, m in enumerate(models) if us is None and _batchable(m)]
+    for i, m in enumerate(models):
+        if i not in batch: out[i] = _score_embedding(m, ys, us, starts, H, lo, hi, mean, sd, early)
+    k, B = ys[0].shape[1], len(starts)
+    group = max(1, int(max_bytes // (8 * B * k * (max([models[i].window for i in batch], default=0) + 1 + H))))   # the histories of a group fit in max_bytes
+    for g in range(0, len(batch), group):
+        for i, r in zip(batch[g:g + group], _score_batch([models[i] for i in batch[g:g + group]], ys, starts, H, lo, hi, mean, sd, early)):
+            out[i] = r
+    return out
+
+def _score_batch(ms, ys, starts, H, lo, hi, mean, sd, early):
+    "`_score_embedding` of batchable models, stepped together."
+    C, k, B = len(ms), ys[0].shape[1], len(starts)
+    w = max(m.window for m in ms)
+    Dk, M = max(m.embedding_['delays'] for m in ms) * k, max(m.rnn_.layer_.width for m in ms)
+    Wt, b, Ah, Ax, a1 = np.zeros((C, Dk, M)), np.zeros((C, 1, M)), np.zeros((C, M, k)), np.zeros((C, Dk, k)), np.zeros((C, 1, k))
+    mu, sc, out_mu, out_sc = np.zeros((C, 1, Dk)), np.ones((C, 1, Dk)), np.zeros((C, 1, k)), np.ones((C, 1, k))
+    blo, bhi = np.full((C, 1, k), -np.inf), np.full((C, 1, k), np.inf)
+    lags = np.full((C, Dk // k), w)   # positions of each model's y_t, y_{t-τ}, ... in the window (unused delays: any, their weights are 0)
+    for c, m in enumerate(ms):
+        r, D, s = m.rnn_, m.embedding_['delays'], m.embedding_['stride']
+        A, L, n = to_host(r.A_), r.layer_, D * k
+        Wt[c, :n, :L.width], b[c, 0, :L.width] = to_host(L.W).T, to_host(L.b)
+        Ah[c, :L.width], Ax[c, :n], a1[c, 0] = A[:L.width, :k], A[L.width:L.width + n, :k], A[L.width + n, :k]
+        mu[c, 0, :n], sc[c, 0, :n], out_mu[c, 0], out_sc[c, 0] = to_host(r.mean_), to_host(r.scale_), to_host(r.mean_)[:k], to_host(r.scale_)[:k]
+        if r.bound is not None:   # as `forecast_from`: the observed variables' range, widened
+            dlo, dhi = r.data_min_[:k], r.data_max_[:k]
+            blo[c, 0], bhi[c, 0] = dlo - r.bound * (dhi - dlo), dhi + r.bound * (dhi - dlo)
+        lags[c, :D] = w - np.arange(D) * s
+    bounded = np.isfinite(blo).all(axis=(1, 2))
+    buf = np.empty((C, B, w + 1 + H, k))
+    buf[:, :, :w + 1] = np.stack([ys[i][p - w:p + 1] for i, p in starts])
+    truth = np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts])
+    zt = (truth - mean) / sd
+    scale = np.sqrt(np.mean(np.sum(zt ** 2, axis=-1), axis=-1))   # `nrmse`'s scale, over the whole horizon however far the runs go
+    margin = RANGE_MARGIN * (hi - lo)
+    chunk, res, act, n = max(1, H // EARLY_CHUNKS) if early else H, [None] * C, np.arange(C), 0
+    with np.errstate(all='ignore'):
+        while len(act) and n < H:
+            m = min(chunk, H - n)
+            P = [a[act] for a in (Wt, b, Ah, Ax, a1, mu, sc, out_mu, out_sc, blo, bhi, lags)]
+            bb, bd, ci = buf[act], bounded[act], np.arange(len(act))[:, None]
+            for t in range(n, n + m):
+                z = (bb[ci, :, t + P[11]].transpose(0, 2, 1, 3).reshape(len(act), B, Dk) - P[5]) / P[6]
+                y = (np.tanh(z @ P[0] + P[1]) @ P[2] + z @ P[3] + P[4]) * P[8] + P[7]
+                if bd.any(): y[bd] = np.clip(np.nan_to_num(y[bd]), P[9][bd], P[10][bd])
+                bb[:, :, w + 1 + t] = y
+            buf[act] = bb
+            n, keep = n + m, []
+            for c in act:   # the checks of `_score_embedding`, after each piece
+                part, pred = buf[c, :, w + 1 + n - m:w + 1 + n], buf[c, :, w + 1:w + 1 + n]
+                if not np.all(np.isfinite(part)): res[c] = (0.0, 'not finite'); continue
+                if np.any(part < lo - margin) or np.any(part > hi + margin): res[c] = (0.0, 'left the data range'); continue
+                over = ~(np.linalg.norm((pred - mean) / sd - zt[:, :n], axis=-1) / scale[:, None] <= 0.4)   # as `valid_prediction_time`
+                steps = np.where(over.any(axis=1), over.argmax(axis=1), n)
+                if n >= H or np.all(steps < n): res[c] = (float(np.median(steps)), None)
+                else: keep.append(c)
+            act = np.array(keep, dtype=int)
+    return res
+
 # %% ../nbs/14_delay.ipynb #8d834165
 @patch
 def _confirm_rnn(self:DelayRNN, n_samples, seed):
@@ -431,27 +501,35 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     sd = np.where(sd > 0, sd, 1.0)
     n_samples = sum(len(t) for t in tr)
     def fit(D, s, rnn): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(tr, tru, D, s, rnn)
-    def score(m, early=False): return _score_embedding(m, ys, us, starts, H, lo, hi, mean, sd, early)
+    def score(ms, early=False): return _score_embeddings(ms, ys, us, starts, H, lo, hi, mean, sd, early)
     same = self.width == 'auto' or self.solver == 'auto'   # the returned model is the search model: a screened model is its own first confirming draw
-    scores, screened = [], {}
-    for D, s in cands:   # the screen: runs that stop once every one has lost validity; the best are run over the whole horizon below
+    scores, models = [], []
+    for D, s in cands:   # the screen: every candidate fitted, then run as one batch; the runs stop once every one has lost validity
         t0 = time.perf_counter()
-        m = fit(D, s, self._search_rnn(n_samples))
-        if same: screened[D, s] = m
-        v, why = score(m, early=True)
-        scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=v, rejected=why, confirmed=None, seconds=time.perf_counter() - t0))
+        models.append(fit(D, s, self._search_rnn(n_samples)))
+        scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=None, rejected=None, confirmed=None, seconds=time.perf_counter() - t0))
         if bar is not None: bar.update()
+    t0 = time.perf_counter()
+    for c, (v, why) in zip(scores, score(models, early=True)):
+        c.update(valid_steps=v, rejected=why, seconds=c['seconds'] + (time.perf_counter() - t0) / len(scores))   # the batch's time, shared
+    screened = {(c['delays'], c['stride']): m for c, m in zip(scores, models)} if same else {}
+    del models
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
     if ok is scores: warnings.warn("every candidate embedding's free run diverged or left the data range; keeping the best-scoring one.")
     # one draw of the hidden layer can score well by chance: the best candidates are scored again as the model the fit
     # returns (its width, solve and ridge), over the whole horizon, under its own and another draw, and keep the worse score
-    for c in sorted(ok, key=lambda c: -c['valid_steps'])[:CONFIRM_TOP]:
+    top, draws = sorted(ok, key=lambda c: -c['valid_steps'])[:CONFIRM_TOP], []
+    for c in top:
         t0 = time.perf_counter()
         key = (c['delays'], c['stride'])
-        c['confirmed'] = min(score(screened[key] if same and k == 0 else fit(*key, self._confirm_rnn(n_samples, self.seed + k)))[0]
-                             for k in range(1 + CONFIRM_DRAWS))
+        draws += [screened[key] if same and k == 0 else fit(*key, self._confirm_rnn(n_samples, self.seed + k)) for k in range(1 + CONFIRM_DRAWS)]
         c['seconds'] += time.perf_counter() - t0
         if bar is not None: bar.update()
+    t0, n = time.perf_counter(), 1 + CONFIRM_DRAWS
+    confirmed = [v for v, _ in score(draws)]   # every draw of every top candidate over the whole horizon, as one batch
+    for i, c in enumerate(top):
+        c['confirmed'] = min(confirmed[i * n:(i + 1) * n])
+        c['seconds'] += (time.perf_counter() - t0) / len(top)
     best = max((c for c in ok if c['confirmed'] is not None), key=lambda c: c['confirmed'])   # max: the first best, i.e. the shortest window
     return (best['delays'], best['stride']), scores
 
@@ -530,11 +608,10 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=model.ridge, valid_steps=c['confirmed'])   # every confirmed embedding
              for c in scores if c['confirmed'] is not None and not c['rejected']]
     linear = [L for L in LINEAR_MEMORY if L - 1 <= min(MEMORY_WINDOW, min(len(t) for t in tr) // 10)]
-    for L in linear:   # a nearly linear memory: what forced and nearly conservative flows need
-        lin = DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend)
-        lin._fit_embedding(tr, None, L, 1, lin._rnn())
-        v, why = _score_embedding(lin, trajs, None, starts, H, lo, hi, mean, sd)
-        if why is None: cands.append(dict(delays=L, stride=1, width=1, ridge=1e-8, valid_steps=v))
+    lins = [DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for L in linear]   # nearly linear memories: what forced and nearly conservative flows need
+    lins = [lin._fit_embedding(tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
+    for lin, (v, why) in zip(lins, _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
+        if why is None: cands.append(dict(delays=lin.delays, stride=1, width=1, ridge=1e-8, valid_steps=v))
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
                width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
     n_run = max(n_long, min(MEMORY_LONG, sum(len(t) for t in trajs)))   # MEMORY_LONG steps, or as many as the data hold

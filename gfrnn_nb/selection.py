@@ -219,11 +219,11 @@ def prefix(self:NestedLstsq, width:int) -> HiddenLayer:
 
 # %% ../nbs/11a_selection.ipynb #a9a8675f
 def free_runs(nested:NestedLstsq, width:int, As, z0, n_steps:int, u=None, lo=None, hi=None):
-    "Free runs of C candidate readouts As (C, p, d) of the width-w prefix from starts z0 (B, d): (C, B, n_steps, d) on the host, and which runs left [lo, hi]."
+    "Free runs of C candidate readouts As (C, p, d) of the width-w prefix from starts z0 (B, d), or each candidate's own (C, B, d): (C, B, n_steps, d) on the host, and which runs left [lo, hi]."
     xp = xp_of(z0)
     layer = nested.prefix(width).to(xp)
     As = to_device(np.asarray(As), xp)
-    C, B, d = As.shape[0], z0.shape[0], z0.shape[1]
+    C, B, d = As.shape[0], z0.shape[-2], z0.shape[-1]
     e = nested.n_extra
     Ah = As[:, e:]
     act = activation(layer.activation, xp)
@@ -331,14 +331,27 @@ def _statistics(run, ref, ref_series):
     return dstsp, float(np.mean(dh)) if dh else float('nan')
 
 # %% ../nbs/11a_selection.ipynb #976ee20b
+def _extend(nested, group, vr, n, bounds):
+    "Each candidate's held-out runs ('run', 'run_left') extended to n steps, batched per width and stored length: a run continues from its last state, so a longer run repeats no step of a shorter one."
+    starts, inputs = vr[0], vr[1]
+    xp = xp_of(starts)
+    for key in dict.fromkeys((c['width'], c['run'].shape[1] if 'run' in c else 0) for c in group):
+        w, n0 = key
+        cs = [c for c in group if (c['width'], c['run'].shape[1] if 'run' in c else 0) == key]
+        if n0 >= n: continue
+        z0 = starts if n0 == 0 else to_device(np.stack([c['run'][:, -1] for c in cs]), xp)
+        runs, left = free_runs(nested, w, np.stack([c['A'] for c in cs]), z0, n - n0, None if inputs is None else inputs[:, n0:n], *bounds)
+        for c, r, l in zip(cs, runs, left):
+            c['run'], c['run_left'] = (r, l) if n0 == 0 else (np.concatenate([c['run'], r], axis=1), c['run_left'] | l)
+
 def _score(nested, group, vr, h, bounds):
-    "Run the candidates in `group` for h held-out steps (batched per width) and store their valid steps."
-    starts, inputs, truth, H = vr
+    "Run the candidates in `group` for h held-out steps (continuing their runs so far) and store their valid steps."
+    truth = vr[2]
+    _extend(nested, group, vr, h, bounds)
     for w in dict.fromkeys(c['width'] for c in group):
         cs = [c for c in group if c['width'] == w]
-        runs, left = free_runs(nested, w, np.stack([c['A'] for c in cs]), starts, h, None if inputs is None else inputs[:, :h], *bounds)
-        for c, v, l in zip(cs, _valid_steps(runs, truth[:, :h]), left.sum(1)):
-            c.update(screen_steps=v, screen_left=int(l), screen_horizon=h)
+        for c, v in zip(cs, _valid_steps(np.stack([c['run'][:, :h] for c in cs]), truth[:, :h])):
+            c.update(screen_steps=v, screen_left=int(c['run_left'].sum()), screen_horizon=h)
 
 # %% ../nbs/11a_selection.ipynb #ae03e8ad
 def _screen(nested, widths, regs, vr, sigma, bounds, stage, bar) -> list:
@@ -358,10 +371,11 @@ def _screen(nested, widths, regs, vr, sigma, bounds, stage, bar) -> list:
 # %% ../nbs/11a_selection.ipynb #8f234b07
 def _long(nested, group, vr, L, bounds, ref, ref_series):
     "The long held-out free run of the candidates in `group` (one width): valid steps, starts that left, D_stsp, D_H."
-    starts, inputs, truth, H = vr
+    truth = vr[2]
+    _extend(nested, group, vr, L, bounds)   # the screen's runs, continued: the first steps are the screen's
     for w in dict.fromkeys(c['width'] for c in group):
         cs = [c for c in group if c['width'] == w]
-        runs, left = free_runs(nested, w, np.stack([c['A'] for c in cs]), starts, L, inputs, *bounds)
+        runs, left = np.stack([c['run'][:, :L] for c in cs]), np.stack([c['run_left'] for c in cs])
         for c, r, s, l in zip(cs, runs, _valid_steps(runs, truth), left):
             dstsp, dh = _statistics(r, ref, ref_series) if not l.any() else (float('nan'), float('nan'))
             c.update(vpt_steps=s, left=int(l.sum()), dstsp=dstsp, dh=dh, far=far_field(nested, c['A']))
@@ -398,6 +412,7 @@ def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
         _long(nested, ranked[k:k + FINALISTS], vr, L, bounds, ref, ref_series)
         if choose(cands, floor, tie) is not None: break
     bar.update()
+    for c in cands: c.pop('run', None); c.pop('run_left', None)   # the runs are scored: their memory goes
     return choose(cands, floor, tie)
 
 # %% ../nbs/11a_selection.ipynb #f69f9ee6

@@ -142,14 +142,14 @@ def test_the_screen_stops_its_runs_early_and_the_confirmation_runs_the_whole_hor
     import gfrnn_nb.delay as dl
     y = trajectories(van_der_pol(), 1, 6_000, seed=0)[0]
     fits, scores = [], []
-    fit_embedding, score = dl.DelayRNN._fit_embedding, dl._score_embedding
+    fit_embedding, score = dl.DelayRNN._fit_embedding, dl._score_embeddings
     monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn: fits.append((D, s, sum(len(t) for t in ys))) or fit_embedding(self, ys, us, D, s, rnn))
-    monkeypatch.setattr(dl, '_score_embedding', lambda *a: scores.append(len(a) > 9 and a[9]) or score(*a))   # early: the tenth argument
+    monkeypatch.setattr(dl, '_score_embeddings', lambda ms, *a: scores.append((len(ms), len(a) > 8 and a[8])) or score(ms, *a))   # early: the tenth argument
     m = DelayRNN(width=50, seed=0).fit(y)
     n = len(m.embedding_scores_)
     confirm = fits[n:-1]   # the last fit: the chosen embedding on all the data
     assert len(confirm) == dl.CONFIRM_TOP * (1 + dl.CONFIRM_DRAWS)   # fixed settings: every draw of the returned model fitted anew
-    assert scores == [True] * n + [False] * len(confirm)             # the screen's runs stop early, the confirmation's go the whole horizon
+    assert scores == [(n, True), (len(confirm), False)]              # one batch each: the screen's runs stop early, the confirmation's go the whole horizon
     top = {(c['delays'], c['stride']) for c in m.embedding_scores_ if c['confirmed'] is not None}
     assert {(D, s) for D, s, _ in confirm} == top and fits[-1][2] == 6_000
 
