@@ -2,7 +2,7 @@
 
 Run from the repository root with the dev virtual environment's python.
 """
-import hashlib, json, os, re, subprocess, sys, tempfile, time
+import hashlib, importlib.util, json, os, re, subprocess, sys, tempfile, time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -94,7 +94,8 @@ def pytests():
     "(passed, failed) of pytest tests/."
     with tempfile.TemporaryDirectory() as d:
         xml = Path(d) / 'junit.xml'
-        r = run([sys.executable, '-m', 'pytest', 'tests', '-q', f'--junitxml={xml}'], env={**os.environ, 'MPLBACKEND': 'Agg'})
+        spread = ['-n', WORKERS] if importlib.util.find_spec('xdist') and int(WORKERS) > 1 else []   # the tests over the notebooks' workers
+        r = run([sys.executable, '-m', 'pytest', 'tests', '-q', *spread, f'--junitxml={xml}'], env={**os.environ, 'MPLBACKEND': 'Agg'})
         if r.returncode == 5: return 0, 0           # no tests collected
         if not xml.exists(): return 0, 1
         suites = ET.parse(xml).getroot()
