@@ -95,7 +95,8 @@ def pytests():
     with tempfile.TemporaryDirectory() as d:
         xml = Path(d) / 'junit.xml'
         spread = ['-n', WORKERS] if importlib.util.find_spec('xdist') and int(WORKERS) > 1 else []   # the tests over the notebooks' workers
-        r = run([sys.executable, '-m', 'pytest', 'tests', '-q', *spread, f'--junitxml={xml}'], env={**os.environ, 'MPLBACKEND': 'Agg'})
+        threads = {k: '1' for k in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')} if spread else {}   # as the notebooks': one BLAS thread per worker
+        r = run([sys.executable, '-m', 'pytest', 'tests', '-q', *spread, f'--junitxml={xml}'], env={**os.environ, 'MPLBACKEND': 'Agg', **threads})
         if r.returncode == 5: return 0, 0           # no tests collected
         if not xml.exists(): return 0, 1
         suites = ET.parse(xml).getroot()
