@@ -415,8 +415,7 @@ def _score_embeddings(models:list, ys, us, starts, H, lo, hi, mean, sd, early:bo
     "`_score_embedding` of each model, as (valid steps, reason or None): the DelayRNNs without inputs run together, a batched free run padded to the longest window, widest layer and most delays (zero weights where a model has none); the others one by one."
     out = [None] * len(models)
     batch = [i for i, m in enumerate(models) if us is None and _batchable(m)]
-    for i, m in enumerate(models):
-        if i not in batch: out[i] = _score_embedding(m, ys, us, starts, H, lo, hi, mean, sd, early)
+    for i in sorted(set(range(len(models))) - set(batch)): out[i] = _score_embedding(models[i], ys, us, starts, H, lo, hi, mean, sd, early)
     k, B = ys[0].shape[1], len(starts)
     group = max(1, int(max_bytes // (8 * B * k * (max([models[i].window for i in batch], default=0) + 1 + H))))   # the histories of a group fit in max_bytes
     for g in range(0, len(batch), group):

@@ -335,9 +335,9 @@ def _extend(nested, group, vr, n, bounds):
     "Each candidate's held-out runs ('run', 'run_left') extended to n steps, batched per width and stored length: a run continues from its last state, so a longer run repeats no step of a shorter one."
     starts, inputs = vr[0], vr[1]
     xp = xp_of(starts)
-    for key in dict.fromkeys((c['width'], c['run'].shape[1] if 'run' in c else 0) for c in group):
-        w, n0 = key
-        cs = [c for c in group if (c['width'], c['run'].shape[1] if 'run' in c else 0) == key]
+    key = lambda c: (c['width'], c['run'].shape[1] if 'run' in c else 0)   # a width, and the steps run so far
+    for w, n0 in dict.fromkeys(map(key, group)):
+        cs = [c for c in group if key(c) == (w, n0)]
         if n0 >= n: continue
         z0 = starts if n0 == 0 else to_device(np.stack([c['run'][:, -1] for c in cs]), xp)
         runs, left = free_runs(nested, w, np.stack([c['A'] for c in cs]), z0, n - n0, None if inputs is None else inputs[:, n0:n], *bounds)
