@@ -567,7 +567,7 @@ class _Memoryless:
     def forecast_from(self, history, n_steps:int, u=None): return self.model.forecast_from(history, n_steps, u)
 
 # %% ../nbs/14_delay.ipynb #d583030b
-def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi):
+def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
     "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data."
     w = model.window
     hist = np.stack([trajs[i][p - w:p + 1] for i, p in starts])
@@ -579,7 +579,7 @@ def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi):
     left = int(np.sum(~np.all(np.isfinite(run) & (run >= lo - margin) & (run <= hi + margin), axis=(1, 2))))
     if left: return left, float('nan'), float('nan')
     Z = scaler.transform(list(trajs))
-    return 0, *_statistics(np.stack(scaler.transform(list(run))), np.concatenate(Z), max(Z, key=len))
+    return 0, *_statistics(np.stack(scaler.transform(list(run))), np.concatenate(Z), max(Z, key=len), noise)
 
 # %% ../nbs/14_delay.ipynb #3b61db71
 def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in the data's units
@@ -588,6 +588,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      floor,         # the held-out truth's (D_stsp, D_H) in those units (`selection_['floor']`)
                      n_long:int,    # length of the long free run (`selection_['long_steps']`)
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
+                     noise=None,    # the data's observation noise (d,) in standardised units (`selection_['noise_sd']`), or None
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
     "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
@@ -620,7 +621,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
         model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
         model._fit_embedding(trajs, None, c['delays'], c['stride'], model._rnn())
-        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi)
+        rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi, noise)
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and choose([dict(incumbent, order=0)], floor) is None

@@ -316,7 +316,7 @@ def ring_candidate(trajs:list,        # trajectories (T_k, d), original units
     starts, _, truth, _ = ho['vr_h']
     runs, left = _ring_runs(_first(layer, w), A, r, starts, ho['L'], lambda z: (z * scale + mean - lm) / ls,
                             lambda q: (q * ls + lm - mean) / scale, *ho['bounds'])
-    dstsp, dh = _statistics(runs, ho['allz'], ho['ref_series']) if not left.any() else (float('nan'), float('nan'))
+    dstsp, dh = _statistics(runs, ho['allz'], ho['ref_series'], ho.get('noise')) if not left.any() else (float('nan'), float('nan'))
     cand = dict(radius=r, width=w, ridge=g, vpt_steps=_median_steps([runs], truth)[0], left=int(left.sum()), dstsp=dstsp, dh=dh,
                 scores=scores, seconds=time.perf_counter() - t0)
     def finish():

@@ -19,7 +19,7 @@ from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
-                                  choose, _smoothings, _held_out)
+                                  choose, _smoothings, _held_out, fallback_message)
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -164,9 +164,11 @@ def _fixed_solve(reg) -> tuple:
 def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
     "Smoothing, width and regularisation chosen on held-out free runs (see `select`): (layer, solution dict, smoothing, record)."
     regs = _regs(self)
-    layer, A, sigma, record = select(Zh, Uh, lambda Z, U, w: _draw(self, Z, U, w), self.width, self.max_width, self.denoise, regs,
-                                     include_state=self.include_state, include_const=self.include_const,
-                                     input_in_layer=self.input_in_layer, backend=xp, block_rows=self.block_rows, progress=self.progress)
+    with warnings.catch_warnings():   # no candidate passed: said once the local model and the model with memory have competed (`_warn_fallback`)
+        warnings.filterwarnings('ignore', message='no candidate model passed', category=RuntimeWarning)
+        layer, A, sigma, record = select(Zh, Uh, lambda Z, U, w: _draw(self, Z, U, w), self.width, self.max_width, self.denoise, regs,
+                                         include_state=self.include_state, include_const=self.include_const,
+                                         input_in_layer=self.input_in_layer, backend=xp, block_rows=self.block_rows, progress=self.progress)
     sol = dict(A=A)
     if self.mode == 'koopman' or self.koopman:   # the Koopman matrix of the chosen model, with the chosen regularisation
         kind, v = record['chosen']['reg']
@@ -203,6 +205,16 @@ def _try_ring(self:SampledRNN, trajs:list, scaler, Zh:list, Uh:list, record:dict
 # %% ../nbs/12_rnn.ipynb #0f6b6f98
 MEMORY_SHORT = 0.25   # memory='auto' is tried on noisy data, or where the chosen model's held-out runs stay valid for less than this fraction of their horizon
 
+# %% ../nbs/12_rnn.ipynb #849ae5fa
+def _warn_fallback(record:dict, memory):
+    "The warning of a selection in which no memoryless candidate passed, once the model with memory has competed: a RuntimeWarning when it lost, a milder word when it won."
+    msg = fallback_message(_chosen_candidate(record)['left'], record['n_starts'])
+    if memory is None: return warnings.warn(msg, RuntimeWarning, stacklevel=4)
+    e = memory.embedding_
+    warnings.warn(f"no memoryless candidate model passed the held-out long free runs, but the model with memory ({e['delays']} delays, "
+                  f"stride {e['stride']}) did: forecast_from(history) forecasts with it, forecast(x0) from a single state with the "
+                  "memoryless fallback.", UserWarning, stacklevel=4)
+
 # %% ../nbs/12_rnn.ipynb #14fb0116
 def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:bool):
     "A delay model of the whole state (see the delay chapter) as one more candidate: the fitted DelayRNN when it forecasts held-out histories further than the chosen model, else None; `record['memory']` says how it did."
@@ -214,8 +226,9 @@ def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:
     solver, ridge = _fixed_solve(record['chosen']['reg'])
     fixed = {**self.get_params(), 'width': record['chosen']['width'], 'solver': solver, 'ridge': ridge, 'denoise': record['chosen']['sigma'],
              'ring': False, 'memory': False, 'progress': False}
+    noise = None if record.get('noise_sd') is None else np.asarray(record['noise_sd'])
     record['memory'], model = memory_candidate(trajs, lambda tr: type(self)(**fixed).fit(tr), scaler, record['floor'], record['long_steps'],
-                                               chosen, self.seed, self.backend, self.progress)
+                                               chosen, noise, self.seed, self.backend, self.progress)
     return model
 
 # %% ../nbs/12_rnn.ipynb #ef1a0a01
@@ -235,6 +248,7 @@ def _fit(self:SampledRNN, X, U=None):
         ring = _try_ring(self, trajs, scaler, Zh, Uh, record, xp)
         if ring is not None: (layer, sol), sigma = ring, 0.0
         memory = _try_memory(self, trajs, Uh, scaler, record, ring is not None)
+        if record['fallback'] and ring is None: _warn_fallback(record, memory)
     else:
         if self.solver == 'auto':
             warnings.warn(f"the trajectories are too short to hold out their ends for choosing the model (the longest has "

@@ -7,8 +7,8 @@ __all__ = ['VALIDATION_FRACTION', 'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SM
            'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR',
            'CLIMB_FROM', 'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation',
-           'min_length', 'width_ladder', 'validation_runs', 'far_field', 'long_run_statistics', 'choose',
-           'held_out_runs', 'select', 'select_accumulated', 'plot_selection']
+           'min_length', 'width_ladder', 'validation_runs', 'observation_noise', 'far_field', 'long_run_statistics',
+           'choose', 'held_out_runs', 'fallback_message', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -26,14 +26,16 @@ from .metrics import valid_prediction_time, state_space_divergence, power_spectr
 # %% ../nbs/11a_selection.ipynb #f060099e
 def noise_level(trajs:list, # trajectories (T_k, d), standardised
                 order:int=3, # order of the differences
-               ) -> float:
+                per_coordinate:bool=False, # each coordinate's level (d,), not the largest
+               ):
     "Observation noise as a fraction of each coordinate's spread (the largest), from the spread of order-th differences."
     diffs = [np.diff(z, n=order, axis=0) for z in trajs if len(z) > 4 * order]
-    if not diffs: return 0.0
+    if not diffs: return np.zeros(trajs[0].shape[1]) if per_coordinate else 0.0
     D = np.concatenate(diffs)
     mad = 1.4826 * np.median(np.abs(D - np.median(D, axis=0)), axis=0)   # robust: a smooth signal's rare large differences do not count
     sd = np.concatenate(trajs).std(axis=0)
-    return float(np.max(mad / math.sqrt(math.comb(2 * order, order)) / np.maximum(sd, 1e-300)))
+    levels = mad / math.sqrt(math.comb(2 * order, order)) / np.maximum(sd, 1e-300)
+    return levels if per_coordinate else float(np.max(levels))
 
 # %% ../nbs/11a_selection.ipynb #fdc62ce5
 def smoothing(spec):
@@ -316,8 +318,9 @@ def _valid_steps(runs, truth):
         return [float(np.median(valid_prediction_time(r[:, :H], truth, dt=1.0, lyapunov=1.0))) for r in runs]
 
 # %% ../nbs/11a_selection.ipynb #97bc1cb4
-def _statistics(run, ref, ref_series):
-    "D_stsp of a candidate's runs (B, L, d) against the data's points, D_H against a data series (nan where undefined)."
+def _statistics(run, ref, ref_series, noise=None):
+    "D_stsp of a candidate's runs (B, L, d) against the data's points, D_H against a data series (nan where undefined); with `noise` (d,), the runs as seen through that observation noise."
+    if noise is not None: run = run + noise * np.random.default_rng(0).standard_normal(run.shape)   # a fixed draw: the same for every candidate
     burn = run.shape[1] // 10
     gen = run[:, burn:].reshape(-1, run.shape[2])
     if ref.shape[1] >= 6:   # the mixture version uses the first 10⁴ points: spread them over all runs
@@ -329,6 +332,13 @@ def _statistics(run, ref, ref_series):
         try: dh.append(power_spectrum_distance(ref_series, run[b, burn:]))
         except ValueError: pass
     return dstsp, float(np.mean(dh)) if dh else float('nan')
+
+# %% ../nbs/11a_selection.ipynb #acb23654
+def observation_noise(trajs:list) -> np.ndarray:
+    "Each coordinate's observation-noise sd (in the trajectories' units) where the data look noisy (`noise_level` between NOISE_THRESHOLD and NOISE_CEILING), else None."
+    levels = noise_level(trajs, per_coordinate=True)
+    if not NOISE_THRESHOLD < levels.max() < NOISE_CEILING: return None
+    return levels * np.concatenate(trajs).std(axis=0)
 
 # %% ../nbs/11a_selection.ipynb #976ee20b
 def _extend(nested, group, vr, n, bounds):
@@ -369,7 +379,7 @@ def _screen(nested, widths, regs, vr, sigma, bounds, stage, bar) -> list:
         h = min(2 * h, H)
 
 # %% ../nbs/11a_selection.ipynb #8f234b07
-def _long(nested, group, vr, L, bounds, ref, ref_series):
+def _long(nested, group, vr, L, bounds, ref, ref_series, noise=None):
     "The long held-out free run of the candidates in `group` (one width): valid steps, starts that left, D_stsp, D_H."
     truth = vr[2]
     _extend(nested, group, vr, L, bounds)   # the screen's runs, continued: the first steps are the screen's
@@ -377,7 +387,7 @@ def _long(nested, group, vr, L, bounds, ref, ref_series):
         cs = [c for c in group if c['width'] == w]
         runs, left = np.stack([c['run'][:, :L] for c in cs]), np.stack([c['run_left'] for c in cs])
         for c, r, s, l in zip(cs, runs, _valid_steps(runs, truth), left):
-            dstsp, dh = _statistics(r, ref, ref_series) if not l.any() else (float('nan'), float('nan'))
+            dstsp, dh = _statistics(r, ref, ref_series, noise) if not l.any() else (float('nan'), float('nan'))
             c.update(vpt_steps=s, left=int(l.sum()), dstsp=dstsp, dh=dh, far=far_field(nested, c['A']))
 
 # %% ../nbs/11a_selection.ipynb #71828255
@@ -404,12 +414,12 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (long_run_statistics(c), c['order']))
 
 # %% ../nbs/11a_selection.ipynb #d0eb16e6
-def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
+def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, noise=None):
     "Long runs for the best-screened candidates, FINALISTS at a time, until one is acceptable (or all were run)."
     for i, c in enumerate(cands): c['order'] = i
     ranked = sorted(cands, key=lambda c: (-c['screen_steps'], c['screen_left'], c['order']))
     for k in range(0, len(ranked), FINALISTS):
-        _long(nested, ranked[k:k + FINALISTS], vr, L, bounds, ref, ref_series)
+        _long(nested, ranked[k:k + FINALISTS], vr, L, bounds, ref, ref_series, noise)
         if choose(cands, floor, tie) is not None: break
     bar.update()
     for c in cands: c.pop('run', None); c.pop('run_left', None)   # the runs are scored: their memory goes
@@ -429,8 +439,9 @@ def held_out_runs(Zva:list, Uva:list, # held-out parts (standardised, host) and 
                   xp,                # the array module of the candidates
                   Sv:list=None,      # the held-out parts smoothed, to start the runs from (None: the parts themselves)
                   n_states:int=None, # states in all the data (None: those of Zref), for the length of the long runs
+                  noise=None,        # the data's observation noise (d,) (`observation_noise`), or None: long runs are scored as seen through it
                  ) -> dict:
-    "The held-out runs (host and device), the long-run length, the data's range with its margin, and the truth's own statistics."
+    "The held-out runs (host and device), the long-run length, the data's range with its margin, the truth's own statistics and the observation noise."
     vr_h = validation_runs(Zva, Uva, Sv=Sv)
     vr = (to_device(vr_h[0], xp), None if vr_h[1] is None else to_device(vr_h[1], xp), vr_h[2], vr_h[3])
     n_states = sum(len(z) for z in Zref) if n_states is None else n_states
@@ -439,14 +450,14 @@ def held_out_runs(Zva:list, Uva:list, # held-out parts (standardised, host) and 
     lo, hi = allz.min(0), allz.max(0)
     ref_series = max(Zref, key=len)
     return dict(vr_h=vr_h, vr=vr, L=L, bounds=(lo - MARGIN * (hi - lo), hi + MARGIN * (hi - lo)), allz=allz,
-                ref_series=ref_series, floor=_statistics(vr_h[2], allz, ref_series))
+                ref_series=ref_series, floor=_statistics(vr_h[2], allz, ref_series), noise=noise)
 
 # %% ../nbs/11a_selection.ipynb #1a52cdf5
 def _held_out(Z:list, U:list, smoothable:list, xp) -> dict:
-    "`held_out_runs` of the held-out ends of Z; on noisy data the runs start from smoothed states (the strongest smoothing that removes noise only), since a noisy start would decide the score."
+    "`held_out_runs` of the held-out ends of Z; on noisy data (where a smoothing removes noise only) the runs start from smoothed states (the strongest such smoothing), since a noisy start would decide the score, and long runs are scored as seen through the noise."
     Zva, Uva = split_validation(Z, U)[2:]
     Sv = split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None
-    return held_out_runs(Zva, Uva, Z, xp, Sv)
+    return held_out_runs(Zva, Uva, Z, xp, Sv, noise=observation_noise(split_validation(Z, U)[0]) if smoothable else None)
 
 # %% ../nbs/11a_selection.ipynb #6132785d
 class _Fits:
@@ -466,12 +477,12 @@ class _Fits:
 # %% ../nbs/11a_selection.ipynb #a493c237
 def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar, climb:bool=True) -> tuple:
     "With `climb`, the narrow rungs of the ladder first (the narrower half; with several smoothings to compare, all but the two widest rungs, a sixteenth of the widest fit's cost per trial), then one rung wider at a time while the widest so far wins; else every rung at once: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
-    vr, L, bounds, allz, ref_series, floor = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor'))
+    vr, L, bounds, allz, ref_series, floor, noise = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor', 'noise'))
     first, nests, cands = widths[:max(1, len(widths) - (2 if len(sigmas) > 1 else 1))] if climb else widths, {}, []
     for s in sigmas:
         nests[s] = fits(s, max(first))
         cs = _screen(nests[s], first, regs, vr, s, bounds, 'narrow' if climb else 'width', bar)
-        _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie)
+        _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie, noise)
         cands += cs
     chosen = choose(cands, floor, tie)
     sigma = (chosen or min(cands, key=lambda c: c['screen_left']))['sigma']
@@ -480,7 +491,7 @@ def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar,
         if chosen is not None and chosen['width'] < max(first): break   # a wider layer did not help: the ladder ends here
         nested, first = fits(sigma, w), first + [w]   # one factorisation per rung; the narrower rungs keep their scores
         new = _screen(nested, [w], regs, vr, sigma, bounds, 'width', bar)
-        _finals(nested, new, vr, L, bounds, allz, ref_series, floor, bar, tie)
+        _finals(nested, new, vr, L, bounds, allz, ref_series, floor, bar, tie, noise)
         for c in main: c['order'] += len(new)   # on a tie: wider, then less regularised
         main, cands = new + main, cands + new
         chosen = choose(main, floor, tie)
@@ -491,20 +502,24 @@ def _fallback(main:list, n_starts:int) -> dict:
     "When no candidate passed: the one that left the range least often and forecast furthest, with a warning."
     run = [c for c in main if 'vpt_steps' in c]
     chosen = min(run, key=lambda c: (c['left'], -c['vpt_steps'], c['order']))
-    warnings.warn(f"no candidate model passed the held-out long free runs (within the data's range, with attractor statistics "
-                  f"near the held-out truth's); chose the one that left the range least often ({chosen['left']} of {n_starts} "
-                  "starts) and forecast furthest. Its forecasts are held within the "
-                  "range (see `bound`); more data, or a smoothing (`denoise`), may give a stable model.", RuntimeWarning, stacklevel=4)
+    warnings.warn(fallback_message(chosen['left'], n_starts), RuntimeWarning, stacklevel=4)
     return chosen
 
+def fallback_message(left:int, n_starts:int) -> str:
+    "What a selection says when no candidate passed: the fallback left the range from `left` of `n_starts` starts."
+    return (f"no candidate model passed the held-out long free runs (within the data's range, with attractor statistics "
+            f"near the held-out truth's); chose the one that left the range least often ({left} of {n_starts} "
+            "starts) and forecast furthest. Its forecasts are held within the "
+            "range (see `bound`); more data, or a smoothing (`denoise`), may give a stable model.")
+
 # %% ../nbs/11a_selection.ipynb #f5c60f6f
-def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0) -> dict:
+def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0, fallback:bool=False) -> dict:
     "What the selection tried and chose, with every candidate's scores (`selection_`)."
     keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
-    return dict(noise=noise, floor=list(ho['floor']), sigmas=list(sigmas), widths=widths, regularisations=[list(r) for r in regs],
+    return dict(noise=noise, noise_sd=None if ho['noise'] is None else [float(v) for v in ho['noise']], floor=list(ho['floor']), sigmas=list(sigmas), widths=widths, regularisations=[list(r) for r in regs],
                 horizon=int(ho['vr_h'][3]), long_steps=int(ho['L']), n_starts=int(len(ho['vr_h'][0])),
                 candidates=[{k: c[k] for k in keys if k in c} for c in cands],
-                chosen=dict(sigma=sigma, width=chosen['width'], reg=list(chosen['reg'])), seconds=time.perf_counter() - t0)
+                chosen=dict(sigma=sigma, width=chosen['width'], reg=list(chosen['reg'])), fallback=fallback, seconds=time.perf_counter() - t0)
 
 # %% ../nbs/11a_selection.ipynb #43b4b888
 def select(Z:list,               # standardised trajectories (T_k, d) on the host
@@ -534,13 +549,14 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
         chosen, nested, main, cands, sigma = _search(fits, sigmas, widths, regs, ho, NOISY_TIE if smoothable else 0.0, bar, _climbs(n_pairs, widths))
-    if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
+    fallback = chosen is None
+    if fallback: chosen = _fallback(main, len(ho['vr_h'][0]))
     held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
     nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
-    return nested.prefix(w), to_device(A, xp), sigma, _record(noise, ho, sigmas, widths, regs, cands, sigma, chosen, t0)
+    return nested.prefix(w), to_device(A, xp), sigma, _record(noise, ho, sigmas, widths, regs, cands, sigma, chosen, t0, fallback)
 
 # %% ../nbs/11a_selection.ipynb #a8793645
 def select_accumulated(nested:NestedLstsq, # every training row, accumulated at the widest layer
@@ -558,17 +574,18 @@ def select_accumulated(nested:NestedLstsq, # every training row, accumulated at 
     from tqdm.auto import tqdm
     t0, xp = time.perf_counter(), xp_of(nested.layer.W)
     widths = [w for w in width_ladder(n_pairs, width, max_width) if w <= nested.layer.width]
-    ho = held_out_runs(Zva, Uva, Zref, xp, Sv=Sva, n_states=n_states)
+    ho = held_out_runs(Zva, Uva, Zref, xp, Sv=Sva, n_states=n_states, noise=None if Sva is None else observation_noise(Zref))
     bar = tqdm(total=len(widths) + 3, delay=2, disable=not progress, desc='selecting', leave=False)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)   # a diverging candidate is scored, not reported
         chosen, nested, main, cands, sigma = _search(lambda s, w: nested, [sigma], widths, regs, ho, tie, bar, _climbs(n_pairs, widths))
-    if chosen is None: chosen = _fallback(main, len(ho['vr_h'][0]))
+    fallback = chosen is None
+    if fallback: chosen = _fallback(main, len(ho['vr_h'][0]))
     nested.add(to_devices(Zva if Sva is None else Sva, xp), to_devices(Uva, xp))   # the held-out rows join the fit of the chosen model
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
     bar.update(); bar.close()
-    return nested.prefix(w), A, _record(noise, ho, [sigma], widths, regs, cands, sigma, chosen, t0)
+    return nested.prefix(w), A, _record(noise, ho, [sigma], widths, regs, cands, sigma, chosen, t0, fallback)
 
 # %% ../nbs/11a_selection.ipynb #7e9fcbc4
 def plot_selection(record:dict, # a selection record (`SampledRNN.selection_`)

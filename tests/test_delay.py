@@ -169,7 +169,7 @@ def test_the_model_with_memory_falls_back_to_the_next_confirmed_embedding(monkey
     from gfrnn_nb.rnn import SampledRNN
     y = trajectories(lorenz63(), 1, 3_000, seed=0)[0]
     runs = []
-    def long_statistics(model, trajs, starts, n_long, scaler, lo, hi):
+    def long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
         runs.append((model.embedding_['delays'], model.embedding_['stride'], n_long))
         return (1, np.nan, np.nan) if len(runs) == 1 else (0, 0.0, 0.0)   # the furthest-forecasting one leaves the range late
     monkeypatch.setattr(dl, '_long_statistics', long_statistics)

@@ -3,7 +3,7 @@ import numpy as np, pytest
 import gfrnn_nb.selection as sel
 
 REGS = (('pivoted', 0.0), ('ridge', 1e-6))
-HO = dict(vr=None, L=100, bounds=(None, None), allz=None, ref_series=None, floor=(np.nan, np.nan))
+HO = dict(vr=None, L=100, bounds=(None, None), allz=None, ref_series=None, floor=(np.nan, np.nan), noise=None)
 
 class Bar:
     def update(self, n=1): pass
@@ -13,7 +13,7 @@ def scripted(monkeypatch, steps:dict, fail=()):
     def screen(nested, widths, regs, vr, sigma, bounds, stage, bar):
         return [dict(stage=stage, sigma=sigma, width=w, reg=list(r), screen_steps=steps[sigma, w], screen_left=0)
                 for w in sorted(widths, reverse=True) for r in regs]
-    def finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0):
+    def finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, noise=None):
         for i, c in enumerate(cands):
             c.update(order=i, vpt_steps=c['screen_steps'] - (c['reg'][0] == 'ridge'), left=int(c['width'] in fail), dstsp=0.1, dh=0.1)
         return sel.choose(cands, floor, tie)

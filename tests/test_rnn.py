@@ -159,3 +159,16 @@ def test_fit_from_a_zarr_array_or_store(tmp_path):
     auto = SampledRNN(seed=0, reservoir=2_000, max_width=100, progress=False).fit(z)
     assert auto.selection_ is not None and auto.n_samples_ == mem.n_samples_
     with pytest.raises(FileNotFoundError, match='no such store'): SampledRNN(**fixed).fit(tmp_path / 'missing.zarr')
+
+def test_noisy_limit_cycle_passes_the_selection(recwarn):
+    "A noisy cycle: the long runs are scored as seen through the noise, so a faithful model passes (no fallback, no warning) and stays on the cycle."
+    t = np.arange(3200) * 0.05
+    clean = np.c_[np.sin(t), np.cos(t)]
+    X = clean + 0.1 * clean.std(0) * np.random.default_rng(2).standard_normal(clean.shape)
+    m = SampledRNN(seed=0, progress=False).fit(X)
+    rec = m.selection_
+    assert rec.get('fallback') is False   # chosen among runs that passed
+    np.testing.assert_allclose(rec['noise_sd'], 0.1 * clean.std(0) / X.std(0), rtol=0.1)   # the noise seen, in standardised units
+    assert not [w for w in recwarn if 'no candidate model passed' in str(w.message)]
+    r = np.hypot(*m.forecast(X[-1], 2000).T)
+    assert np.all(np.abs(r - 1) < 0.1), (r.min(), r.max())   # on the cycle, 2,000 steps on
