@@ -146,7 +146,7 @@ def forecast_context(method:str, context, seed:int=0) -> dict:
 
 # %% ../nbs/44_flows.ipynb #83d961a1
 DYSTS_CACHE_VERSION = 1
-REVISIONS = dict(sampled=10)   # raised when a method's defaults change, so that its cached rows are computed again
+REVISIONS = dict(sampled=11)   # raised when a method's defaults change, so that its cached rows are computed again
 
 # %% ../nbs/44_flows.ipynb #137376ae
 def _row_path(method, name, ic):
