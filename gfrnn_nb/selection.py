@@ -455,9 +455,9 @@ def held_out_runs(Zva:list, Uva:list, # held-out parts (standardised, host) and 
 # %% ../nbs/11a_selection.ipynb #1a52cdf5
 def _held_out(Z:list, U:list, smoothable:list, xp) -> dict:
     "`held_out_runs` of the held-out ends of Z; on noisy data (where a smoothing removes noise only) the runs start from smoothed states (the strongest such smoothing), since a noisy start would decide the score, and long runs are scored as seen through the noise."
-    Zva, Uva = split_validation(Z, U)[2:]
+    Ztr, _, Zva, Uva = split_validation(Z, U)
     Sv = split_validation(smooth(Z, max(smoothable, key=noise_removed)), U)[2] if smoothable else None
-    return held_out_runs(Zva, Uva, Z, xp, Sv, noise=observation_noise(split_validation(Z, U)[0]) if smoothable else None)
+    return held_out_runs(Zva, Uva, Z, xp, Sv, noise=observation_noise(Ztr) if smoothable else None)
 
 # %% ../nbs/11a_selection.ipynb #6132785d
 class _Fits:
@@ -516,7 +516,8 @@ def fallback_message(left:int, n_starts:int) -> str:
 def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0, fallback:bool=False) -> dict:
     "What the selection tried and chose, with every candidate's scores (`selection_`)."
     keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
-    return dict(noise=noise, noise_sd=None if ho['noise'] is None else [float(v) for v in ho['noise']], floor=list(ho['floor']), sigmas=list(sigmas), widths=widths, regularisations=[list(r) for r in regs],
+    return dict(noise=noise, noise_sd=None if ho['noise'] is None else [float(v) for v in ho['noise']],
+                floor=list(ho['floor']), sigmas=list(sigmas), widths=widths, regularisations=[list(r) for r in regs],
                 horizon=int(ho['vr_h'][3]), long_steps=int(ho['L']), n_starts=int(len(ho['vr_h'][0])),
                 candidates=[{k: c[k] for k in keys if k in c} for c in cands],
                 chosen=dict(sigma=sigma, width=chosen['width'], reg=list(chosen['reg'])), fallback=fallback, seconds=time.perf_counter() - t0)
