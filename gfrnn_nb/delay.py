@@ -568,7 +568,7 @@ class _Memoryless:
 
 # %% ../nbs/14_delay.ipynb #d583030b
 def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
-    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data."
+    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data, the runs seen through `noise` where given."
     w = model.window
     hist = np.stack([trajs[i][p - w:p + 1] for i, p in starts])
     bound, model.rnn_.bound = model.rnn_.bound, None
