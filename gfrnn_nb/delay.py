@@ -245,6 +245,11 @@ def fit(self:DelayRNN, X, U=None):
     with unchanged_on_error(self): return self._fit(X, U)
 
 # %% ../nbs/14_delay.ipynb #e0dcb1c7
+def _runners_up(scores, chosen) -> list:
+    "The other confirmed embeddings of a search (none for a fixed one), the best confirmed first: the long-run check's next choices."
+    ok = [c for c in scores or [] if c['confirmed'] is not None and not c['rejected'] and (c['delays'], c['stride']) != tuple(chosen)]
+    return [(c['delays'], c['stride']) for c in sorted(ok, key=lambda c: -c['confirmed'])]
+
 @patch
 def _checks_ridge(self:DelayRNN, us) -> bool:
     "Whether the final fit's ridge is chosen by its long free runs: ridge='auto', no inputs (a long run would need future ones), a fixed width and solve (an automatic one regularises itself)."
@@ -261,7 +266,7 @@ def _fit(self:DelayRNN, X, U):
     delays, stride, scores = self.delays, self.stride, None
     if auto: (delays, stride), scores = _choose_embedding(self, ys, us)
     t1 = time.perf_counter()
-    if self._checks_ridge(us): self._choose_ridge(ys, delays, stride)
+    if self._checks_ridge(us): self._choose_ridge(ys, [(delays, stride)] + _runners_up(scores, (delays, stride)))
     else: self._fit_embedding(ys, us, delays, stride, self._rnn()); self.ridge_check_ = None
     self.ridge_ = float(self.rnn_.ridge)
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
@@ -591,34 +596,37 @@ def _check_starts(ys, window:int) -> tuple:
 
 # %% ../nbs/14_delay.ipynb #a1008d1f
 @patch
-def _choose_ridge(self:DelayRNN, ys, delays:int, stride:int):
-    "Fit on all the data with each ridge of DELAY_RIDGES, least first, until one's long free runs pass `choose`'s rules against the held-out truth; none passes: the one whose runs left least often, then with the closest statistics, and a warning."
-    t0 = time.perf_counter()
-    starts, H = _check_starts(ys, (delays - 1) * stride)
-    if starts is None:   # too short to check: the least ridge, recorded as unchecked
-        self._fit_embedding(ys, None, delays, stride, self._rnn()); self.ridge_check_ = None
-        return self
-    sc = Standardizer().fit(ys)
+def _choose_ridge(self:DelayRNN, ys, embeddings:list):
+    "Fit on all the data with each embedding (D, τ) in turn and each ridge of DELAY_RIDGES, least first, until one's long free runs pass `choose`'s rules against the held-out truth; none passes: the first embedding with the ridge whose runs left least often, then with the closest statistics, and a warning."
+    t0, cands, first, sc = time.perf_counter(), [], [], Standardizer().fit(ys)
     Z, cat = sc.transform(ys), np.concatenate(ys)
     lo, hi = cat.min(0), cat.max(0)
-    floor = _statistics(np.stack([Z[i][p + 1:p + 1 + H] for i, p in starts]), np.concatenate(Z), max(Z, key=len))
     noise = observation_noise(Z) if _smoothings(Z, 'auto')[1] else None   # noisy data (a smoothing removes noise only): runs seen through it
-    n_long = max(H, min(RIDGE_LONG, sum(len(y) for y in ys)))
-    cands, fits = [], []
-    for ridge in DELAY_RIDGES:
-        self._fit_embedding(ys, None, delays, stride, self._rnn(ridge))
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')   # a run that leaves the range is scored below, not reported
-            left, dstsp, dh = _long_statistics(self, ys, starts, n_long, sc, lo, hi, noise)
-        cands.append(dict(ridge=ridge, left=left, dstsp=dstsp, dh=dh))
-        cands[-1]['passed'] = choose([dict(cands[-1], vpt_steps=0, order=0)], floor) is not None
-        fits.append(self.rnn_)
+    for e, (delays, stride) in enumerate(embeddings):
+        starts, H = _check_starts(ys, (delays - 1) * stride)
+        if starts is None and e: continue
+        if starts is None:   # too short to check: the least ridge, recorded as unchecked
+            self._fit_embedding(ys, None, delays, stride, self._rnn()); self.ridge_check_ = None
+            return self
+        floor = _statistics(np.stack([Z[i][p + 1:p + 1 + H] for i, p in starts]), np.concatenate(Z), max(Z, key=len))
+        n_long = max(H, min(RIDGE_LONG, sum(len(y) for y in ys)))
+        for ridge in DELAY_RIDGES:
+            self._fit_embedding(ys, None, delays, stride, self._rnn(ridge))
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')   # a run that leaves the range is scored below, not reported
+                left, dstsp, dh = _long_statistics(self, ys, starts, n_long, sc, lo, hi, noise)
+            cands.append(dict(delays=int(delays), stride=int(stride), ridge=ridge, left=left, dstsp=dstsp, dh=dh))
+            cands[-1]['passed'] = choose([dict(cands[-1], vpt_steps=0, order=0)], floor) is not None
+            if e == 0: first.append((self.rnn_, self.embedding_))
+            if cands[-1]['passed']: break
         if cands[-1]['passed']: break
     else:
-        best = min(range(len(cands)), key=lambda i: (cands[i]['left'], long_run_statistics(cands[i])))
-        self.rnn_ = fits[best]
-        warnings.warn(f"delays={delays}, stride={stride}: no ridge of {DELAY_RIDGES} kept the final fit's long free runs in the data's range "
-                      f"with statistics near the held-out truth's; keeping ridge={DELAY_RIDGES[best]:g} (see `ridge_check_`).")
+        best = min(range(len(first)), key=lambda i: (cands[i]['left'], long_run_statistics(cands[i])))
+        self.rnn_, self.embedding_ = first[best]
+        d, s = embeddings[0]
+        tried = f"on {len(embeddings)} embeddings " if len(embeddings) > 1 else ''
+        warnings.warn(f"no ridge of {DELAY_RIDGES} {tried}kept the final fit's long free runs in the data's range with statistics near the "
+                      f"held-out truth's; keeping delays={d}, stride={s}, ridge={DELAY_RIDGES[best]:g} (see `ridge_check_`).")
     self.ridge_check_ = dict(ridge=float(self.rnn_.ridge), passed=bool(cands[-1]['passed']), floor=[float(f) for f in floor], long_steps=int(n_long),
                              starts=len(starts), noise_sd=None if noise is None else [float(v) for v in noise], candidates=cands,
                              seconds=time.perf_counter() - t0)
