@@ -84,7 +84,7 @@ def test_fixed_embedding_is_unchanged_by_the_search():
     y = np.sin(0.1 * np.arange(600))
     a = DelayRNN(delays=3, stride=2, width=20, seed=0, backend='numpy').fit(y)
     assert a.embedding_ == dict(delays=3, stride=2) and a.embedding_scores_ is None
-    b = DelayRNN(delays=3, stride=2, width=20, seed=0, backend='numpy')._fit_embedding([y[:, None]], None, 3, 2, a._rnn())
+    b = DelayRNN(delays=3, stride=2, width=20, seed=0, backend='numpy')._fit_embedding([y[:, None]], None, 3, 2, a._rnn(a.ridge_))
     np.testing.assert_array_equal(a.forecast_from(y[:50], 30), b.forecast_from(y[:50], 30))
 
 @pytest.mark.parametrize('T', [10, 100, 249])
@@ -194,3 +194,43 @@ def test_the_memory_runs_no_longer_than_the_data_hold(monkeypatch):
     runs.clear()
     dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=2_000, progress=False)
     assert set(runs) == {2_000}                                                       # never shorter than the choice's own long run
+
+def test_runners_up_are_the_other_confirmed_embeddings_best_first():
+    from gfrnn_nb.delay import _runners_up
+    c = lambda D, s, conf, why=None: dict(delays=D, stride=s, confirmed=conf, rejected=why)
+    scores = [c(2, 1, None), c(3, 1, 40.0), c(4, 1, 90.0), c(5, 1, 60.0), c(6, 1, 70.0, 'left the data range'), c(7, 1, 60.0)]
+    assert _runners_up(scores, (4, 1)) == [(5, 1), (7, 1), (3, 1)]   # unconfirmed, rejected and chosen left out; ties keep the search's order
+    assert _runners_up(None, (4, 1)) == []                           # a fixed embedding has none
+
+def _ridge_check_with(monkeypatch, verdicts, **kw):
+    "A fixed-embedding DelayRNN fitted with `_long_statistics` answering `verdicts` in turn (runs left, D_stsp, D_H)."
+    import gfrnn_nb.delay as dl
+    calls = []
+    def long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
+        calls.append((float(model.rnn_.ridge), n_long)); return verdicts[len(calls) - 1]
+    monkeypatch.setattr(dl, '_long_statistics', long_statistics)
+    y = trajectories(van_der_pol(), 1, kw.pop('T', 2_000), seed=0)[0][:, :1]
+    return DelayRNN(delays=3, stride=2, width=30, seed=0, backend='numpy', **kw).fit(y), y, calls
+
+def test_the_final_fit_keeps_the_least_ridge_whose_long_runs_pass(monkeypatch):
+    import gfrnn_nb.delay as dl
+    m, y, calls = _ridge_check_with(monkeypatch, [(2, np.nan, np.nan), (0, 50.0, 0.9), (0, 0.0, 0.0), (0, 0.0, 0.0)])
+    assert [r for r, _ in calls] == list(dl.DELAY_RIDGES[:3])          # least first, stopping at the first that passes
+    assert m.ridge_ == dl.DELAY_RIDGES[2] and m.ridge_check_['passed']
+    assert [c['passed'] for c in m.ridge_check_['candidates']] == [False, False, True]
+    assert {n for _, n in calls} == {min(dl.RIDGE_LONG, len(y))}      # as many steps as the data hold, at most RIDGE_LONG
+    plain = DelayRNN(delays=3, stride=2, width=30, seed=0, backend='numpy', ridge=m.ridge_).fit(y)
+    assert plain.ridge_check_ is None                                  # a given ridge: unchecked
+    np.testing.assert_array_equal(m.forecast_from(y[-50:], 30), plain.forecast_from(y[-50:], 30))
+
+def test_when_no_ridge_passes_the_fit_warns_and_keeps_the_runs_that_left_least(monkeypatch):
+    import gfrnn_nb.delay as dl
+    with pytest.warns(UserWarning, match='no ridge of .* keeping delays=3, stride=2, ridge=1e-10'):
+        m, y, calls = _ridge_check_with(monkeypatch, [(3, np.nan, np.nan), (1, np.nan, np.nan), (2, np.nan, np.nan), (4, np.nan, np.nan)])
+    assert len(calls) == len(dl.DELAY_RIDGES) and m.ridge_ == 1e-10 and not m.ridge_check_['passed']
+    plain = DelayRNN(delays=3, stride=2, width=30, seed=0, backend='numpy', ridge=1e-10).fit(y)
+    np.testing.assert_array_equal(m.forecast_from(y[-50:], 30), plain.forecast_from(y[-50:], 30))
+
+def test_too_short_to_check_keeps_the_least_ridge_unchecked(monkeypatch):
+    m, y, calls = _ridge_check_with(monkeypatch, [], T=40)   # fewer than HOLDOUT_MIN_STEPS after the first window
+    assert calls == [] and m.ridge_ == 0.0 and m.ridge_check_ is None
