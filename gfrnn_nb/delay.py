@@ -228,11 +228,12 @@ def _search_rnn(self:DelayRNN, n_samples, seed=None):
 # %% ../nbs/14_delay.ipynb #20018d5f
 @patch
 def _fit_embedding(self:DelayRNN, ys, us, delays, stride, rnn):
-    "Fit `rnn` on the delay vectors of ys (inputs us) with a fixed embedding."
+    "Fit `rnn` on the delay vectors of ys (inputs us) with a fixed embedding (its ridge unchecked: `_choose_ridge` records a check)."
     w = (delays - 1) * stride
     Z = [delay_embed(y, delays, stride) for y in ys]
     self.rnn_ = rnn.fit(Z, None if us is None else [u[w:] for u in us])
     self.embedding_ = dict(delays=int(delays), stride=int(stride))
+    self.ridge_, self.ridge_check_ = float(rnn.ridge), None
     self.n_observed_, self.n_inputs_ = ys[0].shape[1], 0 if us is None else us[0].shape[1]
     return self
 
@@ -267,8 +268,7 @@ def _fit(self:DelayRNN, X, U):
     if auto: (delays, stride), scores = _choose_embedding(self, ys, us)
     t1 = time.perf_counter()
     if self._checks_ridge(us): self._choose_ridge(ys, [(delays, stride)] + _runners_up(scores, (delays, stride)))
-    else: self._fit_embedding(ys, us, delays, stride, self._rnn()); self.ridge_check_ = None
-    self.ridge_ = float(self.rnn_.ridge)
+    else: self._fit_embedding(ys, us, delays, stride, self._rnn())
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
@@ -606,8 +606,7 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list):
         starts, H = _check_starts(ys, (delays - 1) * stride)
         if starts is None and e: continue
         if starts is None:   # too short to check: the least ridge, recorded as unchecked
-            self._fit_embedding(ys, None, delays, stride, self._rnn()); self.ridge_check_ = None
-            return self
+            return self._fit_embedding(ys, None, delays, stride, self._rnn())
         floor = _statistics(np.stack([Z[i][p + 1:p + 1 + H] for i, p in starts]), np.concatenate(Z), max(Z, key=len))
         n_long = max(H, min(RIDGE_LONG, sum(len(y) for y in ys)))
         for ridge in DELAY_RIDGES:
@@ -622,7 +621,7 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list):
         if cands[-1]['passed']: break
     else:
         best = min(range(len(first)), key=lambda i: (cands[i]['left'], long_run_statistics(cands[i])))
-        self.rnn_, self.embedding_ = first[best]
+        (self.rnn_, self.embedding_), self.ridge_ = first[best], DELAY_RIDGES[best]
         d, s = embeddings[0]
         tried = f"on {len(embeddings)} embeddings " if len(embeddings) > 1 else ''
         warnings.warn(f"no ridge of {DELAY_RIDGES} {tried}kept the final fit's long free runs in the data's range with statistics near the "
