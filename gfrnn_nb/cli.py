@@ -215,7 +215,8 @@ def _describe(model) -> str:
     if hasattr(model, 'embedding_'):
         e, scores = model.embedding_, model.embedding_scores_
         return (f"DelayRNN: {e['delays']} delays, stride {e['stride']}" + (f" (best of {len(scores)} embeddings on held-out free runs)" if scores else "")
-                + f", width {model.rnn_.width_}" + (f", ridge {model.ridge_:.0e} (its long free runs checked)" if model.ridge_ else "") + ",")
+                + f", width {model.rnn_.width_}" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
+                + (" (long free runs checked)" if getattr(model, 'ridge_check_', None) else "") + ",")
     ring = (getattr(model, 'selection_', None) or {}).get('ring') or {}
     if ring.get('chosen'):
         return (f"SampledRNN: a layer shared by the sites of a ring (radius {ring['radius']}, {ring['width']} neurons per site; width {model.width_})"
