@@ -232,10 +232,14 @@ def _fit_embedding(self:DelayRNN, ys, us, delays, stride, rnn):
     w = (delays - 1) * stride
     Z = [delay_embed(y, delays, stride) for y in ys]
     self.rnn_ = rnn.fit(Z, None if us is None else [u[w:] for u in us])
-    self.embedding_ = dict(delays=int(delays), stride=int(stride))
-    self.ridge_, self.ridge_check_ = float(rnn.ridge), None
+    self.embedding_, self.ridge_check_ = dict(delays=int(delays), stride=int(stride)), None
     self.n_observed_, self.n_inputs_ = ys[0].shape[1], 0 if us is None else us[0].shape[1]
     return self
+
+@patch(as_prop=True)
+def ridge_(self:DelayRNN) -> float:
+    "The fitted model's ridge (with ridge='auto', the one the long-run check kept)."
+    return float(self.rnn_.ridge)
 
 # %% ../nbs/14_delay.ipynb #d0ed0380
 @patch
@@ -318,7 +322,7 @@ def _fit_chunks(self:DelayRNN, X, U):
         (delays, stride), scores = _choose_embedding(self, [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2)], us)
     t1 = time.perf_counter()
     rnn = self._rnn().fit(_embedded_chunks(chunks, None, delays, stride))   # ridge='auto': the least ridge, unchecked (the stream is read once)
-    self.rnn_, self.embedding_, self.ridge_, self.ridge_check_ = rnn, dict(delays=int(delays), stride=int(stride)), float(rnn.ridge), None
+    self.rnn_, self.embedding_, self.ridge_check_ = rnn, dict(delays=int(delays), stride=int(stride)), None
     self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // delays, rnn.n_inputs_
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
@@ -621,7 +625,7 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list):
         if cands[-1]['passed']: break
     else:
         best = min(range(len(first)), key=lambda i: (cands[i]['left'], long_run_statistics(cands[i])))
-        (self.rnn_, self.embedding_), self.ridge_ = first[best], DELAY_RIDGES[best]
+        self.rnn_, self.embedding_ = first[best]
         d, s = embeddings[0]
         tried = f"on {len(embeddings)} embeddings " if len(embeddings) > 1 else ''
         warnings.warn(f"no ridge of {DELAY_RIDGES} {tried}kept the final fit's long free runs in the data's range with statistics near the "
@@ -700,7 +704,7 @@ def _delay_record(self:DelayRNN) -> tuple:
     "(meta, arrays) of a fitted DelayRNN: its parameters and embedding, and the inner SampledRNN's record under 'rnn'."
     if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
     meta, arrays = _record(self.rnn_)
-    fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_', 'ridge_check_')}
+    fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_')}
     return dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()}
 
 # %% ../nbs/14_delay.ipynb #21f98eac
@@ -729,7 +733,6 @@ def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     if rnn.n_inputs_ != n_in: raise _damaged(path, f"the inner model has {rnn.n_inputs_} inputs, expected n_inputs_ = {n_in}")
     m.rnn_, m.embedding_, m.n_observed_, m.n_inputs_ = rnn, dict(delays=D, stride=s), k, n_in
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_, m.ridge_check_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_'))
-    m.ridge_ = float(rnn.ridge)
     return m
 
 # %% ../nbs/14_delay.ipynb #753c5f32
