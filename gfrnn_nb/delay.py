@@ -21,6 +21,7 @@ from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise
+from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
 
@@ -477,9 +478,10 @@ def _score_batch(ms, ys, starts, H, lo, hi, mean, sd, early):
             m = min(chunk, H - n)
             P = [a[act] for a in (Wt, b, Ah, Ax, a1, mu, sc, out_mu, out_sc, blo, bhi, lags)]
             bb, bd, ci = buf[act], bounded[act], np.arange(len(act))[:, None]
+            fold = tanh_readout(P[0], P[1], P[2])   # tanh through one exp (see the sampling chapter)
             for t in range(n, n + m):
                 z = (bb[ci, :, t + P[11]].transpose(0, 2, 1, 3).reshape(len(act), B, Dk) - P[5]) / P[6]
-                y = (np.tanh(z @ P[0] + P[1]) @ P[2] + z @ P[3] + P[4]) * P[8] + P[7]
+                y = (tanh_readout_step(z, fold) + z @ P[3] + P[4]) * P[8] + P[7]
                 if bd.any(): y[bd] = np.clip(np.nan_to_num(y[bd]), P[9][bd], P[10][bd])
                 bb[:, :, w + 1 + t] = y
             buf[act] = bb

@@ -18,7 +18,7 @@ import scipy.linalg
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import savgol_filter, savgol_coeffs
 from .backend import get_xp, xp_of, to_device, to_devices, to_host
-from .sampling import HiddenLayer, activation
+from .sampling import HiddenLayer, activation, tanh_readout, tanh_readout_step
 from .edmd import LstsqAccumulator
 from .checks import renamed
 from .metrics import valid_prediction_time, state_space_divergence, power_spectrum_distance
@@ -237,10 +237,11 @@ def free_runs(nested:NestedLstsq, width:int, As, z0, n_steps:int, u=None, lo=Non
     s, c = d * nested.include_state, int(nested.include_const)
     Ax, a1, Au = As[:, :s], As[:, s:s + c].reshape(C, 1, c * d) if c else 0, As[:, s + c:e]
     Wt = layer.W.T
+    fold = tanh_readout(Wt, layer.b, Ah) if layer.activation == 'tanh' else None   # tanh through one exp (see the sampling chapter)
     for t in range(n_steps):
         ut = None if u is None else xp.broadcast_to(u[:, t], (C, B, u.shape[2]))
-        h = act((z if not nested.input_in_layer else xp.concatenate([z, ut], axis=2)) @ Wt + layer.b)
-        nz = h @ Ah + a1
+        zu = z if not nested.input_in_layer else xp.concatenate([z, ut], axis=2)
+        nz = (tanh_readout_step(zu, fold, xp) if fold is not None else act(zu @ Wt + layer.b) @ Ah) + a1
         if s: nz += z @ Ax
         if ut is not None: nz += ut @ Au
         if lo_ is not None:   # a run that leaves the data's range has failed; hold it there so it stays finite
@@ -415,11 +416,15 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
 
 # %% ../nbs/11a_selection.ipynb #d0eb16e6
 def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, noise=None):
-    "Long runs for the best-screened candidates, FINALISTS at a time, until one is acceptable (or all were run)."
+    "Long runs for the best-screened candidates, FINALISTS at a time, until one is acceptable (or all were run). Without a tie, the best-screened one runs first: if it is acceptable and valid to the end, no other can beat it, and the others are not run."
     for i, c in enumerate(cands): c['order'] = i
     ranked = sorted(cands, key=lambda c: (-c['screen_steps'], c['screen_left'], c['order']))
     for k in range(0, len(ranked), FINALISTS):
-        _long(nested, ranked[k:k + FINALISTS], vr, L, bounds, ref, ref_series, noise)
+        group = ranked[k:k + FINALISTS]
+        if not tie:   # a candidate ranked lower forecasts less far or later in the order of preference (ties go to the first)
+            _long(nested, group[:1], vr, L, bounds, ref, ref_series, noise)
+            if group[0]['vpt_steps'] >= L and choose(cands, floor) is group[0]: break
+        _long(nested, group, vr, L, bounds, ref, ref_series, noise)
         if choose(cands, floor, tie) is not None: break
     bar.update()
     for c in cands: c.pop('run', None); c.pop('run_left', None)   # the runs are scored: their memory goes
