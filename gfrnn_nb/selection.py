@@ -423,7 +423,7 @@ def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, 
         group = ranked[k:k + FINALISTS]
         if not tie:   # a candidate ranked lower forecasts less far or later in the order of preference (ties go to the first)
             _long(nested, group[:1], vr, L, bounds, ref, ref_series, noise)
-            if group[0]['vpt_steps'] >= L and choose(cands, floor) is group[0]: break
+            if group[0]['vpt_steps'] >= vr[3] and choose(cands, floor) is group[0]: break   # valid to the held-out horizon
         _long(nested, group, vr, L, bounds, ref, ref_series, noise)
         if choose(cands, floor, tie) is not None: break
     bar.update()
