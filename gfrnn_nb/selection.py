@@ -415,16 +415,27 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (long_run_statistics(c), c['order']))
 
 # %% ../nbs/11a_selection.ipynb #d0eb16e6
+def _could_win(c:dict, best, vr) -> bool:
+    "Whether candidate c, screened but not run long, could still beat `best` (None: nothing acceptable yet) under `choose` without a tie: its long run can only lengthen the runs that stayed valid to the end of its screen, up to the held-out horizon."
+    if best is None: return True
+    if c['screen_left']: return False   # a run left the range: never acceptable
+    h, truth = c['screen_horizon'], vr[2]
+    scale = np.sqrt(np.mean(np.sum(truth ** 2, axis=-1), axis=-1))[:, None]   # the NRMSE scale of the long run's score (the whole horizon)
+    with np.errstate(all='ignore'): ok = np.linalg.norm(c['run'][:, :h] - truth[:, :h], axis=-1) / scale <= 0.4
+    per = np.where(ok.all(axis=1), truth.shape[1], (~ok).argmax(axis=1))   # valid to the end of the screen: up to the horizon
+    most = float(np.median(per))   # the most valid steps its long run can reach
+    return most > best['vpt_steps'] or (most == best['vpt_steps'] and c['order'] < best['order'])
+
 def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, noise=None):
-    "Long runs for the best-screened candidates, FINALISTS at a time, until one is acceptable (or all were run). Without a tie, the best-screened one runs first: if it is acceptable and valid to the end, no other can beat it, and the others are not run."
+    "Long runs for the best-screened candidates, FINALISTS at a time, until one is acceptable (or all were run). Without a tie, one at a time, best-screened first, and only those that could still beat the best acceptable one so far (`_could_win`): the same choice, fewer runs."
     for i, c in enumerate(cands): c['order'] = i
     ranked = sorted(cands, key=lambda c: (-c['screen_steps'], c['screen_left'], c['order']))
     for k in range(0, len(ranked), FINALISTS):
         group = ranked[k:k + FINALISTS]
-        if not tie:   # a candidate ranked lower forecasts less far or later in the order of preference (ties go to the first)
-            _long(nested, group[:1], vr, L, bounds, ref, ref_series, noise)
-            if group[0]['vpt_steps'] >= vr[3] and choose(cands, floor) is group[0]: break   # valid to the held-out horizon
-        _long(nested, group, vr, L, bounds, ref, ref_series, noise)
+        if tie: _long(nested, group, vr, L, bounds, ref, ref_series, noise)
+        else:
+            for c in group:
+                if _could_win(c, choose(cands, floor), vr): _long(nested, [c], vr, L, bounds, ref, ref_series, noise)
         if choose(cands, floor, tie) is not None: break
     bar.update()
     for c in cands: c.pop('run', None); c.pop('run_left', None)   # the runs are scored: their memory goes
