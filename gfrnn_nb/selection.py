@@ -420,10 +420,8 @@ def _could_win(c:dict, best, vr) -> bool:
     if best is None: return True
     if c['screen_left']: return False   # a run left the range: never acceptable
     h, truth = c['screen_horizon'], vr[2]
-    scale = np.sqrt(np.mean(np.sum(truth ** 2, axis=-1), axis=-1))[:, None]   # the NRMSE scale of the long run's score (the whole horizon)
-    with np.errstate(all='ignore'): ok = np.linalg.norm(c['run'][:, :h] - truth[:, :h], axis=-1) / scale <= 0.4
-    per = np.where(ok.all(axis=1), truth.shape[1], (~ok).argmax(axis=1))   # valid to the end of the screen: up to the horizon
-    most = float(np.median(per))   # the most valid steps its long run can reach
+    best_case = np.concatenate([c['run'][:, :h], truth[:, h:]], axis=1)   # the screen's steps, then the truth: scored as the long run will be
+    most = _valid_steps(best_case[None], truth)[0]   # the most valid steps its long run can reach
     return most > best['vpt_steps'] or (most == best['vpt_steps'] and c['order'] < best['order'])
 
 def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, noise=None):
