@@ -645,9 +645,8 @@ MEMORY_LONG = 5_000   # the model with memory runs this many steps freely before
 
 # %% ../nbs/14_delay.ipynb #be83521a
 class _Memoryless:
-    "A fitted memoryless model as an embedding of one delay (window 0), for `_score_embedding`."
-    window = 0
-    def __init__(self, model): self.model = model
+    "A fitted memoryless model for `_score_embedding`: an embedding of one delay (window 0), or, for a model that reads its start from a history (`SampledRNN.read_history`), one that reads `window` states before it."
+    def __init__(self, model, window:int=0): self.model, self.window = model, window
     def forecast_from(self, history, n_steps:int, u=None): return self.model.forecast_from(history, n_steps, u)
 
 # %% ../nbs/14_delay.ipynb #3b61db71
@@ -668,7 +667,9 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
-    base = _score_embedding(_Memoryless(memoryless(tr)), trajs, None, starts, H, lo, hi, mean, sd)[0]
+    reads = min(MEMORY_WINDOW, min(p for _, p in starts))   # the history a model with memory may read, the memoryless one reads too
+    ml = memoryless(tr)
+    base = _score_embedding(_Memoryless(ml, reads), trajs, None, starts, H, lo, hi, mean, sd)[0]
     model = DelayRNN(ridge=0.0, seed=seed, backend=backend)   # its own long run is checked below
     from tqdm.auto import tqdm
     with warnings.catch_warnings(), tqdm(total=1, delay=2, disable=not progress, desc='memory', leave=False) as bar:

@@ -90,7 +90,7 @@ def test_select_climbs_where_the_widest_fit_costs(monkeypatch):
     seen = []
     real = sel._search
     def spy(*a, **k):
-        seen.append(a[-1] if len(a) > 7 else k.get('climb', True)); return real(*a, **k)
+        seen.append(a[7] if len(a) > 7 else k.get('climb', True)); return real(*a, **k)   # climb: the eighth argument
     monkeypatch.setattr(sel, '_search', spy)
     from gfrnn_nb.sampling import sample_layer
     def draw(Zs, Us, width):
