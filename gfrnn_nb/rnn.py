@@ -19,7 +19,7 @@ from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
-                                  choose, _smoothings, _held_out, fallback_message, _gauss_newton_window, MODEL_STEPS,
+                                  choose, _smoothings, _held_out, fallback_message, _tanh_model, _assimilated,
                                   observation_noise, noise_level)
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
@@ -451,16 +451,12 @@ def read_history(self:SampledRNN, history):
     _check_fitted(self)
     h = to_host(check_history(history, self.n_features_in_)).astype(np.float64)
     if not _assimilates(self) or h.shape[-2] < 2: return h
-    M, d, A, L = self.layer_.width, self.n_features_in_, to_host(self.A_), self.layer_.to(np)
-    model, q = (L.W, L.b, A[:M], A[M:M + d], A[M + d]), ASSIMILATION_ERROR * np.asarray(self.noise_sd_)
+    model, q = _tanh_model(self.layer_, self.A_), ASSIMILATION_ERROR * np.asarray(self.noise_sd_)
     Z = (h.reshape(-1, *h.shape[-2:]) - self.mean_) / self.scale_
     read = []
     for z in Z:   # the history's own noise (a clean history is kept as it is); too short to measure: the training data's
         s = noise_level([z], per_coordinate=True) * z.std(0) if len(z) > 12 else np.asarray(self.noise_sd_)
-        s = np.maximum(s, 1e-3 * q)
-        x = z.copy()
-        for _ in range(MODEL_STEPS): x += _gauss_newton_window(z, x, model, s, q)
-        read.append(x)
+        read.append(_assimilated(z, z, model, np.maximum(s, 1e-3 * q), q))
     return (np.stack(read) * self.scale_ + self.mean_).reshape(h.shape)
 
 @patch

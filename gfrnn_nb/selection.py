@@ -150,6 +150,17 @@ def _gauss_newton(y, x, model, s, q, window:int, overlap:int):
         dx[start:stop] = _gauss_newton_window(y[a:e], x[a:e], model, s, q)[start - a:stop - a]
     return dx
 
+def _tanh_model(layer, A) -> tuple:
+    "(W, b, A_h, A_x, a_0) of a tanh layer on [h, x, 1] and its outer weights A (rows: hidden units, state, constant), on the host."
+    A, M = to_host(A), layer.width
+    return (to_host(layer.W), to_host(layer.b), A[:M], A[M:-1], A[-1])
+
+def _assimilated(y, x, model, s, q, steps:int=MODEL_STEPS, window:int=MODEL_WINDOW, overlap:int=MODEL_OVERLAP):
+    "The states observed as y (T, d), smoothed with `model` (`_tanh_model`): `steps` Gauss–Newton steps from x, observation noise s, model error q."
+    x = np.array(x, dtype=float)
+    for _ in range(steps): x += _gauss_newton(y, x, model, s, q, window, overlap)
+    return x
+
 # %% ../nbs/11a_selection.ipynb #63debfec
 def model_smooth(trajs:list,                # trajectories (T_k, d)
                  base=0.0,                  # the filter it starts from: a Gaussian σ in steps or 'savgol-W-P'
@@ -171,15 +182,8 @@ def model_smooth(trajs:list,                # trajectories (T_k, d)
     s = np.maximum(noise, 1e-3 * noise.max())     # a coordinate without noise: weighted as a little noisy
     Xt, Xn = np.concatenate([z[:-1] for z in S]), np.concatenate([z[1:] for z in S])
     layer = sample_layer(Xt, max(1, min(width, n_pairs // 4)), 'swim', 'tanh', fX=Xn, seed=seed)
-    A = to_host(edmd(S, layer, 'next', 'qr', ridge)['A'])     # rows: hidden units, state, constant
-    M, d = layer.width, Z[0].shape[1]
-    model = (layer.W, layer.b, A[:M], A[M:M + d], A[M + d])
-    out = []
-    for z, x in zip(Z, S):
-        x = np.array(x)
-        for _ in range(steps): x += _gauss_newton(z, x, model, s, error * s, window, overlap)
-        out.append(x * sd + mean)
-    return out
+    model = _tanh_model(layer, edmd(S, layer, 'next', 'qr', ridge)['A'])
+    return [_assimilated(z, x, model, s, error * s, steps, window, overlap) * sd + mean for z, x in zip(Z, S)]
 
 # %% ../nbs/11a_selection.ipynb #ce2426df
 def smoothing_reach(spec) -> int:
@@ -571,13 +575,13 @@ class _Fits:
     "Nested fits of the training parts: for a smoothing and a width, the first units of the layer drawn for that smoothing."
     def __init__(self, Z, U, draw, max_width, d, n_u, opts, xp, block_rows, bar):
         store_attr()
-        self.layers, self.by_model = {}, {}
+        self.layers, self.model_smoothed = {}, {}
     def __call__(self, sigma, w) -> NestedLstsq:
         if smoothing(sigma)[0] == 'model':   # smoothed with a model of the training parts alone (kept: it costs a fit)
-            if sigma not in self.by_model:
+            if sigma not in self.model_smoothed:
                 tr, tru = split_validation(self.Z, self.U)[:2]
-                self.by_model[sigma] = (smooth(tr, sigma), tru)
-            Zs, Utr = self.by_model[sigma]
+                self.model_smoothed[sigma] = (smooth(tr, sigma), tru)
+            Zs, Utr = self.model_smoothed[sigma]
         else: Zs, Utr = split_validation(smooth(self.Z, sigma), self.U)[:2]
         if sigma not in self.layers: self.layers[sigma] = self.draw(Zs, Utr, self.max_width)
         full = self.layers[sigma]
@@ -597,8 +601,7 @@ def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar,
         cs = _screen(nests[s], first, regs, vr, s, bounds, 'narrow' if climb else 'width', bar)
         _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie, noise)
         cands += cs
-        best = choose(cands, floor, tie)
-        if by_model and s == sigmas[-1] and best is not None and best['sigma'] != 0.0 and smoothing(s)[0] != 'model':
+        if by_model and s == sigmas[-1] and smoothing(s)[0] != 'model' and (best := choose(cands, floor, tie)) is not None and best['sigma'] != 0.0:
             sigmas.append(f"model-{best['sigma']}")   # a filter won: the smoothing with the model, after that filter, competes (once)
     chosen = choose(cands, floor, tie)
     sigma = (chosen or min(cands, key=lambda c: c['screen_left']))['sigma']
