@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
-           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
+           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'LONG_PIECE', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
            'LINEAR_MEMORY', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information',
            'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding',
            'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate', 'load_model']
@@ -578,17 +578,26 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
     return ax
 
 # %% ../nbs/14_delay.ipynb #d583030b
+LONG_PIECE = 500   # a long run goes in pieces of this many steps; a run that left the range stops there (it is counted, and the statistics are not computed)
+
 def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
-    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data, the runs seen through `noise` where given."
+    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data, the runs seen through `noise` where given. The runs go in pieces of LONG_PIECE steps, each continuing from the last window of the one before (the same steps as one run); a run that left stops there."
     w = model.window
     hist = np.stack([trajs[i][p - w:p + 1] for i, p in starts])
+    margin = RANGE_MARGIN * (hi - lo)
+    pieces, on, done = [], np.arange(len(hist)), 0   # the runs still within the range
     bound, model.rnn_.bound = model.rnn_.bound, None
     try:
-        with np.errstate(all='ignore'): run = model.forecast_from(hist, n_long)
+        with np.errstate(all='ignore'):
+            while done < n_long and len(on):
+                piece = model.forecast_from(hist, min(LONG_PIECE, n_long - done))
+                stay = np.all(np.isfinite(piece) & (piece >= lo - margin) & (piece <= hi + margin), axis=(1, 2))
+                pieces.append(piece); done += piece.shape[1]
+                hist, on = np.concatenate([hist, piece], axis=1)[stay, -(w + 1):], on[stay]   # rows do not mix: the others go on as they would have
     finally: model.rnn_.bound = bound
-    margin = RANGE_MARGIN * (hi - lo)
-    left = int(np.sum(~np.all(np.isfinite(run) & (run >= lo - margin) & (run <= hi + margin), axis=(1, 2))))
+    left = len(starts) - len(on)
     if left: return left, float('nan'), float('nan')
+    run = np.concatenate(pieces, axis=1)
     Z = scaler.transform(list(trajs))
     return 0, *_statistics(np.stack(scaler.transform(list(run))), np.concatenate(Z), max(Z, key=len), noise)
 

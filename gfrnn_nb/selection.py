@@ -592,7 +592,7 @@ class _Fits:
 
 # %% ../nbs/11a_selection.ipynb #a493c237
 def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar, climb:bool=True, by_model:bool=False) -> tuple:
-    "With `climb`, the narrow rungs of the ladder first (the narrower half; with several smoothings to compare, all but the two widest rungs, a sixteenth of the widest fit's cost per trial), then one rung wider at a time while the widest so far wins; else every rung at once. With `by_model`, where a filter wins, the model smoothing after it competes on the same rungs: (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
+    "With `climb`, the narrow rungs of the ladder first (the narrower half; with several smoothings to compare, all but the two widest rungs, a sixteenth of the widest fit's cost per trial), then one rung wider at a time while the widest so far wins; else every rung at once. With `by_model`, where a filter wins, the model smoothing after it is screened on the same rungs and chosen where one of its candidates passes (a closer estimate of the states than the filter it starts from): (chosen or None, nested fit, the chosen smoothing's candidates, all candidates, smoothing)."
     vr, L, bounds, allz, ref_series, floor, noise = (ho[k] for k in ('vr', 'L', 'bounds', 'allz', 'ref_series', 'floor', 'noise'))
     first, nests, cands = widths[:max(1, len(widths) - (2 if len(sigmas) > 1 else 1))] if climb else widths, {}, []
     sigmas = list(sigmas)
@@ -602,8 +602,9 @@ def _search(fits:_Fits, sigmas:list, widths:list, regs, ho:dict, tie:float, bar,
         _finals(nests[s], cs, vr, L, bounds, allz, ref_series, floor, bar, tie, noise)
         cands += cs
         if by_model and s == sigmas[-1] and smoothing(s)[0] != 'model' and (best := choose(cands, floor, tie)) is not None and best['sigma'] != 0.0:
-            sigmas.append(f"model-{best['sigma']}")   # a filter won: the smoothing with the model, after that filter, competes (once)
-    chosen = choose(cands, floor, tie)
+            sigmas.append(f"model-{best['sigma']}")   # a filter won: the smoothing with the model, after that filter, is tried (once)
+    by_dynamics = [c for c in cands if smoothing(c['sigma'])[0] == 'model'] if by_model else []
+    chosen = (choose(by_dynamics, floor, tie) if by_dynamics else None) or choose(cands, floor, tie)   # the model smoothing, where it passes
     sigma = (chosen or min(cands, key=lambda c: c['screen_left']))['sigma']
     main, nested = [c for c in cands if c['sigma'] == sigma], nests[sigma]
     for w in widths[len(first):]:
@@ -652,7 +653,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
            include_state:bool=True, include_const:bool=True, input_in_layer:bool=False, # the dictionary
            backend='numpy', block_rows:int=None, # array backend ('numpy', 'cupy', 'strict' or a module) and rows per QR block
            progress:bool=True,   # a progress bar (shown after 2 s)
-           by_model:bool=True,   # with denoise='auto': where a filter wins, the smoothing with the data's own model after it competes (`model_smooth`)
+           by_model:bool=True,   # with denoise='auto': where a filter wins, the smoothing with the data's own model after it is tried, and chosen where it passes (`model_smooth`)
            *, xp=None):          # deprecated: the old name of backend
     "Choose smoothing, width and regularisation on held-out free runs: (layer, outer weights A, smoothing, record)."
     from tqdm.auto import tqdm
