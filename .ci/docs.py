@@ -82,7 +82,30 @@ def run_notebook(nb, src, timeout):
         error, started = run_kernel(run, src, timeout)
         if started: break
         time.sleep(1 + attempt)   # its ports were taken meanwhile: a fresh kernel picks new ones
-    return run, error
+    return drop_progress_bars(run), error
+
+WIDGET_VIEW, WIDGET_STATE = 'application/vnd.jupyter.widget-view+json', 'application/vnd.jupyter.widget-state+json'
+BAR_TEXT = re.compile(r'[^\n|]*\d+%\|')   # a tqdm bar's text form: "selecting:  33%|###3      | 2/6 [00:02<00:04, ...]"
+
+def drop_progress_bars(nb):
+    """Remove the progress bars of a run from an executed notebook: their outputs (a page would show each one frozen where
+    the run left it) and, from the saved widget state, every model that no remaining view shows or refers to (the closed bars)."""
+    for c in nb.cells:
+        if 'outputs' in c:
+            c.outputs = [o for o in c.outputs if not (WIDGET_VIEW in o.get('data', {})
+                                                      and BAR_TEXT.match(''.join(o['data'].get('text/plain', ''))))]
+    widgets = nb.metadata.get('widgets', {})
+    state = widgets.get(WIDGET_STATE, {}).get('state')
+    if state is None: return nb
+    refs = {k: set(re.findall(r'IPY_MODEL_([0-9a-f]+)', json.dumps(v))) for k, v in state.items()}
+    keep = {o['data'][WIDGET_VIEW]['model_id'] for c in nb.cells for o in c.get('outputs', []) if WIDGET_VIEW in o.get('data', {})}
+    while True:   # what the kept models show, and what refers to them (links between widgets): to a fixed point
+        more = set().union(*(refs[k] for k in keep if k in refs)) | {k for k, r in refs.items() if r & keep}
+        if more <= keep: break
+        keep |= more
+    widgets[WIDGET_STATE]['state'] = {k: v for k, v in state.items() if k in keep}
+    if not widgets[WIDGET_STATE]['state']: del nb.metadata['widgets']
+    return nb
 
 def execute(rel, dst_root, timeout=600):
     "Run one notebook in a fresh kernel from its own folder; write it with outputs under dst_root. -> (rel, seconds, error)"

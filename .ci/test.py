@@ -25,6 +25,7 @@ def run(cmd, **kw):
 # stored with their outputs by `make book` (.ci/book.py): each must show them
 # (every notebook: the index, the tutorials and the chapters)
 BOOK_NOTEBOOKS = sorted(str(p.relative_to(ROOT / 'nbs')) for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
+BAR_TEXT = re.compile(r'[^\n|]*\d+%\|')   # a tqdm bar's text form, as .ci/docs.py drops it from executed notebooks
 PLOTS = re.compile(r'\bplt\.|\.plot\(|\bplot_\w+\(|\bax\.|Explorer\(|Dashboard\(')
 
 def _code(nb): return [c for c in nb['cells'] if c['cell_type'] == 'code']
@@ -49,6 +50,9 @@ def output_checks():
         views = any('application/vnd.jupyter.widget-view+json' in o.get('data', {}) for c in cells for o in c.get('outputs', []))
         if views and not nb.get('metadata', {}).get('widgets'):
             problems.append(f"{rel} shows widgets without their saved state: run `make book` and commit it.")
+        if any(BAR_TEXT.match(_text(o['data'].get('text/plain', ''))) for c in cells for o in c.get('outputs', [])
+               if 'application/vnd.jupyter.widget-view+json' in o.get('data', {})):
+            problems.append(f"{rel} stores a progress bar (a page would show it frozen): run `make book` and commit it.")
     for path in sorted(nbs.rglob('*.ipynb')):
         if '.ipynb_checkpoints' in path.parts: continue
         for i, c in enumerate(json.loads(path.read_text(encoding='utf-8'))['cells']):

@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
-from .checks import as_array, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
+from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
@@ -195,10 +195,11 @@ class DelayRNN(Params):
                  input_in_layer:bool=False, # with inputs: the sampled layer also sees u
                  backend:str='auto',        # array backend of the fit
                  seed:int=0,                # seed of every random draw
+                 progress:bool=True,        # a progress bar when the embedding search or the ridge check takes more than 2 s
                 ):
         self.delays, self.stride, self.width, self.sampler, self.activation = delays, stride, width, sampler, activation
         self.solver, self.ridge, self.random_scale, self.input_in_layer = solver, ridge, random_scale, input_in_layer
-        self.backend, self.seed = backend, seed
+        self.backend, self.seed, self.progress = backend, seed, progress
 
 # %% ../nbs/14_delay.ipynb #c18dd064
 @patch(as_prop=True)
@@ -246,7 +247,7 @@ def ridge_(self:DelayRNN) -> float:
 @patch
 def fit(self:DelayRNN, X, U=None):
     "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
-    _check_auto('delays', self.delays); _check_auto('stride', self.stride)
+    _check_auto('delays', self.delays); _check_auto('stride', self.stride); check_bool('progress', self.progress)
     check_number('ridge', self.ridge, low=0, options=('auto',)); _check_rnn_params(self._rnn())
     with unchanged_on_error(self): return self._fit(X, U)
 
@@ -270,10 +271,12 @@ def _fit(self:DelayRNN, X, U):
     ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
     delays, stride, scores = self.delays, self.stride, None
-    if auto: (delays, stride), scores = _choose_embedding(self, ys, us)
-    t1 = time.perf_counter()
-    if self._checks_ridge(us): self._choose_ridge(ys, [(delays, stride)] + _runners_up(scores, (delays, stride)))
-    else: self._fit_embedding(ys, us, delays, stride, self._rnn())
+    from tqdm.auto import tqdm
+    with tqdm(total=1, delay=2, disable=not self.progress, desc='embedding', leave=False) as bar:   # shown after 2 s
+        if auto: (delays, stride), scores = _choose_embedding(self, ys, us, bar=bar)
+        t1 = time.perf_counter()
+        if self._checks_ridge(us): self._choose_ridge(ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar)
+        else: self._fit_embedding(ys, us, delays, stride, self._rnn())
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
@@ -611,12 +614,13 @@ def _check_starts(ys, window:int) -> tuple:
 
 # %% ../nbs/14_delay.ipynb #a1008d1f
 @patch
-def _choose_ridge(self:DelayRNN, ys, embeddings:list):
+def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
     "Fit on all the data with each embedding (D, τ) in turn and each ridge of DELAY_RIDGES, least first, until one's long free runs pass `choose`'s rules against the held-out truth; none passes: the first embedding with the ridge whose runs left least often, then with the closest statistics, and a warning."
     t0, cands, first, sc = time.perf_counter(), [], [], Standardizer().fit(ys)
     Z, cat = sc.transform(ys), np.concatenate(ys)
     lo, hi = cat.min(0), cat.max(0)
     noise = observation_noise(Z) if _smoothings(Z, 'auto')[1] else None   # noisy data (a smoothing removes noise only): runs seen through it
+    if bar is not None: bar.set_description('ridge check'); bar.reset(total=len(embeddings) * len(DELAY_RIDGES))   # one tick per fit, at most
     for e, (delays, stride) in enumerate(embeddings):
         starts, H = _check_starts(ys, (delays - 1) * stride)
         if starts is None and e: continue
@@ -632,6 +636,7 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list):
             cands.append(dict(delays=int(delays), stride=int(stride), ridge=ridge, left=left, dstsp=dstsp, dh=dh))
             cands[-1]['passed'] = choose([dict(cands[-1], vpt_steps=0, order=0)], floor) is not None
             if e == 0: first.append((self.rnn_, self.embedding_))
+            if bar is not None: bar.update()
             if cands[-1]['passed']: break
         if cands[-1]['passed']: break
     else:

@@ -15,7 +15,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
-from .checks import check_int, check_option, check_states, check_history, no_inputs, InputTypeError
+from .checks import check_bool, check_int, check_option, check_states, check_history, no_inputs, InputTypeError
 from .selection import VALIDATION_FRACTION, VALIDATION_MIN_STEPS, split_validation, _valid_steps as _median_steps, _statistics
 
 # %% ../nbs/16_local.ipynb #e30e9efc
@@ -100,9 +100,10 @@ class LocalRNN(Params):
                  validation_starts:int=10,  # held-out free runs per trajectory that score a candidate
                  validation_steps:int=1000, # longest held-out free run (steps)
                  seed:int=0,              # seed of every random draw
+                 progress:bool=True,      # a progress bar when choosing among the candidates takes more than 2 s
                 ):
         self.radius, self.width, self.ridge, self.sampler, self.activation = radius, width, ridge, sampler, activation
-        self.validation_starts, self.validation_steps, self.seed = validation_starts, validation_steps, seed
+        self.validation_starts, self.validation_steps, self.seed, self.progress = validation_starts, validation_steps, seed, progress
 
 # %% ../nbs/16_local.ipynb #2f071c1f
 def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -129,6 +130,7 @@ def _check_params(m:LocalRNN, d:int):
     ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < np.inf, 'a finite number >= 0', _is_real)
     check_option('sampler', m.sampler, ('swim', 'uswim', 'random')); check_option('activation', m.activation, ACTIVATIONS)
     for k in ('validation_starts', 'validation_steps'): check_int(k, getattr(m, k))
+    check_bool('progress', m.progress)
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     return [int(r) for r in radii], [int(w) for w in widths], [float(g) for g in ridges]
 
@@ -197,8 +199,10 @@ def fit(self:LocalRNN, X, U=None):
         if not Zva:
             raise ValueError(f"choosing among candidates holds out the last {VALIDATION_FRACTION:.0%} of each trajectory: expected a "
                              f"trajectory of at least {int(np.ceil(VALIDATION_MIN_STEPS / VALIDATION_FRACTION)) + 1} states, or one radius, width and ridge.")
-        (s, radius, width, ridge, layer, acc), scores = _select_ring(Ztr, Zva, radii, widths, ridges, self.sampler, self.activation, rng,
-                                                                     self.validation_starts, self.validation_steps)
+        from tqdm.auto import tqdm
+        with tqdm(total=len(radii), delay=2, disable=not self.progress, desc='choosing', leave=False) as bar:   # one tick per radius
+            (s, radius, width, ridge, layer, acc), scores = _select_ring(Ztr, Zva, radii, widths, ridges, self.sampler, self.activation, rng,
+                                                                         self.validation_starts, self.validation_steps, bar)
         _accumulate(acc, Zva, layer, radius)    # the held-out rows join the winner's factorisation
         selection = dict(radius=radius, width=width, ridge=ridge, valid_steps=s, scores=scores)
     else:

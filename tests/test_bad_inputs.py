@@ -104,7 +104,7 @@ add('SampledRNN.forecast', 'u', [('complex', np.ones((5, 1)) + 1j, T), ('nan', n
 DBASE = dict(delays=3, stride=2, width=20)
 params('DelayRNN', DelayRNN, DBASE, Y1, dict(
     delays=INT, stride=INT, width=INT, sampler=OPTION, activation=OPTION, solver=OPTION, ridge=NONNEG, random_scale=POS,
-    input_in_layer=BOOL, seed=SEED))
+    input_in_layer=BOOL, seed=SEED, progress=BOOL))
 add('DelayRNN.fit', 'X', [c for c in data_bad(Y1[:, None]) if c[0] not in ('scalar',)],
     lambda v: (lambda m: (m, lambda: m.fit(v)))(DelayRNN(**DBASE)))
 add('DelayRNN.refit', 'X', data_bad(Y1[:, None])[:7], lambda v: (DELAY, lambda: DELAY.fit(v)))
@@ -116,7 +116,7 @@ LBASE = dict(radius=1, width=10, ridge=0.0)
 params('LocalRNN', LocalRNN, LBASE, RING, dict(
     radius=[('bool', True, T), ('float', 1.5, T), ('negative', -1, V), ('str', '1', T), ('too_wide', 4, V)],
     width=INT, ridge=NONNEG, sampler=OPTION + [('aswim', 'aswim', V)], activation=OPTION,
-    validation_starts=INT, validation_steps=INT, seed=SEED))
+    validation_starts=INT, validation_steps=INT, seed=SEED, progress=BOOL))
 add('LocalRNN.fit', 'X', data_bad(RING), lambda v: (lambda m: (m, lambda: m.fit(v)))(LocalRNN(**LBASE)))
 add('LocalRNN.forecast', 'x0', states_bad(8), lambda v: (None, lambda: LOCAL.forecast(v, 5)))
 add('LocalRNN.forecast', 'n_steps', STEPS, lambda v: (None, lambda: LOCAL.forecast(RING[0], v)))
