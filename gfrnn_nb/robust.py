@@ -78,7 +78,7 @@ def observed_series(setting:str, n_train:int=20_000, n_free:int=40_000) -> dict:
 
 # %% ../nbs/43_robust.ipynb #1e181da5
 def _series_model(method:str, seed:int):
-    if method == 'sampled': return DelayRNN(seed=seed, backend='numpy')
+    if method == 'sampled': return DelayRNN(seed=seed, backend='numpy', progress=False)   # the bench shows its own bar
     if method == 'esn': return ESN(units=1000, readout='ridge', grid=ESN_GRID, seed=seed)
     if method == 'nvar': return NVAR(grid=NVAR_GRID, seed=seed)
     raise ValueError(f"method={method!r} has no model for a scalar series: expected 'sampled', 'esn' or 'nvar'.")
