@@ -364,8 +364,12 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
             y = step(Zt, None if u is None else u[:, t])[:, :k]
             hit |= np.any((y < lo) | (y > hi) | ~np.isfinite(y), axis=1)
             buf[:, w + 1 + t] = np.clip(np.nan_to_num(y), lo, hi) if r.bound is not None else y
-    if hit.any(): warnings.warn(f"{int(hit.sum())} of {B} forecast(s) left the training data's range (widened by bound={r.bound}) "
-                                "and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
+    if hit.any() and r.bound is not None:
+        warnings.warn(f"{int(hit.sum())} of {B} forecast(s) left the training data's range (widened by bound={r.bound} of it on each side) "
+                      "and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
+    elif hit.any():   # unbounded: a run that leaves goes on; only inf or NaN marks it
+        warnings.warn(f"{int(hit.sum())} of {B} forecast(s) diverged to inf or NaN: the model is not reliable there. Without a bound nothing "
+                      "holds a run in the training data's range; the default bound holds it near the range.", RuntimeWarning, stacklevel=2)
     out = buf[:, w + 1:]
     out = out[0] if single else out
     return out[..., 0] if scalar else out

@@ -7,7 +7,7 @@ __all__ = ['RADII', 'WIDTHS', 'RIDGES', 'ring_patches', 'local_step', 'LocalRNN'
            'ring_candidate']
 
 # %% ../nbs/16_local.ipynb #0e08a35b
-import time
+import time, warnings
 import numpy as np
 from fastcore.basics import patch
 from .backend import to_host, host_rng
@@ -233,7 +233,10 @@ def forecast(self:LocalRNN, x0, n_steps:int, u=None):
     n_steps = check_int('n_steps', n_steps)
     z = ((x0 - self.mean_) / self.scale_).reshape(-1, x0.shape[-1])
     out = np.empty((z.shape[0], int(n_steps), z.shape[1]))
-    for t in range(int(n_steps)): z = out[:, t] = local_step(z, self.layer_, self.A_, self.radius_)
+    with np.errstate(all='ignore'):   # a run that diverges is reported below
+        for t in range(int(n_steps)): z = out[:, t] = local_step(z, self.layer_, self.A_, self.radius_)
+    if bad := int((~np.isfinite(out)).any(axis=(1, 2)).sum()):
+        warnings.warn(f"{bad} of {len(out)} forecast(s) diverged to inf or NaN: the model is not reliable there.", RuntimeWarning, stacklevel=2)
     out = out * self.scale_ + self.mean_
     return out[0] if x0.ndim == 1 else out
 

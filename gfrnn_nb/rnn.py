@@ -328,11 +328,16 @@ def _bounds(self, xp):
     return to_device(lo - self.bound * (hi - lo), xp), to_device(hi + self.bound * (hi - lo), xp)
 
 # %% ../nbs/12_rnn.ipynb #74da150a
-def _warn_bounded(self, hit):
+def _warn_bounded(self, hit, out):
+    "Say which forecasts were held at the edge of the data's range; unbounded (bound=None), which ones diverged to inf or NaN."
     n = int(to_host(hit).sum())
     if n: warnings.warn(f"{n} of {len(hit)} forecast(s) left the training data's range (widened by bound={self.bound} of it on each "
                         "side) and were held at its edge: the model is not reliable there. Refit with more data or solver='auto', "
                         "or pass bound=None to see the unbounded run.", RuntimeWarning, stacklevel=3)
+    elif _bounds(self, np) is None and (bad := int(to_host(~xp_of(out).isfinite(out).all(axis=(1, 2))).sum())):
+        warnings.warn(f"{bad} of {len(out)} forecast(s) diverged to inf or NaN: the model is not reliable there. Without a bound "
+                      "nothing holds a run in the training data's range; bound=0.25 (the default) holds it near the range.",
+                      RuntimeWarning, stacklevel=3)
 
 # %% ../nbs/12_rnn.ipynb #adb9768b
 @patch
@@ -349,7 +354,9 @@ def forecast(self:SampledRNN, x0, n_steps:int, u=None):
     z = z[None] if single else z
     if u is not None: u = (to_device(u, xp) - to_device(self.u_mean_, xp)) / to_device(self.u_scale_, xp)
     bounds = _bounds(self, xp)
-    if self.mode == 'recurrent': out, hit = _rollout(self, self.layer_, self.A_, z, n_steps, u, bounds)
+    if self.mode == 'recurrent':
+        with np.errstate(over='ignore', invalid='ignore'):   # a run that diverges is reported below
+            out, hit = _rollout(self, self.layer_, self.A_, z, n_steps, u, bounds)
     else:
         out, hit = xp.empty((z.shape[0], n_steps, z.shape[1])), xp.zeros(z.shape[0], dtype=bool)
         h = lift(z, self.layer_, self.include_state, self.include_const)
@@ -361,7 +368,7 @@ def forecast(self:SampledRNN, x0, n_steps:int, u=None):
                     hit |= xp.any((x < bounds[0]) | (x > bounds[1]) | ~xp.isfinite(x), axis=1)
                     x = xp.clip(xp.nan_to_num(x), *bounds)
                 out[:, t] = x
-    _warn_bounded(self, hit)
+    _warn_bounded(self, hit, out)
     out = to_host(out * scale + mean)
     return out[0] if single else out
 

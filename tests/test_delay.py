@@ -260,3 +260,15 @@ def test_the_embedding_search_and_ridge_check_show_one_bar(monkeypatch, progress
     searched = len(m.embedding_scores_) + sum(c['confirmed'] is not None for c in m.embedding_scores_)   # one tick per search fit...
     assert bar.ticks == searched + len(m.ridge_check_['candidates'])                                  # ...and per ridge tried
     assert bar.totals[1] == searched and bar.totals[2] >= len(m.ridge_check_['candidates'])
+
+def test_a_forecast_that_diverges_is_never_silent():
+    import warnings
+    y = np.sin(2 * np.pi * np.arange(1200) / 40)
+    m = DelayRNN(delays=3, stride=5, width=30, ridge=1e-8, seed=0).fit(y)
+    with warnings.catch_warnings(): warnings.simplefilter('error'); m.forecast_from(y[:100], 50)
+    m.rnn_.A_ = m.rnn_.A_ * 1e3
+    with pytest.warns(RuntimeWarning, match='held at its edge'): held = m.forecast_from(y[:100], 400)
+    assert np.isfinite(held).all()
+    m.rnn_.bound = None
+    with pytest.warns(RuntimeWarning, match='1 of 1 forecast.s. diverged to inf or NaN'): free = m.forecast_from(y[:100], 400)
+    assert not np.isfinite(free).all()

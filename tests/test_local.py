@@ -128,3 +128,10 @@ def test_choosing_among_candidates_shows_a_bar(monkeypatch, data, progress):
     assert len(made) == 1 and made[0].disable is (not progress) and made[0].total == made[0].ticks == 2   # one tick per radius
     LocalRNN(radius=1, width=20, ridge=0.0, seed=0, progress=progress).fit(data)   # nothing to choose: no bar
     assert len(made) == 1
+
+def test_a_forecast_that_diverges_is_never_silent(model, data):
+    import copy, warnings
+    with warnings.catch_warnings(): warnings.simplefilter('error'); assert np.isfinite(model.forecast(data[0, 0], 50)).all()
+    bad = copy.deepcopy(model); bad.A_ = bad.A_ * 1e3
+    with pytest.warns(RuntimeWarning, match='2 of 2 forecast.s. diverged to inf or NaN'): f = bad.forecast(data[:, 0], 400)
+    assert not np.isfinite(f).all()

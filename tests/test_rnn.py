@@ -172,3 +172,17 @@ def test_noisy_limit_cycle_passes_the_selection(recwarn):
     assert not [w for w in recwarn if 'no candidate model passed' in str(w.message)]
     r = np.hypot(*m.forecast(X[-1], 2000).T)
     assert np.all(np.abs(r - 1) < 0.1), (r.min(), r.max())   # on the cycle, 2,000 steps on
+
+@pytest.mark.parametrize('mode', ['recurrent', 'koopman'])
+def test_a_forecast_that_diverges_is_never_silent(data, mode):
+    import warnings
+    m = SampledRNN(width=40, solver='qr', mode=mode, seed=0, progress=False).fit(data)
+    with warnings.catch_warnings(): warnings.simplefilter('error'); calm = m.forecast(data[0, 0], 50)   # a run that stays: no word
+    assert np.isfinite(calm).all()
+    for k in ('A_', 'K_'):
+        if getattr(m, k) is not None: setattr(m, k, getattr(m, k) * 1e3)   # a model that blows up
+    with pytest.warns(RuntimeWarning, match='held at its edge'): held = m.forecast(data[:2, 0], 400)
+    assert np.isfinite(held).all()
+    m.bound = None
+    with pytest.warns(RuntimeWarning, match='2 of 2 forecast.s. diverged to inf or NaN'): free = m.forecast(data[:2, 0], 400)
+    assert not np.isfinite(free).all()
