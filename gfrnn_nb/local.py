@@ -15,7 +15,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
-from .checks import check_bool, check_int, check_option, check_states, check_history, no_inputs, InputTypeError
+from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError
 from .selection import VALIDATION_FRACTION, VALIDATION_MIN_STEPS, split_validation, _valid_steps as _median_steps, _statistics
 
 # %% ../nbs/16_local.ipynb #e30e9efc
@@ -99,11 +99,13 @@ class LocalRNN(Params):
                  activation:str='tanh',   # 'tanh' or 'relu'
                  validation_starts:int=10,  # held-out free runs per trajectory that score a candidate
                  validation_steps:int=1000, # longest held-out free run (steps)
+                 bound:float|None=0.25,   # forecasts stay within the data's range widened by this fraction of it on each side (None: unbounded)
                  seed:int=0,              # seed of every random draw
                  progress:bool=True,      # a progress bar when choosing among the candidates takes more than 2 s
                 ):
         self.radius, self.width, self.ridge, self.sampler, self.activation = radius, width, ridge, sampler, activation
-        self.validation_starts, self.validation_steps, self.seed, self.progress = validation_starts, validation_steps, seed, progress
+        self.validation_starts, self.validation_steps, self.bound = validation_starts, validation_steps, bound
+        self.seed, self.progress = seed, progress
 
 # %% ../nbs/16_local.ipynb #2f071c1f
 def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -130,7 +132,7 @@ def _check_params(m:LocalRNN, d:int):
     ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < np.inf, 'a finite number >= 0', _is_real)
     check_option('sampler', m.sampler, ('swim', 'uswim', 'random')); check_option('activation', m.activation, ACTIVATIONS)
     for k in ('validation_starts', 'validation_steps'): check_int(k, getattr(m, k))
-    check_bool('progress', m.progress)
+    check_bool('progress', m.progress); check_number('bound', m.bound, low=0, options=(None,))
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     return [int(r) for r in radii], [int(w) for w in widths], [float(g) for g in ridges]
 
@@ -213,6 +215,7 @@ def fit(self:LocalRNN, X, U=None):
     self.layer_ = _first(layer, width)
     self.radius_, self.width_, self.ridge_, self.selection_ = radius, width, ridge, selection
     self.mean_, self.scale_ = scaler.mean_, scaler.scale_
+    self.data_min_, self.data_max_ = min(float(x.min()) for x in trajs), max(float(x.max()) for x in trajs)   # one range for every site
     self.n_features_in_, self.n_samples_ = d, sum((z.shape[0] - 1) * d for z in Z)
     self.fit_seconds_ = time.perf_counter() - t0
     return self
@@ -233,10 +236,23 @@ def forecast(self:LocalRNN, x0, n_steps:int, u=None):
     n_steps = check_int('n_steps', n_steps)
     z = ((x0 - self.mean_) / self.scale_).reshape(-1, x0.shape[-1])
     out = np.empty((z.shape[0], int(n_steps), z.shape[1]))
-    with np.errstate(all='ignore'):   # a run that diverges is reported below
-        for t in range(int(n_steps)): z = out[:, t] = local_step(z, self.layer_, self.A_, self.radius_)
-    if bad := int((~np.isfinite(out)).any(axis=(1, 2)).sum()):
-        warnings.warn(f"{bad} of {len(out)} forecast(s) diverged to inf or NaN: the model is not reliable there.", RuntimeWarning, stacklevel=2)
+    hit = np.zeros(len(z), bool)
+    if self.bound is not None:   # the data's range widened by `bound` of it on each side, standardised (as `SampledRNN`'s)
+        lo, hi = (np.array([self.data_min_, self.data_max_]) - self.mean_) / self.scale_
+        lo, hi = lo - self.bound * (hi - lo), hi + self.bound * (hi - lo)
+    with np.errstate(all='ignore'):   # a run that diverges is held, or reported below
+        for t in range(int(n_steps)):
+            z = local_step(z, self.layer_, self.A_, self.radius_)
+            if self.bound is not None:
+                hit |= np.any((z < lo) | (z > hi) | ~np.isfinite(z), axis=1)
+                z = np.clip(np.nan_to_num(z), lo, hi)
+            out[:, t] = z
+    if hit.any():
+        warnings.warn(f"{int(hit.sum())} of {len(out)} forecast(s) left the training data's range (widened by bound={self.bound} of it on "
+                      "each side) and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
+    elif bad := int((~np.isfinite(out)).any(axis=(1, 2)).sum()):
+        warnings.warn(f"{bad} of {len(out)} forecast(s) diverged to inf or NaN: the model is not reliable there; bound=0.25 (the default) "
+                      "holds a run near the training data's range.", RuntimeWarning, stacklevel=2)
     out = out * self.scale_ + self.mean_
     return out[0] if x0.ndim == 1 else out
 

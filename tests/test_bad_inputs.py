@@ -116,7 +116,7 @@ LBASE = dict(radius=1, width=10, ridge=0.0)
 params('LocalRNN', LocalRNN, LBASE, RING, dict(
     radius=[('bool', True, T), ('float', 1.5, T), ('negative', -1, V), ('str', '1', T), ('too_wide', 4, V)],
     width=INT, ridge=NONNEG, sampler=OPTION + [('aswim', 'aswim', V)], activation=OPTION,
-    validation_starts=INT, validation_steps=INT, seed=SEED, progress=BOOL))
+    validation_starts=INT, validation_steps=INT, seed=SEED, progress=BOOL, bound=NONNEG))
 add('LocalRNN.fit', 'X', data_bad(RING), lambda v: (lambda m: (m, lambda: m.fit(v)))(LocalRNN(**LBASE)))
 add('LocalRNN.forecast', 'x0', states_bad(8), lambda v: (None, lambda: LOCAL.forecast(v, 5)))
 add('LocalRNN.forecast', 'n_steps', STEPS, lambda v: (None, lambda: LOCAL.forecast(RING[0], v)))

@@ -133,5 +133,15 @@ def test_a_forecast_that_diverges_is_never_silent(model, data):
     import copy, warnings
     with warnings.catch_warnings(): warnings.simplefilter('error'); assert np.isfinite(model.forecast(data[0, 0], 50)).all()
     bad = copy.deepcopy(model); bad.A_ = bad.A_ * 1e3
+    with pytest.warns(RuntimeWarning, match='2 of 2 forecast.s. left .* held at its edge'): held = bad.forecast(data[:, 0], 400)
+    lo, hi = model.data_min_, model.data_max_
+    assert held.min() >= lo - 0.25 * (hi - lo) - 1e-9 and held.max() <= hi + 0.25 * (hi - lo) + 1e-9   # within the widened range
+    bad.bound = None
     with pytest.warns(RuntimeWarning, match='2 of 2 forecast.s. diverged to inf or NaN'): f = bad.forecast(data[:, 0], 400)
     assert not np.isfinite(f).all()
+
+def test_the_bound_changes_nothing_while_runs_stay_in_range(model, data):
+    import copy
+    free = copy.deepcopy(model); free.bound = None
+    np.testing.assert_array_equal(model.forecast(data[:, 0], 300), free.forecast(data[:, 0], 300))
+    assert model.data_min_ == data.min() and model.data_max_ == data.max()
