@@ -84,6 +84,12 @@ def flags(src):
         out.add(m.group(1))
     return out
 
+KERNEL_CELL = re.compile(r'[^\s:]*ipykernel_\d+/\d+\.py:')   # where a warning raised by a cell's own code says it came from
+
+def tidy_paths(text):
+    "A stream's text with the project's paths relative to it and a cell's temporary file named `<cell>`: the same on every run."
+    return KERNEL_CELL.sub('<cell>:', text.replace(str(ROOT) + os.sep, ''))
+
 def execute(rel, gpu, timeout=1800):
     "Run nbs/`rel` in a fresh kernel and write it back with its outputs. -> (seconds, skipped cell indices, error or None)"
     import nbformat
@@ -101,7 +107,7 @@ def execute(rel, gpu, timeout=1800):
     secs = time.time() - t0
     for cell in nb.cells:   # warnings name their source file: relative to the project, the same on every machine
         for o in cell.get('outputs', []):
-            if o.get('output_type') == 'stream': o['text'] = o['text'].replace(str(ROOT) + os.sep, '')
+            if o.get('output_type') == 'stream': o['text'] = tidy_paths(o['text'])
     for i in skipped:
         tags = nb.cells[i].metadata['tags']; tags.remove('skip-execution')
         if not tags: del nb.cells[i].metadata['tags']

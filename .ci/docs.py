@@ -97,7 +97,7 @@ def drop_progress_bars(nb):
     widgets = nb.metadata.get('widgets', {})
     state = widgets.get(WIDGET_STATE, {}).get('state')
     if state is None: return nb
-    refs = {k: set(re.findall(r'IPY_MODEL_([0-9a-f]+)', json.dumps(v))) for k, v in state.items()}
+    refs = {k: set(re.findall(r'IPY_MODEL_([\w-]+)', json.dumps(v))) for k, v in state.items()}
     keep = {o['data'][WIDGET_VIEW]['model_id'] for c in nb.cells for o in c.get('outputs', []) if WIDGET_VIEW in o.get('data', {})}
     while True:   # what the kept models show, and what refers to them (links between widgets): to a fixed point
         more = set().union(*(refs[k] for k in keep if k in refs)) | {k for k, r in refs.items() if r & keep}
