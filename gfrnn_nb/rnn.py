@@ -252,7 +252,7 @@ def _fit(self:SampledRNN, X, U=None):
     uscaler = None if us is None else Standardizer().fit(us)
     Uh = [None] * len(Zh) if us is None else uscaler.transform(us)
     record, memory, sigma = None, None, 0.0 if self.denoise == 'auto' else self.denoise if isinstance(self.denoise, str) else float(self.denoise)
-    if self.solver == 'auto' and max(len(z) for z in Zh) >= min_length():
+    if self.solver == 'auto' and split_validation(Zh, Uh)[2]:   # an end, or whole trials, to hold out
         layer, sol, sigma, record = _fit_selected(self, Zh, Uh, xp)
         ring = _try_ring(self, trajs, scaler, Zh, Uh, record, xp)
         if ring is not None: (layer, sol), sigma = ring, 0.0
@@ -261,7 +261,8 @@ def _fit(self:SampledRNN, X, U=None):
     else:
         if self.solver == 'auto':
             warnings.warn(f"the trajectories are too short to hold out their ends for choosing the model (the longest has "
-                          f"{max(len(z) for z in Zh)} states, selection needs {min_length()}): fitted with fixed settings, an SVD solve "
+                          f"{max(len(z) for z in Zh)} states, selection needs {min_length()}, or two or more trajectories of at least "
+                          f"{VALIDATION_MIN_STEPS} steps): fitted with fixed settings, an SVD solve "
                           "and no smoothing. Pass more data, or fixed settings (e.g. solver='qr', width=...) to silence this.",
                           UserWarning, stacklevel=3)
         layer, sol = _fit_fixed(self, Zh, Uh, xp, sigma, 'svd' if self.solver == 'auto' else self.solver)

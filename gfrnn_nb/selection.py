@@ -366,7 +366,7 @@ CLIMB_FROM = 2e9           # training pairs × widest width² from which the lad
 
 # %% ../nbs/11a_selection.ipynb #c4cbeb65
 def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS):
-    "Each trajectory's last `fraction` held out (where that is >= min_steps): train parts, their inputs, held-out parts, theirs."
+    "Each trajectory's last `fraction` held out (where that is >= min_steps); where no trajectory is that long, the last `fraction` of the trajectories of at least min_steps steps held out whole (at least one, where the rest hold as many steps to train on): train parts, their inputs, held-out parts, theirs."
     tr, tru, va, vau = [], [], [], []
     for z, u in zip(Z, U):
         n_val = int(round(fraction * (z.shape[0] - 1)))
@@ -374,7 +374,11 @@ def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_ste
         cut = z.shape[0] - 1 - n_val                  # pairs (t, t+1): t < cut train, t >= cut held out
         tr.append(z[:cut + 1]); va.append(z[cut:])
         tru.append(None if u is None else u[:cut]); vau.append(None if u is None else u[cut:])
-    return tr, tru, va, vau
+    if va: return tr, tru, va, vau
+    whole = [i for i, z in enumerate(Z) if z.shape[0] - 1 >= min_steps][-max(1, int(round(fraction * len(Z)))):]   # many short trials
+    keep = [i for i in range(len(Z)) if i not in whole]
+    if sum(Z[i].shape[0] - 1 for i in keep) < sum(Z[i].shape[0] - 1 for i in whole): return tr, tru, va, vau   # too little left to train on
+    return [Z[i] for i in keep], [U[i] for i in keep], [Z[i] for i in whole], [U[i] for i in whole]
 
 # %% ../nbs/11a_selection.ipynb #ec5ac124
 def min_length(fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS) -> int:
@@ -659,7 +663,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     from tqdm.auto import tqdm
     t0, xp = time.perf_counter(), get_xp(renamed('select', 'xp', 'backend', xp, backend))
     Ztr, _, Zva, _ = split_validation(Z, U)
-    if not Zva: raise ValueError(f"no trajectory is long enough to hold out its end: expected at least {min_length()} states.")
+    if not Zva: raise ValueError(f"nothing to hold out: expected a trajectory of at least {min_length()} states, or two or more of at least {VALIDATION_MIN_STEPS} steps.")
     noise, smoothable, sigmas = _smoothings(Ztr, denoise)
     n_pairs = sum(len(z) - 1 for z in Ztr)
     widths = width_ladder(n_pairs, width, max_width)

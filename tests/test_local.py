@@ -68,7 +68,7 @@ def test_bad_input(model, data):
     with pytest.raises(ValueError, match='width=()'): LocalRNN(width=()).fit(data)
     with pytest.raises(ValueError, match="activation='sin'"): LocalRNN(activation='sin').fit(data)
     with pytest.raises(ValueError, match='validation_steps=0'): LocalRNN(validation_steps=0).fit(data)
-    with pytest.raises(ValueError, match='at least 251 states'): LocalRNN(radius=(1, 2)).fit(data[0, :100])
+    with pytest.raises(ValueError, match='at least 249 states'): LocalRNN(radius=(1, 2)).fit(data[0, :100])
     with pytest.raises(ValueError, match='contains NaN'): LocalRNN(radius=1, width=5, ridge=0.0).fit(np.full((50, 8), np.nan))
     with pytest.raises(ValueError, match=r'expected \(8,\) or \(B, 8\)'): model.forecast(data[0, 0, :5], 3)
     with pytest.raises(ValueError, match='x0 contains NaN'): model.forecast(np.full(8, np.inf), 3)

@@ -106,9 +106,12 @@ def test_inputs_linear_system_is_exact():
     A, b = np.array([[0.9, 0.2], [-0.1, 0.8]]), np.array([0.3, -0.4])
     U = rng.uniform(-1, 1, size=(5, 60, 1)); X = np.zeros((5, 61, 2)); X[:, 0] = rng.normal(size=(5, 2))
     for t in range(60): X[:, t + 1] = X[:, t] @ A.T + U[:, t] * b
-    m = SampledRNN(width=20, sampler='uswim', backend='numpy', koopman=True).fit(X, U)
+    m = SampledRNN(width=20, sampler='uswim', backend='numpy', koopman=True, solver='svd').fit(X, U)   # the exact solve
     np.testing.assert_allclose(m.forecast(X[:, 0], 60, u=U), X[:, 1:], atol=1e-8)
-    np.testing.assert_allclose(m.forecast(X[:, 0], 60, u=U), SampledRNN(width=20, sampler='uswim', backend='numpy', mode='koopman').fit(X, U).forecast(X[:, 0], 60, u=U), atol=1e-6)
+    np.testing.assert_allclose(m.forecast(X[:, 0], 60, u=U), SampledRNN(width=20, sampler='uswim', backend='numpy', mode='koopman', solver='svd').fit(X, U).forecast(X[:, 0], 60, u=U), atol=1e-6)
+    chosen = SampledRNN(width=20, sampler='uswim', backend='numpy', progress=False).fit(X, U)   # five short trials: one is held out to choose
+    assert chosen.selection_ is not None and chosen.selection_['n_starts'] > 0
+    np.testing.assert_allclose(chosen.forecast(X[:, 0], 60, u=U), X[:, 1:], atol=1e-5)
 
 def test_input_in_layer_rejects_koopman():
     with pytest.raises(ValueError, match='input_in_layer=True'): SampledRNN(input_in_layer=True, mode='koopman').fit(np.ones((1, 5, 2)) * np.arange(5)[:, None])
