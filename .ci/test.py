@@ -5,6 +5,7 @@ Run from the repository root with the dev virtual environment's python.
 import hashlib, importlib.util, json, os, re, subprocess, sys, tempfile, time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from docs import BAR_TEXT   # a tqdm bar's text form, which the book's runs drop from executed notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -25,7 +26,6 @@ def run(cmd, **kw):
 # stored with their outputs by `make book` (.ci/book.py): each must show them
 # (every notebook: the index, the tutorials and the chapters)
 BOOK_NOTEBOOKS = sorted(str(p.relative_to(ROOT / 'nbs')) for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
-BAR_TEXT = re.compile(r'[^\n|]*\d+%\|')   # a tqdm bar's text form, as .ci/docs.py drops it from executed notebooks
 PLOTS = re.compile(r'\bplt\.|\.plot\(|\bplot_\w+\(|\bax\.|Explorer\(|Dashboard\(')
 
 def _code(nb): return [c for c in nb['cells'] if c['cell_type'] == 'code']
