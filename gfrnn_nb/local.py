@@ -16,7 +16,7 @@ from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
 from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError
-from .selection import VALIDATION_FRACTION, VALIDATION_MIN_STEPS, split_validation, min_length, _valid_steps as _median_steps, _statistics
+from .selection import VALIDATION_FRACTION, split_validation, holdout_needs, _valid_steps as _median_steps, _statistics
 
 # %% ../nbs/16_local.ipynb #e30e9efc
 def ring_patches(Z,          # states (..., d) of sites on a ring
@@ -200,8 +200,7 @@ def fit(self:LocalRNN, X, U=None):
         Ztr, _, Zva, _ = split_validation(Z, [None] * len(Z))
         if not Zva:
             raise ValueError(f"choosing among candidates holds out the last {VALIDATION_FRACTION:.0%} of each trajectory, or whole trajectories: "
-                             f"expected a trajectory of at least {min_length()} states, two or more of at least {VALIDATION_MIN_STEPS} steps, "
-                             "or one radius, width and ridge.")
+                             f"expected {holdout_needs()}, or one radius, width and ridge.")
         from tqdm.auto import tqdm
         with tqdm(total=len(radii), delay=2, disable=not self.progress, desc='choosing', leave=False) as bar:   # one tick per radius
             (s, radius, width, ridge, layer, acc), scores = _select_ring(Ztr, Zva, radii, widths, ridges, self.sampler, self.activation, rng,

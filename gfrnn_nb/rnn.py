@@ -17,7 +17,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, NestedLstsq,
+from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, holdout_needs, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
                                   choose, _smoothings, _held_out, fallback_message, _tanh_model, _assimilated,
                                   observation_noise, noise_level)
@@ -261,8 +261,7 @@ def _fit(self:SampledRNN, X, U=None):
     else:
         if self.solver == 'auto':
             warnings.warn(f"the trajectories are too short to hold out their ends for choosing the model (the longest has "
-                          f"{max(len(z) for z in Zh)} states, selection needs {min_length()}, or two or more trajectories of at least "
-                          f"{VALIDATION_MIN_STEPS} steps): fitted with fixed settings, an SVD solve "
+                          f"{max(len(z) for z in Zh)} states; selection needs {holdout_needs()}): fitted with fixed settings, an SVD solve "
                           "and no smoothing. Pass more data, or fixed settings (e.g. solver='qr', width=...) to silence this.",
                           UserWarning, stacklevel=3)
         layer, sol = _fit_fixed(self, Zh, Uh, xp, sigma, 'svd' if self.solver == 'auto' else self.solver)

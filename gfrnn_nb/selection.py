@@ -8,9 +8,9 @@ __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WI
            'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'model_smooth', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs',
-           'split_validation', 'min_length', 'width_ladder', 'validation_runs', 'observation_noise', 'far_field',
-           'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'select', 'select_accumulated',
-           'plot_selection']
+           'split_validation', 'min_length', 'holdout_needs', 'width_ladder', 'validation_runs', 'observation_noise',
+           'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'select',
+           'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -387,6 +387,10 @@ def min_length(fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_
     while int(round(fraction * (T - 1))) < min_steps: T += 1
     return T
 
+def holdout_needs() -> str:
+    "What `split_validation` needs to hold anything out, as messages say it."
+    return f"a trajectory of at least {min_length()} states, or two or more of at least {VALIDATION_MIN_STEPS} steps"
+
 # %% ../nbs/11a_selection.ipynb #97672c21
 def width_ladder(n_pairs:int, width, max_width:int=1000) -> list:
     "Widths to try: the given one, or for 'auto' a ladder of halvings up to min(max_width, WIDTH_PER_PAIR · n_pairs)."
@@ -663,7 +667,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     from tqdm.auto import tqdm
     t0, xp = time.perf_counter(), get_xp(renamed('select', 'xp', 'backend', xp, backend))
     Ztr, _, Zva, _ = split_validation(Z, U)
-    if not Zva: raise ValueError(f"nothing to hold out: expected a trajectory of at least {min_length()} states, or two or more of at least {VALIDATION_MIN_STEPS} steps.")
+    if not Zva: raise ValueError(f"nothing to hold out: expected {holdout_needs()}.")
     noise, smoothable, sigmas = _smoothings(Ztr, denoise)
     n_pairs = sum(len(z) - 1 for z in Ztr)
     widths = width_ladder(n_pairs, width, max_width)
