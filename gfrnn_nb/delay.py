@@ -81,10 +81,11 @@ def first_minimum(values) -> int:
 
 # %% ../nbs/14_delay.ipynb #5db251fa
 def false_nearest_neighbours(series, stride:int, max_dim:int=10, rtol:float=10.0, atol:float=2.0, n_points:int=4000):
-    "Fraction of false nearest neighbours at dimensions 1..max_dim (Kennel et al. 1992) of the first variable."
+    "Fraction of false nearest neighbours at dimensions 1..max_dim (Kennel et al. 1992) of the first variable (nan where the series holds fewer than two delay vectors of D + 1 coordinates)."
     y = _as_series(series)[:, :1]
     sd, out = float(y.std()), []
     for D in range(1, max_dim + 1):
+        if len(y) - D * stride < 2: out.append(float('nan')); continue   # too short for a neighbour at this dimension
         Z = delay_embed(y, D + 1, stride)
         Zd, nxt = Z[:, :D], Z[:, D]
         idx = np.linspace(0, len(Zd) - 1, min(n_points, len(Zd))).astype(int)
@@ -388,22 +389,35 @@ def n_features_in_(self:DelayRNN):
 
 # %% ../nbs/14_delay.ipynb #dc8521b5
 def _holdout_cuts(ys, fraction=HOLDOUT_FRACTION, min_steps=HOLDOUT_MIN_STEPS):
-    "Per series, the index where its held-out end starts (None where that end would be shorter than min_steps)."
+    "Per series, the index where its held-out end starts (None where that end would be shorter than min_steps: all training). Where no series is that long, the last `fraction` of the series of more than min_steps steps are held out whole (cut 0: none of it trains), at least one, where the rest hold as many steps to train on."
     cuts = [len(y) - int(fraction * len(y)) for y in ys]
     cuts = [c if len(y) - c >= min_steps else None for y, c in zip(ys, cuts)]
-    if all(c is None for c in cuts):
-        need = int(np.ceil(min_steps / fraction))
-        raise ValueError(f"delays='auto' or stride='auto' holds out the last {fraction:.0%} of each series to choose the embedding: "
-                         f"the longest series has {max(len(y) for y in ys)} steps, expected at least {need}.")
-    return cuts
+    if any(c is not None for c in cuts): return cuts
+    whole = [i for i, y in enumerate(ys) if len(y) > min_steps][-max(1, int(round(fraction * len(ys)))):]   # many short series
+    if whole and sum(len(y) for i, y in enumerate(ys) if i not in whole) >= sum(len(ys[i]) for i in whole):
+        return [0 if i in whole else None for i in range(len(ys))]
+    need = int(np.ceil(min_steps / fraction))
+    raise ValueError(f"delays='auto' or stride='auto' holds out the last {fraction:.0%} of each series to choose the embedding: "
+                     f"the longest series has {max(len(y) for y in ys)} steps, expected at least {need}, or several series of more "
+                     f"than {min_steps} steps (the last {fraction:.0%} of them are then held out whole, where the others hold as many steps).")
 
 # %% ../nbs/14_delay.ipynb #246b4153
-def _holdout_starts(ys, cuts, n_starts:int=10):
-    "Held-out starts (series, position) spread over each held-out end, and the common free-run horizon (half the shortest end)."
-    held = [(i, c) for i, c in enumerate(cuts) if c is not None]
+def _holdout_starts(ys, cuts, n_starts:int=10, offset:int=0):
+    "Held-out starts (series, position) spread over each held-out end, from `offset` on at least (a series held out whole needs the history before its first start), and the common free-run horizon: half the shortest end; where n_starts / 2 series or more are held out whole, one start each and the whole of the shortest (short series: the longer horizon tells candidates apart)."
+    held = [(i, max(c, offset)) for i, c in enumerate(cuts) if c is not None]
+    if len(held) >= n_starts // 2 and all(cuts[i] == 0 for i, _ in held): return held, min(len(ys[i]) - 1 - c for i, c in held)
     H = min((len(ys[i]) - 1 - c) // 2 for i, c in held)
     per = max(2, -(-n_starts // len(held)))
     return [(i, int(p)) for i, c in held for p in np.unique(np.linspace(c, len(ys[i]) - 1 - H, per).astype(int))], H
+
+def _holdout(ys, us=None, max_window:int=None) -> tuple:
+    "An embedding search's split (`_holdout_cuts`): the training parts, their inputs (or None), the longest window a candidate may have (a tenth of the shortest training part, at most `max_window`), and the held-out starts after it with their horizon."
+    cuts = _holdout_cuts(ys)
+    tr = [y if c is None else y[:c] for y, c in zip(ys, cuts) if c != 0]   # a series held out whole does not train
+    tru = None if us is None else [u if c is None else u[:c - 1] for u, c in zip(us, cuts) if c != 0]
+    cap = min(len(t) for t in tr) // 10
+    if max_window is not None: cap = min(cap, max_window)
+    return (tr, tru, cap, *_holdout_starts(ys, cuts, offset=cap))
 
 # %% ../nbs/14_delay.ipynb #54083feb
 CONFIRM_TOP = 4     # top candidates scored again as the returned model, under two draws
@@ -515,16 +529,12 @@ def _confirm_rnn(self:DelayRNN, n_samples, seed):
 # %% ../nbs/14_delay.ipynb #a848af8b
 def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), score it on the held-out ends, return the best."
-    cuts = _holdout_cuts(ys)
-    tr = [y[:c] if c is not None else y for y, c in zip(ys, cuts)]
-    tru = None if us is None else [u[:c - 1] if c is not None else u for u, c in zip(us, cuts)]
+    tr, tru, cap, starts, H = _holdout(ys, us, max_window)
     longest = max(tr, key=len)
-    cap = min(len(t) for t in tr) // 10
-    cands = embedding_candidates(longest, self.delays, self.stride, max_window=cap if max_window is None else min(cap, max_window))
+    cands = embedding_candidates(longest, self.delays, self.stride, max_window=cap)
     if not cands:
         raise ValueError(f"delays={self.delays!r}, stride={self.stride!r}: no embedding's window fits a tenth of the shortest training part "
                          f"({min(len(t) for t in tr)} steps); expected a smaller fixed value or longer series.")
-    starts, H = _holdout_starts(ys, cuts)
     if bar is not None: bar.reset(total=len(cands) + min(CONFIRM_TOP, len(cands)))   # a progress bar: one tick per fit
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
@@ -678,10 +688,8 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
     "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
-    try: cuts = _holdout_cuts(trajs)
+    try: tr, _, cap, starts, H = _holdout(trajs, max_window=MEMORY_WINDOW)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
-    tr = [y[:c] if c is not None else y for y, c in zip(trajs, cuts)]
-    starts, H = _holdout_starts(trajs, cuts)
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
@@ -695,7 +703,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)[1]
     cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=model.ridge, valid_steps=c['confirmed'])   # every confirmed embedding
              for c in scores if c['confirmed'] is not None and not c['rejected']]
-    linear = [L for L in LINEAR_MEMORY if L - 1 <= min(MEMORY_WINDOW, min(len(t) for t in tr) // 10)]
+    linear = [L for L in LINEAR_MEMORY if L - 1 <= cap]
     lins = [DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for L in linear]   # nearly linear memories: what forced and nearly conservative flows need
     lins = [lin._fit_embedding(tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
     for lin, (v, why) in zip(lins, _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):

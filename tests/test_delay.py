@@ -1,7 +1,7 @@
 """Delay embeddings: layout, suggestion helper, DelayRNN round trips, inputs, bad input."""
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
-from gfrnn_nb.systems import trajectories, van_der_pol
+from gfrnn_nb.systems import trajectories, van_der_pol, lorenz63
 from gfrnn_nb.delay import delay_embed, suggest_embedding, first_minimum, false_nearest_neighbours, mutual_information, DelayRNN
 
 @given(st.integers(1, 6), st.integers(1, 5), st.integers(1, 3), st.integers(0, 20))
@@ -86,6 +86,19 @@ def test_fixed_embedding_is_unchanged_by_the_search():
     assert a.embedding_ == dict(delays=3, stride=2) and a.embedding_scores_ is None
     b = DelayRNN(delays=3, stride=2, width=20, seed=0, backend='numpy')._fit_embedding([y[:, None]], None, 3, 2, a._rnn(a.ridge_))
     np.testing.assert_array_equal(a.forecast_from(y[:50], 30), b.forecast_from(y[:50], 30))
+
+def test_auto_on_many_short_trials_holds_out_whole_series():
+    X = trajectories(lorenz63(), 30, 151, seed=0, method='solve_ivp')[..., :1]   # no trial long enough to give up its end
+    m = DelayRNN(seed=0, progress=False, backend='numpy').fit(list(X))
+    assert m.embedding_scores_ and m.window <= 151 // 10                          # windows up to a tenth of a training trial
+    assert max(c['valid_steps'] for c in m.embedding_scores_) <= 151 - 1 - 151 // 10   # the horizon: a whole held-out trial after its window
+    p = m.forecast_from(X[:3, :40], 50)
+    assert p.shape == (3, 50, 1) and np.isfinite(p).all()
+
+@pytest.mark.parametrize('ys', [[np.zeros(40)] * 20, [np.zeros(60), np.zeros(200)]])
+def test_auto_on_short_series_it_cannot_hold_out_says_what_it_needs(ys):
+    with pytest.raises(ValueError, match='or several series of more than 50 steps'):
+        DelayRNN(width=10, backend='numpy').fit(ys)
 
 @pytest.mark.parametrize('T', [10, 100, 249])
 def test_auto_on_too_short_data_says_how_many_steps_it_needs(T):
