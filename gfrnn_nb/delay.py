@@ -256,7 +256,11 @@ def fit(self:DelayRNN, X, U=None):
 def _runners_up(scores, chosen) -> list:
     "The other confirmed embeddings of a search (none for a fixed one), the best confirmed first: the long-run check's next choices."
     ok = [c for c in scores or [] if c['confirmed'] is not None and not c['rejected'] and (c['delays'], c['stride']) != tuple(chosen)]
-    return [(c['delays'], c['stride']) for c in sorted(ok, key=lambda c: -c['confirmed'])]
+    return [(c['delays'], c['stride']) for c in sorted(ok, key=lambda c: _rank(c['confirmed'], c.get('confirmed_error')))]
+
+def _rank(steps:float, error=None) -> tuple:
+    "A sort key of held-out scores, best first: more valid steps; at the horizon, where whole series are held out (`error` given), the lower error."
+    return (-steps, 0.0 if error is None else error)
 
 @patch
 def _checks_ridge(self:DelayRNN, us) -> bool:
@@ -411,13 +415,13 @@ def _holdout_starts(ys, cuts, n_starts:int=10, offset:int=0):
     return [(i, int(p)) for i, c in held for p in np.unique(np.linspace(c, len(ys[i]) - 1 - H, per).astype(int))], H
 
 def _holdout(ys, us=None, max_window:int=None) -> tuple:
-    "An embedding search's split (`_holdout_cuts`): the training parts, their inputs (or None), the longest window a candidate may have (a tenth of the shortest training part, at most `max_window`), and the held-out starts after it with their horizon."
+    "An embedding search's split (`_holdout_cuts`): the training parts, their inputs (or None), the longest window a candidate may have (a tenth of the shortest training part, at most `max_window`), the held-out starts after it with their horizon, and whether whole series are held out."
     cuts = _holdout_cuts(ys)
     tr = [y if c is None else y[:c] for y, c in zip(ys, cuts) if c != 0]   # a series held out whole does not train
     tru = None if us is None else [u if c is None else u[:c - 1] for u, c in zip(us, cuts) if c != 0]
     cap = min(len(t) for t in tr) // 10
     if max_window is not None: cap = min(cap, max_window)
-    return (tr, tru, cap, *_holdout_starts(ys, cuts, offset=cap))
+    return (tr, tru, cap, *_holdout_starts(ys, cuts, offset=cap), all(c in (0, None) for c in cuts))
 
 # %% ../nbs/14_delay.ipynb #54083feb
 CONFIRM_TOP = 4     # top candidates scored again as the returned model, under two draws
@@ -426,7 +430,7 @@ EARLY_CHUNKS = 8    # the screen's free runs go in this many pieces of the horiz
 
 # %% ../nbs/14_delay.ipynb #5b46590b
 def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd, early:bool=False):
-    "Median valid steps (NRMSE <= 0.4, standardised) of free runs from the held-out starts; None with a reason if rejected. early: the runs stop once every one has lost validity (an unbounded model's first steps are the same), so a run that leaves the range later is not seen."
+    "(median valid steps (NRMSE <= 0.4, standardised) of free runs from the held-out starts, None or the reason they were rejected, and where the median run stays valid to the horizon the median of each run's mean NRMSE over it, else None). early: the runs stop once every one has lost validity (an unbounded model's first steps are the same), so a run that leaves the range later is not seen."
     w = model.window
     hist = np.stack([ys[i][p - w:p + 1] for i, p in starts])
     truth = np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts])
@@ -440,13 +444,15 @@ def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd, early:bool=Fals
         while pred.shape[1] < H:
             n, m = pred.shape[1], min(chunk, H - pred.shape[1])
             part = model.forecast_from(np.concatenate([hist, pred], axis=1)[:, -(w + 1):], m, u=None if fut is None else fut[:, n:n + m])
-            if not np.all(np.isfinite(part)): return 0.0, 'not finite'
-            if np.any(part < lo - margin) or np.any(part > hi + margin): return 0.0, 'left the data range'
+            if not np.all(np.isfinite(part)): return 0.0, 'not finite', None
+            if np.any(part < lo - margin) or np.any(part > hi + margin): return 0.0, 'left the data range', None
             pred = np.concatenate([pred, part], axis=1)
-            over = ~(np.linalg.norm((pred - mean) / sd - zt[:, :pred.shape[1]], axis=-1) / scale[:, None] <= 0.4)   # as `valid_prediction_time`
+            err = np.linalg.norm((pred - mean) / sd - zt[:, :pred.shape[1]], axis=-1) / scale[:, None]
+            over = ~(err <= 0.4)   # as `valid_prediction_time`
             steps = np.where(over.any(axis=1), over.argmax(axis=1), pred.shape[1])
             if np.all(steps < pred.shape[1]): break   # every run has lost validity: its valid steps are fixed
-    return float(np.median(steps)), None
+    v = float(np.median(steps))
+    return v, None, float(np.median(err.mean(axis=1))) if v >= H else None
 
 # %% ../nbs/14_delay.ipynb #1686e0f9
 def _batchable(model) -> bool:
@@ -456,7 +462,7 @@ def _batchable(model) -> bool:
             and r.include_state and r.include_const and not r.input_in_layer)
 
 def _score_embeddings(models:list, ys, us, starts, H, lo, hi, mean, sd, early:bool=False, max_bytes:float=2e8) -> list:
-    "`_score_embedding` of each model, as (valid steps, reason or None): the DelayRNNs without inputs run together, a batched free run padded to the longest window, widest layer and most delays (zero weights where a model has none); the others one by one."
+    "`_score_embedding` of each model, as (valid steps, reason or None, error or None): the DelayRNNs without inputs run together, a batched free run padded to the longest window, widest layer and most delays (zero weights where a model has none); the others one by one."
     out = [None] * len(models)
     batch = [i for i, m in enumerate(models) if us is None and _batchable(m)]
     for i in sorted(set(range(len(models))) - set(batch)): out[i] = _score_embedding(models[i], ys, us, starts, H, lo, hi, mean, sd, early)
@@ -509,11 +515,14 @@ def _score_batch(ms, ys, starts, H, lo, hi, mean, sd, early):
             n, keep = n + m, []
             for c in act:   # the checks of `_score_embedding`, after each piece
                 part, pred = buf[c, :, w + 1 + n - m:w + 1 + n], buf[c, :, w + 1:w + 1 + n]
-                if not np.all(np.isfinite(part)): res[c] = (0.0, 'not finite'); continue
-                if np.any(part < lo - margin) or np.any(part > hi + margin): res[c] = (0.0, 'left the data range'); continue
-                over = ~(np.linalg.norm((pred - mean) / sd - zt[:, :n], axis=-1) / scale[:, None] <= 0.4)   # as `valid_prediction_time`
+                if not np.all(np.isfinite(part)): res[c] = (0.0, 'not finite', None); continue
+                if np.any(part < lo - margin) or np.any(part > hi + margin): res[c] = (0.0, 'left the data range', None); continue
+                err = np.linalg.norm((pred - mean) / sd - zt[:, :n], axis=-1) / scale[:, None]
+                over = ~(err <= 0.4)   # as `valid_prediction_time`
                 steps = np.where(over.any(axis=1), over.argmax(axis=1), n)
-                if n >= H or np.all(steps < n): res[c] = (float(np.median(steps)), None)
+                if n >= H or np.all(steps < n):
+                    v = float(np.median(steps))
+                    res[c] = (v, None, float(np.median(err.mean(axis=1))) if v >= H else None)
                 else: keep.append(c)
             act = np.array(keep, dtype=int)
     return res
@@ -529,7 +538,7 @@ def _confirm_rnn(self:DelayRNN, n_samples, seed):
 # %% ../nbs/14_delay.ipynb #a848af8b
 def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), score it on the held-out ends, return the best."
-    tr, tru, cap, starts, H = _holdout(ys, us, max_window)
+    tr, tru, cap, starts, H, whole = _holdout(ys, us, max_window)
     longest = max(tr, key=len)
     cands = embedding_candidates(longest, self.delays, self.stride, max_window=cap)
     if not cands:
@@ -547,18 +556,19 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     for D, s in cands:   # the screen: every candidate fitted, then run as one batch; the runs stop once every one has lost validity
         t0 = time.perf_counter()
         models.append(fit(D, s, self._search_rnn(n_samples)))
-        scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=None, rejected=None, confirmed=None, seconds=time.perf_counter() - t0))
+        scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=None, rejected=None, error=None, confirmed=None,
+                           confirmed_error=None, seconds=time.perf_counter() - t0))
         if bar is not None: bar.update()
     t0 = time.perf_counter()
-    for c, (v, why) in zip(scores, score(models, early=True)):
-        c.update(valid_steps=v, rejected=why, seconds=c['seconds'] + (time.perf_counter() - t0) / len(scores))   # the batch's time, shared
+    for c, (v, why, err) in zip(scores, score(models, early=True)):   # the error breaks ties at the horizon where whole series are held out
+        c.update(valid_steps=v, rejected=why, error=err if whole else None, seconds=c['seconds'] + (time.perf_counter() - t0) / len(scores))   # the batch's time, shared
     screened = {(c['delays'], c['stride']): m for c, m in zip(scores, models)} if same else {}
     del models
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
     if ok is scores: warnings.warn("every candidate embedding's free run diverged or left the data range; keeping the best-scoring one.")
     # one draw of the hidden layer can score well by chance: the best candidates are scored again as the model the fit
     # returns (its width, solve and ridge), over the whole horizon, under its own and another draw, and keep the worse score
-    top, draws = sorted(ok, key=lambda c: -c['valid_steps'])[:CONFIRM_TOP], []
+    top, draws = sorted(ok, key=lambda c: _rank(c['valid_steps'], c['error']))[:CONFIRM_TOP], []
     for c in top:
         t0 = time.perf_counter()
         key = (c['delays'], c['stride'])
@@ -566,11 +576,13 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
         c['seconds'] += time.perf_counter() - t0
         if bar is not None: bar.update()
     t0, n = time.perf_counter(), 1 + CONFIRM_DRAWS
-    confirmed = [v for v, _ in score(draws)]   # every draw of every top candidate over the whole horizon, as one batch
+    confirmed = score(draws)   # every draw of every top candidate over the whole horizon, as one batch
     for i, c in enumerate(top):
-        c['confirmed'] = min(confirmed[i * n:(i + 1) * n])
+        mine = confirmed[i * n:(i + 1) * n]
+        c['confirmed'] = min(v for v, _, _ in mine)   # the worse draw: its steps, and its error at the horizon
+        c['confirmed_error'] = max(e for _, _, e in mine) if whole and all(e is not None for _, _, e in mine) else None
         c['seconds'] += (time.perf_counter() - t0) / len(top)
-    best = max((c for c in ok if c['confirmed'] is not None), key=lambda c: c['confirmed'])   # max: the first best, i.e. the shortest window
+    best = min((c for c in ok if c['confirmed'] is not None), key=lambda c: _rank(c['confirmed'], c['confirmed_error']))   # the first best: the shortest window
     return (best['delays'], best['stride']), scores
 
 # %% ../nbs/14_delay.ipynb #48bfecf2
@@ -688,7 +700,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      seed:int=0, backend='auto', progress:bool=True) -> tuple:
     "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
-    try: tr, _, cap, starts, H = _holdout(trajs, max_window=MEMORY_WINDOW)
+    try: tr, _, cap, starts, H, _ = _holdout(trajs, max_window=MEMORY_WINDOW)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
@@ -706,7 +718,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     linear = [L for L in LINEAR_MEMORY if L - 1 <= cap]
     lins = [DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for L in linear]   # nearly linear memories: what forced and nearly conservative flows need
     lins = [lin._fit_embedding(tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
-    for lin, (v, why) in zip(lins, _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
+    for lin, (v, why, _) in zip(lins, _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
         if why is None: cands.append(dict(delays=lin.delays, stride=1, width=1, ridge=1e-8, valid_steps=v))
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
                width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
