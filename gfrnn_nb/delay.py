@@ -617,7 +617,8 @@ def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
     pieces, on, done = [], np.arange(len(hist)), 0   # the runs still within the range
     bound, model.rnn_.bound = model.rnn_.bound, None
     try:
-        with np.errstate(all='ignore'):
+        with np.errstate(all='ignore'), warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)   # a run that diverges is counted below, not reported
             while done < n_long and len(on):
                 piece = model.forecast_from(hist, min(LONG_PIECE, n_long - done))
                 stay = np.all(np.isfinite(piece) & (piece >= lo - margin) & (piece <= hi + margin), axis=(1, 2))
