@@ -20,7 +20,7 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
-from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise
+from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -397,9 +397,8 @@ def _holdout_cuts(ys, fraction=HOLDOUT_FRACTION, min_steps=HOLDOUT_MIN_STEPS):
     cuts = [len(y) - int(fraction * len(y)) for y in ys]
     cuts = [c if len(y) - c >= min_steps else None for y, c in zip(ys, cuts)]
     if any(c is not None for c in cuts): return cuts
-    whole = [i for i, y in enumerate(ys) if len(y) > min_steps][-max(1, int(round(fraction * len(ys)))):]   # many short series
-    if whole and sum(len(y) for i, y in enumerate(ys) if i not in whole) >= sum(len(ys[i]) for i in whole):
-        return [0 if i in whole else None for i in range(len(ys))]
+    whole = held_out_whole([len(y) - 1 for y in ys], fraction, min_steps)   # many short series: `split_validation`'s rule
+    if whole: return [0 if i in whole else None for i in range(len(ys))]
     need = int(np.ceil(min_steps / fraction))
     raise ValueError(f"delays='auto' or stride='auto' holds out the last {fraction:.0%} of each series to choose the embedding: "
                      f"the longest series has {max(len(y) for y in ys)} steps, expected at least {need}, or several series of more "
@@ -409,7 +408,7 @@ def _holdout_cuts(ys, fraction=HOLDOUT_FRACTION, min_steps=HOLDOUT_MIN_STEPS):
 def _holdout_starts(ys, cuts, n_starts:int=10, offset:int=0):
     "Held-out starts (series, position) spread over each held-out end, from `offset` on at least (a series held out whole needs the history before its first start), and the common free-run horizon: half the shortest end; where n_starts / 2 series or more are held out whole, one start each and the whole of the shortest (short series: the longer horizon tells candidates apart)."
     held = [(i, max(c, offset)) for i, c in enumerate(cuts) if c is not None]
-    if len(held) >= n_starts // 2 and all(cuts[i] == 0 for i, _ in held): return held, min(len(ys[i]) - 1 - c for i, c in held)
+    if len(held) >= n_starts // 2 and 0 in cuts: return held, min(len(ys[i]) - 1 - c for i, c in held)   # (whole series and ends never mix)
     H = min((len(ys[i]) - 1 - c) // 2 for i, c in held)
     per = max(2, -(-n_starts // len(held)))
     return [(i, int(p)) for i, c in held for p in np.unique(np.linspace(c, len(ys[i]) - 1 - H, per).astype(int))], H
@@ -421,7 +420,7 @@ def _holdout(ys, us=None, max_window:int=None) -> tuple:
     tru = None if us is None else [u if c is None else u[:c - 1] for u, c in zip(us, cuts) if c != 0]
     cap = min(len(t) for t in tr) // 10
     if max_window is not None: cap = min(cap, max_window)
-    return (tr, tru, cap, *_holdout_starts(ys, cuts, offset=cap), all(c in (0, None) for c in cuts))
+    return (tr, tru, cap, *_holdout_starts(ys, cuts, offset=cap), 0 in cuts)
 
 # %% ../nbs/14_delay.ipynb #54083feb
 CONFIRM_TOP = 4     # top candidates scored again as the returned model, under two draws

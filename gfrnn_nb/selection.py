@@ -8,9 +8,9 @@ __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WI
            'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'model_smooth', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs',
-           'split_validation', 'min_length', 'holdout_needs', 'width_ladder', 'validation_runs', 'observation_noise',
-           'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'select',
-           'select_accumulated', 'plot_selection']
+           'split_validation', 'held_out_whole', 'min_length', 'holdout_needs', 'width_ladder', 'validation_runs',
+           'observation_noise', 'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message',
+           'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -375,10 +375,14 @@ def split_validation(Z:list, U:list, fraction:float=VALIDATION_FRACTION, min_ste
         tr.append(z[:cut + 1]); va.append(z[cut:])
         tru.append(None if u is None else u[:cut]); vau.append(None if u is None else u[cut:])
     if va: return tr, tru, va, vau
-    whole = [i for i, z in enumerate(Z) if z.shape[0] - 1 >= min_steps][-max(1, int(round(fraction * len(Z)))):]   # many short trials
+    whole = held_out_whole([z.shape[0] - 1 for z in Z], fraction, min_steps)   # many short trials
     keep = [i for i in range(len(Z)) if i not in whole]
-    if sum(Z[i].shape[0] - 1 for i in keep) < sum(Z[i].shape[0] - 1 for i in whole): return tr, tru, va, vau   # too little left to train on
     return [Z[i] for i in keep], [U[i] for i in keep], [Z[i] for i in whole], [U[i] for i in whole]
+
+def held_out_whole(steps:list, fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS) -> list:
+    "Which of several short trajectories (their steps) are held out whole: the last `fraction` of those of at least min_steps steps, at least one, where the rest hold as many steps to train on; else none."
+    whole = [i for i, n in enumerate(steps) if n >= min_steps][-max(1, int(round(fraction * len(steps)))):]
+    return whole if sum(n for i, n in enumerate(steps) if i not in whole) >= sum(steps[i] for i in whole) else []
 
 # %% ../nbs/11a_selection.ipynb #ec5ac124
 def min_length(fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_STEPS) -> int:
