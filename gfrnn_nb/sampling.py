@@ -20,7 +20,7 @@ _SCALES = {'tanh': (np.log(3.0), np.log(3.0) / 2), 'relu': (1.0, 0.0)}
 def activation(name:str, xp=np):
     "The elementwise activation function called `name` on the array module `xp`."
     if name == 'tanh': return xp.tanh
-    if name == 'relu': return lambda z: xp.maximum(z, 0)
+    if name == 'relu': return lambda z, out=None: xp.maximum(z, 0, out=out)
     raise ValueError(f"activation={name!r} is not known: expected one of {ACTIVATIONS}.")
 
 # %% ../nbs/10_sampling.ipynb #30940997
@@ -79,7 +79,9 @@ class HiddenLayer:
         "Hidden activations of X (n, d) on X's backend."
         xp = xp_of(X)
         W, b = (self.W, self.b) if xp_of(self.W) is xp else (to_device(self.W, xp), to_device(self.b, xp))
-        return activation(self.activation, xp)(X @ W.T + b)
+        Z = X @ W.T
+        Z += b   # in place: one array instead of three, the same numbers
+        return activation(self.activation, xp)(Z, out=Z)
 
 # %% ../nbs/10_sampling.ipynb #94f7a273
 def sample_layer(X,                  # points (N, d) the neurons are placed between (host or device)
