@@ -128,16 +128,18 @@ def check_finite(a, name:str='X'):
 
 # %% ../nbs/03_checks.ipynb #c64dab39
 def check_states(x, d:int, name:str='x0'):
-    "States (d,) or (B, d) with B >= 1, real and finite, on their own backend."
+    "States (d,) or (B, d) with B >= 1 (for d = 1 also a number, read as (1,)), real and finite, on their own backend."
     a = as_array(x, name)
+    if a.ndim == 0 and d == 1: a = a.reshape(1)
     if a.ndim not in (1, 2) or a.shape[-1] != d or a.shape[0] == 0:
         raise ValueError(f"{name} has shape {tuple(a.shape)}: expected ({d},) or (B, {d}) for a model fitted on d={d}.")
     return check_finite(a, name)
 
 # %% ../nbs/03_checks.ipynb #ab8ec7e6
 def check_history(h, d:int, name:str='history', min_steps:int=1):
-    "A history (T, d) or (B, T, d) with T >= min_steps and B >= 1, real and finite, on its own backend."
+    "A history (T, d) or (B, T, d) with T >= min_steps and B >= 1 (for d = 1 also (T,), read as (T, 1)), real and finite, on its own backend."
     a = as_array(h, name)
+    if a.ndim == 1 and d == 1: a = a.reshape(-1, 1)
     if a.ndim not in (2, 3) or a.shape[-1] != d or 0 in a.shape[:-1]:
         raise ValueError(f"{name} has shape {tuple(a.shape)}: expected (T, {d}) or (B, T, {d}) for a model fitted on d={d}.")
     if a.shape[-2] < min_steps: raise ValueError(f"{name} has {a.shape[-2]} steps: expected at least {min_steps}.")

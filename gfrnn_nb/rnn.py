@@ -342,8 +342,9 @@ def _warn_bounded(self, hit, out):
 # %% ../nbs/12_rnn.ipynb #adb9768b
 @patch
 def forecast(self:SampledRNN, x0, n_steps:int, u=None):
-    "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d)) under inputs u, as a numpy array."
+    "The n_steps states after x0 ((d,) -> (n_steps, d); (B, d) -> (B, n_steps, d); with one coordinate also a number -> (n_steps,)) under inputs u, as a numpy array."
     _check_fitted(self)
+    number = self.n_features_in_ == 1 and np.ndim(x0) == 0   # one coordinate, given as a number: a series back
     x0 = _check_states(self, x0)
     n_steps = check_int('n_steps', n_steps)
     u = _check_forecast_inputs(self, u, x0.shape[0] if x0.ndim == 2 else 1, n_steps, x0.ndim == 1)
@@ -370,7 +371,7 @@ def forecast(self:SampledRNN, x0, n_steps:int, u=None):
                 out[:, t] = x
     _warn_bounded(self, hit, out)
     out = to_host(out * scale + mean)
-    return out[0] if single else out
+    return (out[0, :, 0] if number else out[0]) if single else out
 
 # %% ../nbs/12_rnn.ipynb #e30f3e6a
 def _split_outer(self):
@@ -435,13 +436,16 @@ def control_weights_(self:SampledRNN):
 # %% ../nbs/12_rnn.ipynb #8f85463d
 @patch
 def forecast_from(self:SampledRNN, history, n_steps:int, u=None):
-    "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d) under inputs u: with the model's memory (`memory_`) when the sequence holds its window, else from its last state as the model reads it (`current_state`)."
+    "Forecast n_steps after a warm-up sequence (T_w, d) or (B, T_w, d) (with one coordinate also (T_w,) -> (n_steps,)) under inputs u: with the model's memory (`memory_`) when the sequence holds its window, else from its last state as the model reads it (`current_state`)."
     _check_fitted(self)
+    series = self.n_features_in_ == 1 and np.ndim(history) == 1   # one coordinate, given as a series: a series back
     h, mem = check_history(history, self.n_features_in_), getattr(self, 'memory_', None)
-    if mem is not None and h.shape[-2] > mem.window: return mem.forecast_from(h, n_steps, u)
-    if mem is not None: warnings.warn(f"history has {h.shape[-2]} states and this model's memory needs {mem.window + 1}: forecast from "
-                                      "the last state with the memoryless model.", UserWarning, stacklevel=2)
-    return self.forecast(self.current_state(h), n_steps, u)
+    if mem is not None and h.shape[-2] > mem.window: out = mem.forecast_from(h, n_steps, u)
+    else:
+        if mem is not None: warnings.warn(f"history has {h.shape[-2]} states and this model's memory needs {mem.window + 1}: forecast from "
+                                          "the last state with the memoryless model.", UserWarning, stacklevel=2)
+        out = self.forecast(self.current_state(h), n_steps, u)
+    return out[..., 0] if series else out
 
 # %% ../nbs/12_rnn.ipynb #ccddf7be
 ASSIMILATION_ERROR = 0.05   # the model's error per step when it estimates a history's last state, as a fraction of the training data's noise
