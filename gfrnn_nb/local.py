@@ -85,7 +85,7 @@ def _valid_steps(layer, A, radius, starts, truth, chunk:int=50, threshold:float=
 
 # %% ../nbs/16_local.ipynb #2fd66597
 RADII = (2, 3)                      # default radius candidates
-WIDTHS = (250, 500)                 # default width candidates (one layer of the widest, read off by prefix)
+WIDTHS = (250, 500, 1000)           # default width candidates (one layer of the widest, read off by prefix)
 RIDGES = (0.0, 1e-10, 1e-8, 1e-6)   # default relative ridge candidates (one factorisation serves all)
 
 # %% ../nbs/16_local.ipynb #ddee9c43
