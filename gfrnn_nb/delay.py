@@ -4,10 +4,11 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
-           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'LONG_PIECE', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
-           'LINEAR_MEMORY', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information',
-           'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding',
-           'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate', 'load_model']
+           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE', 'MEMORY_WINDOW',
+           'MEMORY_MARGIN', 'LINEAR_MEMORY', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed',
+           'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
+           'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate',
+           'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -426,6 +427,7 @@ def _holdout(ys, us=None, max_window:int=None) -> tuple:
 CONFIRM_TOP = 4     # top candidates scored again as the returned model, under two draws
 CONFIRM_DRAWS = 1   # draws beyond the model's own; each top candidate keeps its worst score
 EARLY_CHUNKS = 8    # the screen's free runs go in this many pieces of the horizon, and stop once every run has lost validity
+SCREEN_MIN = 2_000  # a screen on part of the data (`screen` < 1) keeps at least this many latest steps of each training part
 
 # %% ../nbs/14_delay.ipynb #5b46590b
 def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd, early:bool=False):
@@ -535,8 +537,13 @@ def _confirm_rnn(self:DelayRNN, n_samples, seed):
     return rnn
 
 # %% ../nbs/14_delay.ipynb #a848af8b
-def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
-    "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), score it on the held-out ends, return the best."
+def _screen_parts(tr:list, tru, screen:float) -> tuple:
+    "The latest `screen` fraction of each training part (at least SCREEN_MIN steps, or all of it) and its inputs: what the screen fits on."
+    keep = [min(len(t), max(int(np.ceil(screen * len(t))), SCREEN_MIN)) for t in tr]
+    return [t[len(t) - k:] for t, k in zip(tr, keep)], None if tru is None else [u[len(u) - k + 1:] for u, k in zip(tru, keep)]
+
+def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=1.0):
+    "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), on the latest `screen` fraction of the training parts, score it on the held-out ends, return the best."
     tr, tru, cap, starts, H, whole = _holdout(ys, us, max_window)
     longest = max(tr, key=len)
     cands = embedding_candidates(longest, self.delays, self.stride, max_window=cap)
@@ -548,13 +555,14 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None):
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
     n_samples = sum(len(t) for t in tr)
-    def fit(D, s, rnn): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(tr, tru, D, s, rnn)
+    part, partu = _screen_parts(tr, tru, screen) if screen < 1 else (tr, tru)
+    def fit(D, s, rnn, full=True): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(*((tr, tru) if full else (part, partu)), D, s, rnn)
     def score(ms, early=False): return _score_embeddings(ms, ys, us, starts, H, lo, hi, mean, sd, early)
-    same = self.width == 'auto' or self.solver == 'auto'   # the returned model is the search model: a screened model is its own first confirming draw
+    same = (self.width == 'auto' or self.solver == 'auto') and part is tr   # the returned model is the search model: a screened model is its own first confirming draw
     scores, models = [], []
     for D, s in cands:   # the screen: every candidate fitted, then run as one batch; the runs stop once every one has lost validity
         t0 = time.perf_counter()
-        models.append(fit(D, s, self._search_rnn(n_samples)))
+        models.append(fit(D, s, self._search_rnn(sum(len(t) for t in part)), full=False))
         scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=None, rejected=None, error=None, confirmed=None,
                            confirmed_error=None, seconds=time.perf_counter() - t0))
         if bar is not None: bar.update()
@@ -681,6 +689,7 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
 LINEAR_MEMORY = (10, 20)   # delays (stride 1) of the nearly linear memories that compete too: one neuron, a small ridge (an autoregression)
+MEMORY_SCREEN = 0.25  # the embeddings' screen fits on the latest quarter of the training parts (the top ones are confirmed on all of it)
 MEMORY_LONG = 5_000   # the model with memory runs this many steps freely before it is chosen (at most as many as the data hold, at least the choice's own long run): a slow drift off the attractor shows late
 
 # %% ../nbs/14_delay.ipynb #be83521a
@@ -712,7 +721,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     from tqdm.auto import tqdm
     with warnings.catch_warnings(), tqdm(total=1, delay=2, disable=not progress, desc='memory', leave=False) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
-        scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar)[1]
+        scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN)[1]
     cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=model.ridge, valid_steps=c['confirmed'])   # every confirmed embedding
              for c in scores if c['confirmed'] is not None and not c['rejected']]
     linear = [L for L in LINEAR_MEMORY if L - 1 <= cap]

@@ -166,6 +166,22 @@ def test_the_screen_stops_its_runs_early_and_the_confirmation_runs_the_whole_hor
     top = {(c['delays'], c['stride']) for c in m.embedding_scores_ if c['confirmed'] is not None}
     assert {(D, s) for D, s, _ in confirm} == top and fits[-1][2] == 6_000
 
+def test_a_screen_on_part_of_the_data_fits_the_latest_steps_and_confirms_on_all(monkeypatch):
+    import gfrnn_nb.delay as dl
+    y = trajectories(van_der_pol(), 1, 12_000, seed=0)[0]
+    fits = []
+    fit_embedding = dl.DelayRNN._fit_embedding
+    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn: fits.append((ys[0], rnn.width)) or fit_embedding(self, ys, us, D, s, rnn))
+    tr = dl._holdout([y], max_window=dl.MEMORY_WINDOW)[0][0]
+    (D, s), scores = dl._choose_embedding(DelayRNN(width='auto', ridge=0.0, seed=0), [y], None, max_window=dl.MEMORY_WINDOW, screen=0.25)
+    screen, confirm = fits[:len(scores)], fits[len(scores):]
+    keep = max(int(np.ceil(0.25 * len(tr))), dl.SCREEN_MIN)
+    assert all(len(p) == keep and np.array_equal(p, tr[-keep:]) for p, _ in screen)   # the latest steps of the training part
+    assert len(confirm) == dl.CONFIRM_TOP * (1 + dl.CONFIRM_DRAWS)   # not the screened models: they saw part of the data
+    assert all(np.array_equal(p, tr) for p, _ in confirm) and (D, s) in {(c['delays'], c['stride']) for c in scores if c['confirmed'] is not None}
+    parts, us = dl._screen_parts([tr[:1_500], tr], [np.zeros((1_499, 1)), np.zeros((len(tr) - 1, 1))], 0.25)
+    assert [len(p) for p in parts] == [1_500, keep] and [len(u) for u in us] == [1_499, keep - 1]   # a short part whole; inputs one shorter
+
 def test_the_search_model_screened_is_its_own_first_confirming_draw(monkeypatch):
     import gfrnn_nb.delay as dl
     y = trajectories(van_der_pol(), 1, 3_000, seed=0)[0]
