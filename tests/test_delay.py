@@ -171,14 +171,14 @@ def test_a_screen_on_part_of_the_data_fits_the_latest_steps_and_confirms_on_all(
     y = trajectories(van_der_pol(), 1, 12_000, seed=0)[0]
     fits = []
     fit_embedding = dl.DelayRNN._fit_embedding
-    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn: fits.append((ys[0], rnn.width)) or fit_embedding(self, ys, us, D, s, rnn))
+    monkeypatch.setattr(dl.DelayRNN, '_fit_embedding', lambda self, ys, us, D, s, rnn: fits.append(ys[0]) or fit_embedding(self, ys, us, D, s, rnn))
     tr = dl._holdout([y], max_window=dl.MEMORY_WINDOW)[0][0]
     (D, s), scores = dl._choose_embedding(DelayRNN(width='auto', ridge=0.0, seed=0), [y], None, max_window=dl.MEMORY_WINDOW, screen=0.25)
     screen, confirm = fits[:len(scores)], fits[len(scores):]
     keep = max(int(np.ceil(0.25 * len(tr))), dl.SCREEN_MIN)
-    assert all(len(p) == keep and np.array_equal(p, tr[-keep:]) for p, _ in screen)   # the latest steps of the training part
+    assert all(len(p) == keep and np.array_equal(p, tr[-keep:]) for p in screen)   # the latest steps of the training part
     assert len(confirm) == dl.CONFIRM_TOP * (1 + dl.CONFIRM_DRAWS)   # not the screened models: they saw part of the data
-    assert all(np.array_equal(p, tr) for p, _ in confirm) and (D, s) in {(c['delays'], c['stride']) for c in scores if c['confirmed'] is not None}
+    assert all(np.array_equal(p, tr) for p in confirm) and (D, s) in {(c['delays'], c['stride']) for c in scores if c['confirmed'] is not None}
     parts, us = dl._screen_parts([tr[:1_500], tr], [np.zeros((1_499, 1)), np.zeros((len(tr) - 1, 1))], 0.25)
     assert [len(p) for p in parts] == [1_500, keep] and [len(u) for u in us] == [1_499, keep - 1]   # a short part whole; inputs one shorter
 
