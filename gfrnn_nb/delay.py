@@ -556,13 +556,13 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=
     sd = np.where(sd > 0, sd, 1.0)
     n_samples = sum(len(t) for t in tr)
     part, partu = _screen_parts(tr, tru, screen) if screen < 1 else (tr, tru)
-    def fit(D, s, rnn, full=True): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(*((tr, tru) if full else (part, partu)), D, s, rnn)
+    def fit(D, s, rnn, data=(tr, tru)): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(*data, D, s, rnn)
     def score(ms, early=False): return _score_embeddings(ms, ys, us, starts, H, lo, hi, mean, sd, early)
     same = (self.width == 'auto' or self.solver == 'auto') and part is tr   # the returned model is the search model: a screened model is its own first confirming draw
     scores, models = [], []
     for D, s in cands:   # the screen: every candidate fitted, then run as one batch; the runs stop once every one has lost validity
         t0 = time.perf_counter()
-        models.append(fit(D, s, self._search_rnn(sum(len(t) for t in part)), full=False))
+        models.append(fit(D, s, self._search_rnn(sum(len(t) for t in part)), (part, partu)))
         scores.append(dict(delays=D, stride=s, window=(D - 1) * s, valid_steps=None, rejected=None, error=None, confirmed=None,
                            confirmed_error=None, seconds=time.perf_counter() - t0))
         if bar is not None: bar.update()
