@@ -68,24 +68,26 @@ def _short(model) -> str:
 
 # %% ../nbs/41_compare.ipynb #59807511
 def run_one(method:str, factory, spec:str, seed:int=0, budget_seconds:float=180.0, warmup:int=100, threads:int=1,
-            bench_kw:dict=None, cache:bool=True) -> dict:
-    "Fit and score one method on one setting; reads the cached result when there is one (`cache=False`: recompute and replace it)."
+            bench_kw:dict=None, cache:bool=True, extra=None) -> dict:
+    "Fit and score one method on one setting; reads the cached result when there is one (`cache=False`: recompute and replace it). `extra(model, bench)` -> a dict of more results, computed after the scores under the same threads (under 'extra'; a cached result without them is computed again)."
     bench_kw = dict(bench_kw or {})
     bench = forecast_benchmark(**parse_system(spec), **bench_kw)
     model = factory(seed, budget_seconds)
     key = _key(CACHE_VERSION, method, model.get_params(), bench.settings, seed, warmup, threads)
     path = _cache_dir() / 'compare' / f"{spec}-{method}-s{seed}-{key}.json"
-    if cache and path.exists(): return {**json.loads(path.read_text()), 'cached': True}
+    if cache and path.exists() and ('extra' in (res := json.loads(path.read_text())) or extra is None): return {**res, 'cached': True}
     hk = (_key(bench.settings), warmup)
     if hk not in _HISTORIES: _HISTORIES[hk] = start_histories(bench, warmup)
     with blas_threads(threads):
         model.fit(bench.train)
         scores = evaluate(WarmStart(model, bench.starts, _HISTORIES[hk]), bench)
+        more = None if extra is None else extra(model, bench)
     res = dict(system=spec, method=method, seed=seed, settings=_short(model), fit_seconds=model.fit_seconds_,
                tune_seconds=getattr(model, 'tune_seconds_', 0.0), best_params=getattr(model, 'best_params_', {}),
                **scores, benchmark=bench.settings, threads=threads, warmup=warmup, finished=time.strftime('%Y-%m-%d %H:%M:%S'))
     if isinstance(getattr(model, 'state_', None), dict) and 'steps' in model.state_:
         res.update(train_steps=int(model.state_['steps']), stopped=model.state_['stopped'])
+    if more is not None: res['extra'] = more
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(res, indent=1, default=str))
     return {**res, 'cached': False}

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ROBUST_STATES', 'ROBUST_SERIES', 'ROBUST_METHODS', 'ROBUST_SKIPPED', 'ROBUST_CACHE_VERSION', 'SERIES_REVISION',
            'robust_jobs', 'attractor_stats', 'state_floor', 'hourly_temperatures', 'observed_series', 'series_row',
-           'robust_row', 'bench_robust', 'robust_table', 'noise_draws']
+           'plain_refit', 'robust_row', 'bench_robust', 'choice_cost', 'robust_table', 'noise_draws']
 
 # %% ../nbs/43_robust.ipynb #ee488628
 import csv, functools, json, time, warnings
@@ -17,6 +17,8 @@ from .metrics import valid_prediction_time, state_space_divergence, power_spectr
 from .bench import forecast_benchmark, stored_table, _cache_dir
 from .baselines import ESN, NVAR, ESN_GRID, NVAR_GRID
 from .delay import DelayRNN
+from .rnn import SampledRNN
+from .local import LocalRNN
 from .weather import vega_data_file
 from .compare import run_one, parse_system, METHODS, _key
 
@@ -92,6 +94,7 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
     t0 = time.perf_counter()
     model.fit(tr)
     fit_s = time.perf_counter() - t0
+    plain = plain_refit(model, tr) or {}
     st = Standardizer().fit(tr)
     pos = np.linspace(hist, len(te) - H, n_starts).astype(int)
     with warnings.catch_warnings():
@@ -103,11 +106,41 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
     return dict(vpt_median=float(np.median(vpt)), vpt_q25=float(np.percentile(vpt, 25)), vpt_q75=float(np.percentile(vpt, 75)),
                 unit=data['unit'], fit_seconds=getattr(model, 'fit_seconds_', fit_s), tune_seconds=getattr(model, 'tune_seconds_', 0.0),
                 **attractor_stats(st.transform(te), st.transform(gen)),
-                floor=attractor_stats(st.transform(te), st.transform(data['other'])),
+                floor=attractor_stats(st.transform(te), st.transform(data['other'])), **plain,
                 choice=dict(model.embedding_, ridge=model.ridge_) if hasattr(model, 'embedding_') else getattr(model, 'best_params_', None))
 
+# %% ../nbs/43_robust.ipynb #125bff36
+def _plain_models(model) -> list:
+    "The models with `model`'s chosen settings fixed (unfitted), or [] for a model that chose nothing."
+    if isinstance(model, SampledRNN) and getattr(model, 'selection_', None):
+        ring = model.selection_.get('ring') or {}
+        out = [LocalRNN(radius=ring['radius'], width=ring['width'], ridge=ring['ridge'], sampler=model.sampler, activation=model.activation,
+                        seed=model.seed, progress=False) if ring.get('chosen') else
+               type(model)(**{**model.get_params(), 'width': model.width_, 'solver': model.solver_, 'ridge': model.ridge_,
+                              'denoise': model.denoise_, 'memory': False, 'ring': False, 'progress': False})]
+        if model.memory_ is not None:
+            m, e = model.memory_, model.memory_.embedding_
+            out.append(DelayRNN(**{**m.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'ridge': m.rnn_.ridge, 'progress': False}))
+        return out
+    if isinstance(model, LocalRNN) and getattr(model, 'selection_', None):
+        return [LocalRNN(**{**model.get_params(), 'radius': model.radius_, 'width': model.width_, 'ridge': model.ridge_, 'progress': False})]
+    if isinstance(model, DelayRNN) and 'auto' in (model.delays, model.stride, model.ridge):
+        e = model.embedding_
+        return [DelayRNN(**{**model.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'ridge': model.ridge_, 'progress': False})]
+    return []
+
+def plain_refit(model, X) -> dict:
+    "A fitted model that chose its settings, fitted again on X with them fixed (`_plain_models`): {'plain_seconds': the fits' own seconds, 'plain': their settings}; None for a model that chose nothing."
+    plain = _plain_models(model)
+    if not plain: return None
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # what the fit warns about was said by the model's own fit
+        for p in plain: p.fit(X)
+    return dict(plain_seconds=float(sum(p.fit_seconds_ for p in plain)),
+                plain=[dict(kind=type(p).__name__, **{k: v for k, v in p.get_params().items() if k in ('width', 'solver', 'ridge', 'denoise', 'delays', 'stride', 'radius')}) for p in plain])
+
 # %% ../nbs/43_robust.ipynb #8485dac4
-ROBUST_CACHE_VERSION = 1
+ROBUST_CACHE_VERSION = 2   # 2: rows time the plain fit of the chosen setting
 SERIES_REVISION = 2   # raised when DelayRNN's defaults change, so that the scalar settings' sampled rows are computed again
 
 # %% ../nbs/43_robust.ipynb #efeb4b03
@@ -120,8 +153,10 @@ def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_s
         if setting in ROBUST_SERIES: row = series_row(setting, method, seed)
         else:
             name = _STATE_METHOD[method]
-            r = run_one(name, METHODS[name], setting, seed, budget_seconds, bench_kw=dict(n_free=n_free), cache=cache)
+            r = run_one(name, METHODS[name], setting, seed, budget_seconds, bench_kw=dict(n_free=n_free), cache=cache,
+                        extra=lambda model, bench: plain_refit(model, bench.train) or {})   # timed in the same run as the fit
             row = {k: r[k] for k in ('vpt_median', 'vpt_q25', 'vpt_q75', 'fit_seconds', 'tune_seconds', 'dstsp', 'dh')}
+            row.update(r['extra'])
             row.update(unit='Lyapunov times', finite=bool(np.isfinite(r['dstsp'])), floor=state_floor(setting, n_free=n_free),
                        choice=r.get('best_params') or None)
     row.update(setting=setting, method=method, seed=seed)
@@ -150,13 +185,19 @@ def bench_robust(settings=ROBUST_STATES + ROBUST_SERIES, # setting names, or one
     return rows
 
 # %% ../nbs/43_robust.ipynb #86c51bdc
+def choice_cost(row:dict) -> tuple:
+    "(seconds of the plain fit, what fitting and choosing cost as a multiple of it) of a row: the plain fit it timed, or a tuned baseline's fit at its tuned settings; (None, None) for a model that chose nothing."
+    plain = row.get('plain_seconds') or (row['fit_seconds'] if row['tune_seconds'] > 0 else None)
+    return (None, None) if not plain else (plain, (row['fit_seconds'] + row['tune_seconds']) / plain)
+
 def robust_table(rows:list) -> str:
     "The rows as a markdown table."
-    head = ("| setting | method | fit s | tune s | VPT median | q25–q75 | unit | D_stsp | D_H | floor D_stsp | floor D_H | finite |\n"
-            "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
+    head = ("| setting | method | fit s | tune s | plain fit s | × plain | VPT median | q25–q75 | unit | D_stsp | D_H | floor D_stsp | floor D_H | finite |\n"
+            "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|")
     f = lambda v: f"{v:.3f}" if v < 1e3 else f"{v:.1e}"
+    c = lambda r: (lambda p, x: '– | –' if p is None else f"{p:.2f} | {x:.1f}")(*choice_cost(r))
     return '\n'.join([head] + [
-        f"| {r['setting']} | {r['method']} | {r['fit_seconds']:.2f} | {r['tune_seconds']:.1f} | {r['vpt_median']:.2f} | "
+        f"| {r['setting']} | {r['method']} | {r['fit_seconds']:.2f} | {r['tune_seconds']:.1f} | {c(r)} | {r['vpt_median']:.2f} | "
         f"{r['vpt_q25']:.2f}–{r['vpt_q75']:.2f} | {r['unit']} | {f(r['dstsp'])} | {r['dh']:.3f} | {r['floor']['dstsp']:.3f} | "
         f"{r['floor']['dh']:.3f} | {'yes' if r['finite'] else 'no'} |" for r in rows])
 

@@ -39,6 +39,21 @@ def test_table_has_every_column_and_the_settings(cache):
     for col in ('fit s', 'VPT median', 'q25', 'D_stsp', 'D_H', 'ceiling'): assert col in md
     assert 'SampledRNN(width=25' in md
 
+def test_extra_results_are_cached_and_computed_when_missing(cache):
+    f = lambda seed, b: SampledRNN(width=20, seed=seed, backend='numpy')
+    bkw = {k: KW[k] for k in ('n_train', 'n_starts', 'n_free', 'horizon_lt')}
+    plain = run_one('s', f, 'lorenz63', bench_kw=bkw)
+    assert 'extra' not in plain
+    seen = []
+    def extra(model, bench):
+        seen.append(model.width_)
+        return dict(width=model.width_, rows=int(bench.train.shape[-2]))
+    r = run_one('s', f, 'lorenz63', bench_kw=bkw, extra=extra)      # cached without extra: fitted again
+    assert not r['cached'] and seen == [20] and r['extra']['width'] == 20 and r['extra']['rows'] >= 1500
+    again = run_one('s', f, 'lorenz63', bench_kw=bkw, extra=extra)  # now cached with it
+    assert again['cached'] and seen == [20] and again['extra'] == r['extra']
+    assert run_one('s', f, 'lorenz63', bench_kw=bkw)['cached']      # a cached result with extra serves a call without
+
 def test_settings_names():
     assert parse_system('lorenz63-noise5-dt0.05') == dict(system='lorenz63', noise=0.05, dt=0.05)
     assert parse_system('lorenz96') == dict(system='lorenz96')
