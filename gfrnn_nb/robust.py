@@ -109,7 +109,7 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
                 floor=attractor_stats(st.transform(te), st.transform(data['other'])), **plain,
                 choice=dict(model.embedding_, ridge=model.ridge_) if hasattr(model, 'embedding_') else getattr(model, 'best_params_', None))
 
-# %% ../nbs/43_robust.ipynb #125bff36
+# %% ../nbs/43_robust.ipynb #baccd378
 def _plain_models(model) -> list:
     "The models with `model`'s chosen settings fixed (unfitted), or [] for a model that chose nothing."
     if isinstance(model, SampledRNN) and getattr(model, 'selection_', None):

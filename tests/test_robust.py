@@ -32,3 +32,14 @@ def test_table_formats_every_row():
 def test_series_split_keeps_the_held_out_part_apart():
     d = observed_series('seattle-temps')
     assert len(d['other']) == len(d['test']) and np.array_equal(d['other'], d['train'][-len(d['test']):])
+
+def test_plain_refit_of_a_local_choice_fixes_it():
+    from gfrnn_nb.local import LocalRNN
+    from gfrnn_nb.robust import plain_refit
+    from gfrnn_nb.systems import lorenz96, trajectories
+    data = trajectories(lorenz96(dim=8), 2, 1201, seed=0)
+    chose = LocalRNN(radius=(1, 2), width=(20, 40), ridge=(1e-8,), seed=0, progress=False).fit(data)
+    p = plain_refit(chose, data)
+    assert p['plain'] == [dict(kind='LocalRNN', radius=chose.radius_, width=chose.width_, ridge=chose.ridge_)]
+    assert 0 < p['plain_seconds'] < chose.fit_seconds_
+    assert plain_refit(LocalRNN(radius=1, width=20, ridge=0.0, seed=0).fit(data), data) is None   # nothing chosen
