@@ -112,8 +112,11 @@ def suggest_embedding(series, max_lag:int=100, max_dim:int=10, threshold:float=0
     "Stride from the first minimum of the mutual information, delays from the false-nearest-neighbour fraction."
     y = _as_series(series)
     if y.shape[0] < 4 * max_lag: raise ValueError(f"series has {y.shape[0]} steps: expected at least 4*max_lag = {4 * max_lag}.")
-    ami, acf = mutual_information(y, max_lag, bins), autocorrelation(y, max_lag)
-    stride = first_minimum(ami)
+    return _suggestion(y, mutual_information(y, max_lag, bins), autocorrelation(y, max_lag), max_dim, threshold)
+
+def _suggestion(y, ami, acf, max_dim:int=10, threshold:float=0.01) -> EmbeddingSuggestion:
+    "`suggest_embedding` from the series' mutual information and autocorrelation over lags 1..max_lag, already computed."
+    max_lag, stride = len(ami), first_minimum(ami)
     if stride == max_lag:                        # no minimum: fall back on the first zero of the autocorrelation
         below = np.nonzero(acf <= 0)[0]
         stride = int(below[0]) + 1 if len(below) else max_lag
@@ -156,15 +159,16 @@ def embedding_candidates(series,          # (T,) or (T, k) observations (the tra
     max_window = T // 10 if max_window is None else max_window
     if stride == 'auto':
         lag = max(2, min(max_lag, T // 4))
-        tau = first_minimum(mutual_information(y, lag))
+        ami, acf = mutual_information(y, lag), autocorrelation(y, lag)   # (the suggestion below reads them too)
+        tau = first_minimum(ami)
         strides = []
-        for s in (1, tau, tau // 2, tau // 4, autocorrelation_time(autocorrelation(y, lag))):
+        for s in (1, tau, tau // 2, tau // 4, autocorrelation_time(acf)):
             if s >= 1 and all(abs(s - t) > 0.1 * t for t in strides): strides.append(int(s))  # near-duplicates add only cost
     else: strides = [int(stride)]
     ds = EMBEDDING_DELAYS if delays == 'auto' else (int(delays),)
     out = [(D, s) for s in strides for D in ds]
     if delays == 'auto' and stride == 'auto' and T >= 4 * lag:   # the false-neighbour dimension may lie beyond the grid
-        sugg = suggest_embedding(y, max_lag=lag)
+        sugg = _suggestion(y, ami, acf)
         if (sugg.delays, sugg.stride) not in out: out.append((sugg.delays, sugg.stride))
     out = [(D, s) for D, s in out if (D - 1) * s <= max_window]
     return sorted(out, key=lambda c: ((c[0] - 1) * c[1], c[0]))

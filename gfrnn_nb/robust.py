@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ROBUST_STATES', 'ROBUST_SERIES', 'ROBUST_METHODS', 'ROBUST_SKIPPED', 'ROBUST_CACHE_VERSION', 'SERIES_REVISION',
            'robust_jobs', 'attractor_stats', 'state_floor', 'hourly_temperatures', 'observed_series', 'series_row',
-           'plain_refit', 'robust_row', 'bench_robust', 'choice_cost', 'robust_table', 'noise_draws']
+           'plain_refit', 'fit_parts', 'robust_row', 'bench_robust', 'choice_cost', 'robust_table', 'noise_draws']
 
 # %% ../nbs/43_robust.ipynb #ee488628
 import csv, functools, json, time, warnings
@@ -94,7 +94,7 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
     t0 = time.perf_counter()
     model.fit(tr)
     fit_s = time.perf_counter() - t0
-    plain = plain_refit(model, tr) or {}
+    plain = {**(plain_refit(model, tr) or {}), 'parts': fit_parts(model)}
     st = Standardizer().fit(tr)
     pos = np.linspace(hist, len(te) - H, n_starts).astype(int)
     with warnings.catch_warnings():
@@ -139,8 +139,20 @@ def plain_refit(model, X) -> dict:
     return dict(plain_seconds=float(sum(p.fit_seconds_ for p in plain)),
                 plain=[dict(kind=type(p).__name__, **{k: v for k, v in p.get_params().items() if k in ('width', 'solver', 'ridge', 'denoise', 'delays', 'stride', 'radius')}) for p in plain])
 
+def fit_parts(model) -> list:
+    "Where a fitted model's choice spent its time, as its records say: [(part, seconds), ...] (the default `SampledRNN`: the choice of width, regularisation and smoothing, then the ring model and the model with memory where they competed; `DelayRNN()`: its embedding search and ridge check); [] where nothing is recorded."
+    if isinstance(model, SampledRNN) and getattr(model, 'selection_', None):
+        sel = model.selection_
+        parts = [('width, regularisation, smoothing', sel['seconds'])]
+        parts += [(name, sel[key]['seconds']) for key, name in (('ring', 'ring model'), ('memory', 'memory')) if (sel.get(key) or {}).get('seconds') is not None]
+        return [(k, float(v)) for k, v in parts]
+    if isinstance(model, DelayRNN) and getattr(model, 'embedding_scores_', None):
+        check = getattr(model, 'ridge_check_', None) or {}
+        return [('embedding', float(model.search_seconds_))] + ([('ridge check', float(check['seconds']))] if 'seconds' in check else [])
+    return []
+
 # %% ../nbs/43_robust.ipynb #8485dac4
-ROBUST_CACHE_VERSION = 2   # 2: rows time the plain fit of the chosen setting
+ROBUST_CACHE_VERSION = 3   # 2: rows time the plain fit of the chosen setting; 3: and say where the fit's time went
 SERIES_REVISION = 2   # raised when DelayRNN's defaults change, so that the scalar settings' sampled rows are computed again
 
 # %% ../nbs/43_robust.ipynb #efeb4b03
@@ -154,7 +166,7 @@ def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_s
         else:
             name = _STATE_METHOD[method]
             r = run_one(name, METHODS[name], setting, seed, budget_seconds, bench_kw=dict(n_free=n_free), cache=cache,
-                        extra=lambda model, bench: plain_refit(model, bench.train) or {})   # timed in the same run as the fit
+                        extra=lambda model, bench: {**(plain_refit(model, bench.train) or {}), 'parts': fit_parts(model)})   # timed in the same run as the fit
             row = {k: r[k] for k in ('vpt_median', 'vpt_q25', 'vpt_q75', 'fit_seconds', 'tune_seconds', 'dstsp', 'dh')}
             row.update(r['extra'])
             row.update(unit='Lyapunov times', finite=bool(np.isfinite(r['dstsp'])), floor=state_floor(setting, n_free=n_free),
