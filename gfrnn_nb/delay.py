@@ -21,7 +21,7 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
-from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole
+from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -554,7 +554,7 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=
     if not cands:
         raise ValueError(f"delays={self.delays!r}, stride={self.stride!r}: no embedding's window fits a tenth of the shortest training part "
                          f"({min(len(t) for t in tr)} steps); expected a smaller fixed value or longer series.")
-    if bar is not None: bar.reset(total=len(cands) + min(CONFIRM_TOP, len(cands)))   # a progress bar: one tick per fit
+    if bar is not None: progress_phase(bar, len(cands) + min(CONFIRM_TOP, len(cands)))   # a progress bar: one tick per fit
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
@@ -658,7 +658,7 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
     Z, cat = sc.transform(ys), np.concatenate(ys)
     lo, hi = cat.min(0), cat.max(0)
     noise = observation_noise(Z) if _smoothings(Z, 'auto')[1] else None   # noisy data (a smoothing removes noise only): runs seen through it
-    if bar is not None: bar.set_description('ridge check'); bar.reset(total=len(embeddings) * len(DELAY_RIDGES))   # one tick per fit, at most
+    if bar is not None: progress_phase(bar, len(embeddings) * len(DELAY_RIDGES), 'ridge check')   # one tick per fit, at most
     for e, (delays, stride) in enumerate(embeddings):
         starts, H = _check_starts(ys, (delays - 1) * stride)
         if starts is None and e: continue
@@ -710,7 +710,8 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      n_long:int,    # length of the long free run (`selection_['long_steps']`)
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
                      noise=None,    # the data's observation noise (d,) in standardised units (`selection_['noise_sd']`), or None
-                     seed:int=0, backend='auto', progress:bool=True) -> tuple:
+                     seed:int=0, backend='auto', progress:bool=True,
+                     bar=None) -> tuple:  # the progress bar of the fit this search is a phase of (None: its own)
     "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
     t0 = time.perf_counter()
     try: tr, _, cap, starts, H, _ = _holdout(trajs, max_window=MEMORY_WINDOW)
@@ -722,8 +723,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     ml = memoryless(tr)
     base = _score_embedding(_Memoryless(ml, reads), trajs, None, starts, H, lo, hi, mean, sd)[0]
     model = DelayRNN(ridge=0.0, seed=seed, backend=backend)   # its own long run is checked below
-    from tqdm.auto import tqdm
-    with warnings.catch_warnings(), tqdm(total=1, delay=2, disable=not progress, desc='memory', leave=False) as bar:
+    with warnings.catch_warnings(), phase_bar(bar, 1, 'memory', progress) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
         scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN)[1]
     cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=model.ridge, valid_steps=c['confirmed'])   # every confirmed embedding

@@ -16,7 +16,7 @@ from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
 from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError
-from .selection import VALIDATION_FRACTION, split_validation, holdout_needs, _valid_steps as _median_steps, _statistics
+from .selection import VALIDATION_FRACTION, split_validation, holdout_needs, _valid_steps as _median_steps, _statistics, phase_bar
 
 # %% ../nbs/16_local.ipynb #e30e9efc
 def ring_patches(Z,          # states (..., d) of sites on a ring
@@ -324,15 +324,15 @@ def _ring_runs(layer, A, radius, z0, n_steps, to_local, to_global, lo, hi):
 def ring_candidate(trajs:list,        # trajectories (T_k, d), original units
                    mean, scale,       # the global model's standardisation (d,) each
                    ho:dict,           # the held-out runs the global candidates were judged on (`selection.held_out_runs`)
-                   sampler:str='swim', activation:str='tanh', seed=0, progress:bool=True):
+                   sampler:str='swim', activation:str='tanh', seed=0, progress:bool=True,
+                   bar=None):         # the progress bar of the fit this is a phase of (None: its own)
     "The local model as a candidate of the global selection: its scores on the same held-out runs, and finish() -> (global layer, A)."
-    from tqdm.auto import tqdm
     t0 = time.perf_counter()
     scaler = Standardizer().fit([x.reshape(-1, 1) for x in trajs])
     lm, ls = float(scaler.mean_.item()), float(scaler.scale_.item())
     Ztr, _, Zva, _ = split_validation([(x - lm) / ls for x in trajs], [None] * len(trajs))
     lrnn = LocalRNN()   # this chapter's defaults: candidates and held-out runs
-    with tqdm(total=len(lrnn.radius), delay=2, disable=not progress, desc='ring model', leave=False) as bar:
+    with phase_bar(bar, len(lrnn.radius), 'ring model', progress) as bar:
         (s, r, w, g, layer, acc), scores = _select_ring(Ztr, Zva, lrnn.radius, lrnn.width, lrnn.ridge, sampler, activation, host_rng(seed),
                                                         lrnn.validation_starts, lrnn.validation_steps, bar)
     A = acc.leading(2 * r + 2 + w).solve(g, rank='svd')

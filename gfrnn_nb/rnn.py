@@ -162,14 +162,14 @@ def _fixed_solve(reg) -> tuple:
     return ('qr', 0.0) if kind == 'pivoted' else ('svd', value if kind == 'ridge' else 0.0)
 
 # %% ../nbs/12_rnn.ipynb #d4a017cd
-def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp):
+def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp, bar=None):
     "Smoothing, width and regularisation chosen on held-out free runs (see `select`): (layer, solution dict, smoothing, record)."
     regs = _regs(self)
     with warnings.catch_warnings():   # no candidate passed: said once the local model and the model with memory have competed (`_warn_fallback`)
         warnings.filterwarnings('ignore', message='no candidate model passed', category=RuntimeWarning)
         layer, A, sigma, record = select(Zh, Uh, lambda Z, U, w: _draw(self, Z, U, w), self.width, self.max_width, self.denoise, regs,
                                          include_state=self.include_state, include_const=self.include_const,
-                                         input_in_layer=self.input_in_layer, backend=xp, block_rows=self.block_rows, progress=self.progress)
+                                         input_in_layer=self.input_in_layer, backend=xp, block_rows=self.block_rows, progress=self.progress, bar=bar)
     sol = dict(A=A)
     if self.mode == 'koopman' or self.koopman:   # the Koopman matrix of the chosen model, with the chosen regularisation
         kind, v = record['chosen']['reg']
@@ -186,7 +186,7 @@ def _chosen_candidate(record:dict) -> dict:
             and list(c['reg']) == list(ch['reg'])][-1]
 
 # %% ../nbs/12_rnn.ipynb #5fb63346
-def _try_ring(self:SampledRNN, trajs:list, scaler, Zh:list, Uh:list, record:dict, xp):
+def _try_ring(self:SampledRNN, trajs:list, scaler, Zh:list, Uh:list, record:dict, xp, bar=None):
     "The local model (see the local chapter) as one more candidate on data that look like a ring: (layer, solution) when it beats the chosen model on the same held-out runs, else None; `record['ring']` says how it did."
     if (self.ring is False or Uh[0] is not None or self.width != 'auto' or self.mode != 'recurrent' or self.koopman or self.ridge
             or not (self.include_state and self.include_const) or self.sampler == 'aswim'): return None
@@ -195,7 +195,7 @@ def _try_ring(self:SampledRNN, trajs:list, scaler, Zh:list, Uh:list, record:dict
         raise ValueError(f"ring=True: the local model's patches of radius up to {max(RADII)} need at least {2 * max(RADII) + 1} coordinates; the data have {trajs[0].shape[1]}.")
     if self.ring == 'auto' and not ring_like(trajs): return None
     ho = _held_out(Zh, Uh, _smoothings(split_validation(Zh, Uh)[0], self.denoise)[1], xp)   # the runs `select` judged on
-    cand, finish = ring_candidate(trajs, scaler.mean_, scaler.scale_, ho, self.sampler, self.activation, self.seed, self.progress)
+    cand, finish = ring_candidate(trajs, scaler.mean_, scaler.scale_, ho, self.sampler, self.activation, self.seed, self.progress, bar)
     dense = _chosen_candidate(record)
     best = choose([dict(dense, order=0), dict(cand, order=1)], ho['floor'])   # on a tie the dense model stays
     record['ring'] = dict(cand, chosen=best is not None and best['order'] == 1)
@@ -217,7 +217,7 @@ def _warn_fallback(record:dict, memory):
                   "memoryless fallback.", UserWarning, stacklevel=4)
 
 # %% ../nbs/12_rnn.ipynb #14fb0116
-def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:bool):
+def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:bool, bar=None):
     "A delay model of the whole state (see the delay chapter) as one more candidate: the fitted DelayRNN when it forecasts held-out histories further than the chosen model, else None; `record['memory']` says how it did."
     if (self.memory is False or ring or Uh[0] is not None or self.width != 'auto' or self.mode != 'recurrent' or self.koopman
             or self.ridge): return None
@@ -229,7 +229,7 @@ def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:
              'ring': False, 'memory': False, 'progress': False}
     noise = None if record.get('noise_sd') is None else np.asarray(record['noise_sd'])
     record['memory'], model = memory_candidate(trajs, lambda tr: type(self)(**fixed).fit(tr), scaler, record['floor'], record['long_steps'],
-                                               chosen, noise, self.seed, self.backend, self.progress)
+                                               chosen, noise, self.seed, self.backend, self.progress, bar)
     return model
 
 # %% ../nbs/12_rnn.ipynb #1f42030c
@@ -253,10 +253,12 @@ def _fit(self:SampledRNN, X, U=None):
     Uh = [None] * len(Zh) if us is None else uscaler.transform(us)
     record, memory, sigma = None, None, 0.0 if self.denoise == 'auto' else self.denoise if isinstance(self.denoise, str) else float(self.denoise)
     if self.solver == 'auto' and split_validation(Zh, Uh)[2]:   # an end, or whole trials, to hold out
-        layer, sol, sigma, record = _fit_selected(self, Zh, Uh, xp)
-        ring = _try_ring(self, trajs, scaler, Zh, Uh, record, xp)
-        if ring is not None: (layer, sol), sigma = ring, 0.0
-        memory = _try_memory(self, trajs, Uh, scaler, record, ring is not None)
+        from tqdm.auto import tqdm
+        with tqdm(total=1, delay=2, disable=not self.progress, desc='selecting', leave=False) as bar:   # one bar for every phase of the choice, drawn after 2 s
+            layer, sol, sigma, record = _fit_selected(self, Zh, Uh, xp, bar)
+            ring = _try_ring(self, trajs, scaler, Zh, Uh, record, xp, bar)
+            if ring is not None: (layer, sol), sigma = ring, 0.0
+            memory = _try_memory(self, trajs, Uh, scaler, record, ring is not None, bar)
         if record['fallback'] and ring is None: _warn_fallback(record, memory)
     else:
         if self.solver == 'auto':

@@ -10,10 +10,11 @@ __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WI
            'smoothing_excess', 'model_smooth', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs',
            'split_validation', 'held_out_whole', 'min_length', 'holdout_needs', 'width_ladder', 'validation_runs',
            'observation_noise', 'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message',
-           'select', 'select_accumulated', 'plot_selection']
+           'progress_phase', 'phase_bar', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
+from contextlib import nullcontext
 import numpy as np
 from fastcore.basics import patch, store_attr
 import scipy.linalg
@@ -654,6 +655,22 @@ def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0, fall
                 candidates=[{k: c[k] for k in keys if k in c} for c in cands],
                 chosen=dict(sigma=sigma, width=chosen['width'], reg=list(chosen['reg'])), fallback=fallback, seconds=time.perf_counter() - t0)
 
+# %% ../nbs/11a_selection.ipynb #a8c838c1
+def progress_phase(bar, total:int, desc:str=None):
+    "Count a progress bar's next phase from 0 to `total` (renamed `desc`) without drawing it before its delay has passed, as tqdm's reset() would; returns the bar."
+    if desc is not None: bar.set_description(desc, refresh=False)
+    bar.n, bar.total = 0, total
+    if bar.disable: return bar
+    bar.last_print_n = 0
+    if hasattr(bar, 'container'): bar.container.children[1].max = total   # a notebook bar: its widget's length
+    return bar
+
+def phase_bar(bar, total:int, desc:str, progress:bool=True):
+    "A context for one phase of a longer task: its bar `bar`, counted anew (`progress_phase`) and left open; or, where bar is None, a bar of its own, drawn after 2 s and closed at the end."
+    if bar is not None: return nullcontext(progress_phase(bar, total, desc))
+    from tqdm.auto import tqdm
+    return tqdm(total=total, delay=2, disable=not progress, desc=desc, leave=False)
+
 # %% ../nbs/11a_selection.ipynb #43b4b888
 def select(Z:list,               # standardised trajectories (T_k, d) on the host
            U:list,               # their inputs (T_k - 1, m) on the host, or Nones
@@ -666,6 +683,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
            backend='numpy', block_rows:int=None, # array backend ('numpy', 'cupy', 'strict' or a module) and rows per QR block
            progress:bool=True,   # a progress bar (shown after 2 s)
            by_model:bool=True,   # with denoise='auto': where a filter wins, the smoothing with the data's own model after it is tried, and chosen where it passes (`model_smooth`)
+           bar=None,             # the progress bar of a longer task this choice is a phase of (None: its own)
            *, xp=None):          # deprecated: the old name of backend
     "Choose smoothing, width and regularisation on held-out free runs: (layer, outer weights A, smoothing, record)."
     from tqdm.auto import tqdm
@@ -677,8 +695,8 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     widths = width_ladder(n_pairs, width, max_width)
     ho = _held_out(Z, U, smoothable, xp)
     by_model = by_model and denoise == 'auto' and bool(smoothable)
-    bar = tqdm(total=(len(sigmas) + by_model) * (len(widths) + 1) + 4, delay=2,
-               disable=not progress, desc='selecting', leave=False)
+    own, total = bar is None, (len(sigmas) + by_model) * (len(widths) + 1) + 4
+    bar = tqdm(total=total, delay=2, disable=not progress, desc='selecting', leave=False) if own else progress_phase(bar, total, 'selecting')
     fits = _Fits(Z, U, draw, max(widths), Z[0].shape[1], 0 if U[0] is None else U[0].shape[1],
                  (include_state, include_const, input_in_layer), xp, block_rows, bar)
     with warnings.catch_warnings():
@@ -692,7 +710,8 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
     w = chosen['width']
     A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
-    bar.update(); bar.close()
+    bar.update()
+    if own: bar.close()
     return nested.prefix(w), to_device(A, xp), sigma, _record(noise, ho, sigmas, widths, regs, cands, sigma, chosen, t0, fallback)
 
 # %% ../nbs/11a_selection.ipynb #a8793645

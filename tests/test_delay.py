@@ -264,27 +264,13 @@ def test_too_short_to_check_keeps_the_least_ridge_unchecked(monkeypatch):
     m, y, calls = _ridge_check_with(monkeypatch, [], T=40)   # fewer than HOLDOUT_MIN_STEPS after the first window
     assert calls == [] and m.ridge_ == 0.0 and m.ridge_check_ is None
 
-class _Bar:
-    "A stand-in for tqdm that records what a fit shows."
-    made = []
-    def __init__(self, total=None, delay=0, disable=False, desc='', leave=True):
-        self.disable, self.descs, self.ticks, self.totals = disable, [desc], 0, [total]
-        _Bar.made.append(self)
-    def __enter__(self): return self
-    def __exit__(self, *exc): return False
-    def update(self, n=1): self.ticks += n
-    def reset(self, total=None): self.totals.append(total)
-    def set_description(self, desc): self.descs.append(desc)
-
 @pytest.mark.filterwarnings('ignore:no ridge')   # whether the ridge check passes does not matter here
 @pytest.mark.parametrize('progress', [True, False])
-def test_the_embedding_search_and_ridge_check_show_one_bar(monkeypatch, progress):
-    import tqdm.auto
-    monkeypatch.setattr(tqdm.auto, 'tqdm', _Bar); _Bar.made = []
+def test_the_embedding_search_and_ridge_check_show_one_bar(bars, progress):
     y = np.sin(2 * np.pi * np.arange(1500) / 40) + 0.01 * np.random.default_rng(0).normal(size=1500)
     m = DelayRNN(width=40, seed=0, progress=progress).fit(y)
-    assert len(_Bar.made) == 1
-    bar = _Bar.made[0]
+    assert len(bars) == 1
+    bar = bars[0]
     assert bar.disable is (not progress) and bar.descs == ['embedding', 'ridge check']
     searched = len(m.embedding_scores_) + sum(c['confirmed'] is not None for c in m.embedding_scores_)   # one tick per search fit...
     assert bar.ticks == searched + len(m.ridge_check_['candidates'])                                  # ...and per ridge tried

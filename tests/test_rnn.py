@@ -189,3 +189,15 @@ def test_a_forecast_that_diverges_is_never_silent(data, mode):
     m.bound = None
     with pytest.warns(RuntimeWarning, match='2 of 2 forecast.s. diverged to inf or NaN'): free = m.forecast(data[:2, 0], 400)
     assert not np.isfinite(free).all()
+
+@pytest.mark.parametrize('progress', [True, False])
+def test_the_default_fit_shows_one_bar_through_its_phases(bars, progress):
+    "Choosing, then the model with memory: one bar (drawn after 2 s), not one per phase, each with its own delay."
+    rng = np.random.default_rng(0)
+    X = trajectories(lorenz63(), 1, 3_001, seed=1)[0]
+    X = X + 0.05 * X.std(0) * rng.standard_normal(X.shape)
+    m = SampledRNN(seed=0, max_width=200, progress=progress).fit(X)
+    assert m.selection_['memory']['seconds'] > 0          # the memory competed: a second phase
+    shown = [b for b in bars if not b.disable]
+    assert len(shown) == int(progress), [b.descs for b in bars]
+    if progress: assert shown[0].descs == ['selecting', 'selecting', 'memory'] and shown[0].ticks > 0
