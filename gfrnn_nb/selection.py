@@ -655,7 +655,7 @@ def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0, fall
                 candidates=[{k: c[k] for k in keys if k in c} for c in cands],
                 chosen=dict(sigma=sigma, width=chosen['width'], reg=list(chosen['reg'])), fallback=fallback, seconds=time.perf_counter() - t0)
 
-# %% ../nbs/11a_selection.ipynb #a8c838c1
+# %% ../nbs/11a_selection.ipynb #54473a74
 def progress_phase(bar, total:int, desc:str=None):
     "Count a progress bar's next phase from 0 to `total` (renamed `desc`) without drawing it before its delay has passed, as tqdm's reset() would; returns the bar."
     if desc is not None: bar.set_description(desc, refresh=False)
