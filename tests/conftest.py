@@ -10,7 +10,6 @@ class RecordingBar:
     def __enter__(self): return self
     def __exit__(self, *exc): return False
     def update(self, n=1): self.ticks += n; self.n += n
-    def reset(self, total=None): self.n = 0; self.totals.append(total)
     def set_description(self, desc, refresh=True): self.descs.append(desc)
     def close(self): pass
 

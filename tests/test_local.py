@@ -115,15 +115,8 @@ def test_ring_false_and_fixed_settings_keep_the_dense_model(ring_default):
     assert 'ring' not in SampledRNN(seed=0, progress=False, width=100).fit(X).selection_   # a given width: no ring
 
 @pytest.mark.parametrize('progress', [True, False])
-def test_choosing_among_candidates_shows_a_bar(monkeypatch, data, progress):
-    import tqdm.auto
-    made = []
-    class Bar:
-        def __init__(self, total=None, delay=0, disable=False, desc='', leave=True): self.total, self.disable, self.ticks = total, disable, 0; made.append(self)
-        def __enter__(self): return self
-        def __exit__(self, *exc): return False
-        def update(self, n=1): self.ticks += n
-    monkeypatch.setattr(tqdm.auto, 'tqdm', Bar)
+def test_choosing_among_candidates_shows_a_bar(bars, data, progress):
+    made = bars
     LocalRNN(radius=(1, 2), width=20, ridge=(0.0, 1e-6), validation_steps=50, seed=0, progress=progress).fit(data)
     assert len(made) == 1 and made[0].disable is (not progress) and made[0].total == made[0].ticks == 2   # one tick per radius
     LocalRNN(radius=1, width=20, ridge=0.0, seed=0, progress=progress).fit(data)   # nothing to choose: no bar
