@@ -21,7 +21,7 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
-from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar
+from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -281,6 +281,10 @@ def _fit(self:DelayRNN, X, U):
     ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
     delays, stride, scores = self.delays, self.stride, None
+    if auto and constant_data(ys):   # no held-out run tells embeddings apart: the shortest, and say so
+        delays, stride, auto = (1 if delays == 'auto' else delays), (1 if stride == 'auto' else stride), False
+        warnings.warn(f"every observed variable is constant, so no held-out run can tell embeddings apart: fitted with delays={delays}, "
+                      f"stride={stride}. Pass other data, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
     from tqdm.auto import tqdm
     with tqdm(total=1, delay=2, disable=not self.progress, desc='embedding', leave=False) as bar:   # shown after 2 s
         if auto: (delays, stride), scores = _choose_embedding(self, ys, us, bar=bar)

@@ -17,7 +17,7 @@ from .checks import as_array, check_finite, check_int, check_number, check_optio
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
-from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, holdout_needs, NestedLstsq,
+from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, holdout_needs, constant_data, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
                                   choose, _smoothings, _held_out, fallback_message, _tanh_model, _assimilated,
                                   observation_noise, noise_level)
@@ -252,7 +252,8 @@ def _fit(self:SampledRNN, X, U=None):
     uscaler = None if us is None else Standardizer().fit(us)
     Uh = [None] * len(Zh) if us is None else uscaler.transform(us)
     record, memory, sigma = None, None, 0.0 if self.denoise == 'auto' else self.denoise if isinstance(self.denoise, str) else float(self.denoise)
-    if self.solver == 'auto' and split_validation(Zh, Uh)[2]:   # an end, or whole trials, to hold out
+    constant = self.solver == 'auto' and constant_data(trajs)
+    if self.solver == 'auto' and split_validation(Zh, Uh)[2] and not constant:   # an end, or whole trials, to hold out, and something to score
         from tqdm.auto import tqdm
         with tqdm(total=1, delay=2, disable=not self.progress, desc='selecting', leave=False) as bar:   # one bar for every phase of the choice, drawn after 2 s
             layer, sol, sigma, record = _fit_selected(self, Zh, Uh, xp, bar)
@@ -262,9 +263,11 @@ def _fit(self:SampledRNN, X, U=None):
         if record['fallback'] and ring is None: _warn_fallback(record, memory)
     else:
         if self.solver == 'auto':
-            warnings.warn(f"the trajectories are too short to hold out their ends for choosing the model (the longest has "
-                          f"{max(len(z) for z in Zh)} states; selection needs {holdout_needs()}): fitted with fixed settings, an SVD solve "
-                          "and no smoothing. Pass more data, or fixed settings (e.g. solver='qr', width=...) to silence this.",
+            why = ("every coordinate of the trajectories is constant, so no held-out run can tell models apart" if constant else
+                   f"the trajectories are too short to hold out their ends for choosing the model (the longest has "
+                   f"{max(len(z) for z in Zh)} states; selection needs {holdout_needs()})")
+            warnings.warn(f"{why}: fitted with fixed settings, an SVD solve and no smoothing. Pass "
+                          f"{'other data' if constant else 'more data'}, or fixed settings (e.g. solver='qr', width=...) to silence this.",
                           UserWarning, stacklevel=3)
         layer, sol = _fit_fixed(self, Zh, Uh, xp, sigma, 'svd' if self.solver == 'auto' else self.solver)
     reg = None if not record else ('ridge', record['ring']['ridge']) if record.get('ring', {}).get('chosen') else record['chosen']['reg']

@@ -8,9 +8,9 @@ __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WI
            'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM',
            'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
            'smoothing_excess', 'model_smooth', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs',
-           'split_validation', 'held_out_whole', 'min_length', 'holdout_needs', 'width_ladder', 'validation_runs',
-           'observation_noise', 'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message',
-           'progress_phase', 'phase_bar', 'select', 'select_accumulated', 'plot_selection']
+           'split_validation', 'held_out_whole', 'min_length', 'holdout_needs', 'constant_data', 'width_ladder',
+           'validation_runs', 'observation_noise', 'far_field', 'long_run_statistics', 'choose', 'held_out_runs',
+           'fallback_message', 'progress_phase', 'phase_bar', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -395,6 +395,11 @@ def min_length(fraction:float=VALIDATION_FRACTION, min_steps:int=VALIDATION_MIN_
 def holdout_needs() -> str:
     "What `split_validation` needs to hold anything out, as messages say it."
     return f"a trajectory of at least {min_length()} states, or two or more of at least {VALIDATION_MIN_STEPS} steps"
+
+def constant_data(trajs:list) -> bool:
+    "Whether every coordinate holds one value throughout the trajectories (T_k, d) or series (T_k,): no held-out run can then tell candidate models apart."
+    cat = np.concatenate([np.asarray(t).reshape(len(t), -1) for t in trajs])
+    return bool(np.all(cat.max(0) == cat.min(0)))
 
 # %% ../nbs/11a_selection.ipynb #97672c21
 def width_ladder(n_pairs:int, width, max_width:int=1000) -> list:

@@ -1,4 +1,5 @@
 """Delay embeddings: layout, suggestion helper, DelayRNN round trips, inputs, bad input."""
+import warnings
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
 from gfrnn_nb.systems import trajectories, van_der_pol, lorenz63
@@ -287,3 +288,15 @@ def test_a_forecast_that_diverges_is_never_silent():
     m.rnn_.bound = None
     with pytest.warns(RuntimeWarning, match='1 of 1 forecast.s. diverged to inf or NaN'): free = m.forecast_from(y[:100], 400)
     assert not np.isfinite(free).all()
+
+def test_a_constant_series_gets_the_shortest_embedding_and_a_warning():
+    "No held-out run tells embeddings apart: delays=1, stride=1, said once, and no numpy warning from the diagnostics."
+    y = np.full(800, 2.5)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        m = DelayRNN(seed=0, progress=False).fit(y)
+    assert [str(x.message)[:38] for x in w] == ['every observed variable is constant, s'], [str(x.message) for x in w]
+    assert m.embedding_ == dict(delays=1, stride=1) and m.embedding_scores_ is None
+    np.testing.assert_allclose(m.forecast_from(y[-5:], 20), 2.5, atol=1e-9)
+    fixed = DelayRNN(delays=2, stride='auto', seed=0, progress=False)
+    with pytest.warns(UserWarning, match='fitted with delays=2, stride=1'): fixed.fit(y)

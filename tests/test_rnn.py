@@ -1,5 +1,5 @@
 """SampledRNN: round trips, parameter protocol, backend parity, trajectory boundaries, memory that does not grow with N."""
-import json, tracemalloc
+import json, tracemalloc, warnings
 import numpy as np, pytest
 from hypothesis import given, settings, strategies as st
 from gfrnn_nb.systems import lorenz63, trajectories, van_der_pol
@@ -201,3 +201,14 @@ def test_the_default_fit_shows_one_bar_through_its_phases(bars, progress):
     shown = [b for b in bars if not b.disable]
     assert len(shown) == int(progress), [b.descs for b in bars]
     if progress: assert shown[0].descs == ['selecting', 'selecting', 'memory'] and shown[0].ticks > 0
+
+def test_constant_data_are_fitted_with_fixed_settings_and_say_so():
+    "Nothing moves, so no held-out run can score a candidate: a clear warning and a model that holds the constant (not an error from inside the scoring)."
+    X = np.full((600, 2), [3.0, -1.0])
+    with pytest.warns(UserWarning, match='every coordinate of the trajectories is constant'):
+        m = SampledRNN(seed=0, width=20).fit(X)
+    assert m.selection_ is None and m.solver_ == 'svd'
+    np.testing.assert_allclose(m.forecast(X[-1], 50), np.broadcast_to(X[-1], (50, 2)), atol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')   # fixed settings: nothing to say
+        SampledRNN(seed=0, width=20, solver='qr').fit(X)
