@@ -282,6 +282,7 @@ def _fit(self:DelayRNN, X, U):
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
     delays, stride, scores = self.delays, self.stride, None
     if auto and constant_data(ys):   # no held-out run tells embeddings apart: the shortest, and say so
+        _holdout_cuts(ys)            # (series too short for 'auto' are refused as any others)
         delays, stride, auto = (1 if delays == 'auto' else delays), (1 if stride == 'auto' else stride), False
         warnings.warn(f"every observed variable is constant, so no held-out run can tell embeddings apart: fitted with delays={delays}, "
                       f"stride={stride}. Pass other data, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
