@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['LARGEST', 'InputTypeError', 'check_int', 'check_number', 'check_option', 'check_bool', 'as_array', 'check_finite',
-           'check_states', 'check_history', 'Forecaster', 'no_inputs', 'check_forecaster', 'renamed', 'check_file_name',
-           'unchanged_on_error']
+           'isolated_values', 'warn_isolated', 'checked_data', 'check_states', 'check_history', 'Forecaster',
+           'no_inputs', 'check_forecaster', 'renamed', 'check_file_name', 'unchanged_on_error']
 
 # %% ../nbs/03_checks.ipynb #186f43f6
 import contextlib, inspect, warnings
@@ -125,6 +125,41 @@ def check_finite(a, name:str='X'):
         raise ValueError(f"{name} contains NaN or inf ({int((~xp.isfinite(a)).sum())} values): expected finite values.")
     raise ValueError(f"{name} has values as large as {max(-lo, hi):.3g}: expected magnitudes up to {LARGEST:g} "
                      "(the data's spread must not overflow); rescale it.")
+
+# %% ../nbs/03_checks.ipynb #08eb7ec4
+def isolated_values(trajs:list,    # trajectories (T_k, d) or series (T_k,)
+                    k_max:int=5) -> list: # at most this many at either end of a coordinate
+    "Values further from all the others of their coordinate than the others' whole range: [(trajectory, step, coordinate, value, (lowest, highest) of the others)]."
+    arrs = [np.asarray(t, dtype=float).reshape(len(t), -1) for t in trajs]
+    cat = np.concatenate(arrs)
+    where = np.concatenate([np.c_[np.full(len(a), i), np.arange(len(a))] for i, a in enumerate(arrs)])
+    out, n = [], len(cat)
+    K = min(k_max, n // 20)   # a few among many: not a cluster
+    for j in range(cat.shape[1]):
+        o = np.argsort(cat[:, j], kind='stable')
+        v = cat[o, j]
+        hi = next((k for k in range(1, K + 1) if v[-k] - v[-k - 1] > v[-k - 1] - v[0] > 0), 0)
+        lo = next((k for k in range(1, K + 1) if v[k] - v[k - 1] > v[n - 1 - hi] - v[k] > 0), 0)
+        rest = (float(v[lo]), float(v[n - 1 - hi]))
+        out += [(int(where[i, 0]), int(where[i, 1]), j, float(cat[i, j]), rest) for i in [*o[:lo], *o[n - hi:]]]
+    return out
+
+def warn_isolated(trajs:list, name:str='X', stacklevel:int=4):
+    "Warn of the `isolated_values` of the states a model is fitted on: a glitch distorts the scaling and the fit."
+    found = isolated_values(trajs)
+    if not found: return
+    t, s, j, v, (lo, hi) = found[0]
+    more = f" ({len(found) - 1} more such value{'s' if len(found) > 2 else ''} too)" if len(found) > 1 else ''
+    warnings.warn(f"{name}[{t}] has an isolated value at step {s}, coordinate {j}: {v:.6g}, further from the others than their whole "
+                  f"range ({lo:.6g} to {hi:.6g}){more}. If it is a glitch (of a sensor or a transfer), remove or repair it "
+                  "(e.g. interpolate over it): it distorts the scaling and the fit.", UserWarning, stacklevel=stacklevel)
+
+@contextlib.contextmanager
+def checked_data():
+    "Around a fit that a model makes on data its own fit has checked (`warn_isolated`): not said again."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'.* has an isolated value at step', category=UserWarning)
+        yield
 
 # %% ../nbs/03_checks.ipynb #c64dab39
 def check_states(x, d:int, name:str='x0'):

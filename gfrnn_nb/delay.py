@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
-from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error
+from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
@@ -239,7 +239,7 @@ def _fit_embedding(self:DelayRNN, ys, us, delays, stride, rnn):
     "Fit `rnn` on the delay vectors of ys (inputs us) with a fixed embedding (its ridge unchecked: `_choose_ridge` records a check)."
     w = (delays - 1) * stride
     Z = [delay_embed(y, delays, stride) for y in ys]
-    self.rnn_ = rnn.fit(Z, None if us is None else [u[w:] for u in us])
+    with checked_data(): self.rnn_ = rnn.fit(Z, None if us is None else [u[w:] for u in us])   # (the series were checked)
     self.embedding_, self.ridge_check_ = dict(delays=int(delays), stride=int(stride)), None
     self.n_observed_, self.n_inputs_ = ys[0].shape[1], 0 if us is None else us[0].shape[1]
     return self
@@ -281,6 +281,7 @@ def _fit(self:DelayRNN, X, U):
     ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
     delays, stride, scores = self.delays, self.stride, None
+    warn_isolated(ys)
     if auto and constant_data(ys):   # no held-out run tells embeddings apart: the shortest, and say so
         _holdout_cuts(ys)            # (series too short for 'auto' are refused as any others)
         delays, stride, auto = (1 if delays == 'auto' else delays), (1 if stride == 'auto' else stride), False

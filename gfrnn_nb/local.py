@@ -15,7 +15,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
-from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError
+from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError, warn_isolated
 from .selection import VALIDATION_FRACTION, split_validation, holdout_needs, _valid_steps as _median_steps, _statistics, phase_bar
 
 # %% ../nbs/16_local.ipynb #e30e9efc
@@ -190,6 +190,7 @@ def fit(self:LocalRNN, X, U=None):
     trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X)]
     d = trajs[0].shape[1]
     radii, widths, ridges = _check_params(self, d)
+    warn_isolated(trajs)
     t0 = time.perf_counter()
     scaler = Standardizer().fit([x.reshape(-1, 1) for x in trajs])   # one mean and scale for every site
     Z = [(x - scaler.mean_) / scaler.scale_ for x in trajs]

@@ -13,7 +13,7 @@ import numpy as np
 from fastcore.basics import patch
 from .backend import get_xp, xp_of, to_device, to_devices, to_host, host_rng, backend_name, BACKENDS
 from .systems import Standardizer
-from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, warn_isolated, checked_data
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
@@ -228,7 +228,9 @@ def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:
     fixed = {**self.get_params(), 'width': record['chosen']['width'], 'solver': solver, 'ridge': ridge, 'denoise': record['chosen']['sigma'],
              'ring': False, 'memory': False, 'progress': False}
     noise = None if record.get('noise_sd') is None else np.asarray(record['noise_sd'])
-    record['memory'], model = memory_candidate(trajs, lambda tr: type(self)(**fixed).fit(tr), scaler, record['floor'], record['long_steps'],
+    def memoryless(tr):
+        with checked_data(): return type(self)(**fixed).fit(tr)
+    record['memory'], model = memory_candidate(trajs, memoryless, scaler, record['floor'], record['long_steps'],
                                                chosen, noise, self.seed, self.backend, self.progress, bar)
     return model
 
@@ -246,6 +248,7 @@ def _fit(self:SampledRNN, X, U=None):
     trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X)]
     us = None if U is None else [to_host(u).astype(np.float64) for u in as_inputs(U, trajs)]
     if self.input_in_layer and us is None: raise ValueError("input_in_layer=True needs inputs: call fit(X, U).")
+    warn_isolated(trajs)
     t0 = time.perf_counter()
     scaler = Standardizer().fit(trajs)
     Zh = scaler.transform(trajs)

@@ -212,3 +212,21 @@ def test_constant_data_are_fitted_with_fixed_settings_and_say_so():
     with warnings.catch_warnings():
         warnings.simplefilter('error')   # fixed settings: nothing to say
         SampledRNN(seed=0, width=20, solver='qr').fit(X)
+
+def test_a_glitch_in_the_data_is_said_once():
+    "One sample a hundred times too large: the fit says where it is, once, though the default refits parts of the data inside."
+    from gfrnn_nb.delay import DelayRNN
+    rng = np.random.default_rng(0)
+    X = trajectories(lorenz63(), 1, 3_001, seed=1)[0]
+    X = X + 0.05 * X.std(0) * rng.standard_normal(X.shape)
+    X[1200] *= 100
+    for model, data in ((SampledRNN(seed=0, max_width=200, progress=False), X), (SampledRNN(width=30, solver='qr', seed=0), X),
+                        (DelayRNN(delays=3, stride=2, width=30, seed=0, progress=False), X[:, :1])):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            model.fit(data)
+        said = [str(x.message) for x in w if 'isolated value' in str(x.message)]
+        assert len(said) == 1 and 'X[0] has an isolated value at step 1200, coordinate 0' in said[0], (type(model).__name__, said)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', UserWarning)
+        SampledRNN(width=30, solver='qr', seed=0).fit(np.delete(X, 1200, axis=0))   # repaired: nothing to say
