@@ -8,7 +8,7 @@ __all__ = ['LARGEST', 'InputTypeError', 'check_int', 'check_number', 'check_opti
            'no_inputs', 'check_forecaster', 'renamed', 'check_file_name', 'unchanged_on_error']
 
 # %% ../nbs/03_checks.ipynb #186f43f6
-import contextlib, inspect, warnings
+import contextlib, contextvars, inspect, warnings
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 import numpy as np
@@ -132,20 +132,29 @@ def isolated_values(trajs:list,    # trajectories (T_k, d) or series (T_k,)
     "Values further from all the others of their coordinate than the others' whole range: [(trajectory, step, coordinate, value, (lowest, highest) of the others)]."
     arrs = [np.asarray(t, dtype=float).reshape(len(t), -1) for t in trajs]
     cat = np.concatenate(arrs)
-    where = np.concatenate([np.c_[np.full(len(a), i), np.arange(len(a))] for i, a in enumerate(arrs)])
+    starts = np.cumsum([0] + [len(a) for a in arrs])
     out, n = [], len(cat)
     K = min(k_max, n // 20)   # a few among many: not a cluster
+    if K == 0: return out
     for j in range(cat.shape[1]):
-        o = np.argsort(cat[:, j], kind='stable')
-        v = cat[o, j]
-        hi = next((k for k in range(1, K + 1) if v[-k] - v[-k - 1] > v[-k - 1] - v[0] > 0), 0)
-        lo = next((k for k in range(1, K + 1) if v[k] - v[k - 1] > v[n - 1 - hi] - v[k] > 0), 0)
-        rest = (float(v[lo]), float(v[n - 1 - hi]))
-        out += [(int(where[i, 0]), int(where[i, 1]), j, float(cat[i, j]), rest) for i in [*o[:lo], *o[n - hi:]]]
+        c = cat[:, j]
+        p = np.argpartition(c, [K, n - K - 1])   # only the ends are ordered: linear in the samples
+        ends = np.r_[p[:K + 1], p[n - K - 1:]]
+        o = ends[np.lexsort((ends, c[ends]))]   # the K + 1 lowest, then the K + 1 highest, ties in order of the samples
+        v, m = c[o], 2 * K + 1
+        hi = next((k for k in range(1, K + 1) if v[m - k + 1] - v[m - k] > v[m - k] - v[0] > 0), 0)
+        lo = next((k for k in range(1, K + 1) if v[k] - v[k - 1] > v[m - hi] - v[k] > 0), 0)
+        rest = (float(v[lo]), float(v[m - hi]))
+        for i in [*o[:lo], *o[m + 1 - hi:]]:
+            t = int(np.searchsorted(starts, i, side='right')) - 1
+            out.append((t, int(i - starts[t]), j, float(c[i]), rest))
     return out
+
+_CHECKED = contextvars.ContextVar('gfrnn_checked_data', default=False)   # inside `checked_data`
 
 def warn_isolated(trajs:list, name:str='X', stacklevel:int=4):
     "Warn of the `isolated_values` of the states a model is fitted on: a glitch distorts the scaling and the fit."
+    if _CHECKED.get(): return   # a fit inside a fit that checked its data
     found = isolated_values(trajs)
     if not found: return
     t, s, j, v, (lo, hi) = found[0]
@@ -156,10 +165,10 @@ def warn_isolated(trajs:list, name:str='X', stacklevel:int=4):
 
 @contextlib.contextmanager
 def checked_data():
-    "Around a fit that a model makes on data its own fit has checked (`warn_isolated`): not said again."
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message=r'.* has an isolated value at step', category=UserWarning)
-        yield
+    "Around a fit that a model makes on data its own fit has checked (`warn_isolated`): neither looked for nor said again."
+    token = _CHECKED.set(True)
+    try: yield
+    finally: _CHECKED.reset(token)
 
 # %% ../nbs/03_checks.ipynb #c64dab39
 def check_states(x, d:int, name:str='x0'):
