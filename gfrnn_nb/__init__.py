@@ -11,7 +11,7 @@ _MAIN = {
     'ESN': 'baselines', 'NVAR': 'baselines', 'TorchRNN': 'baselines',
     'lorenz63': 'systems', 'rossler': 'systems', 'lorenz96': 'systems', 'mackey_glass': 'systems', 'trajectories': 'systems',
     'valid_prediction_time': 'metrics', 'd_stsp': 'metrics', 'd_h': 'metrics',
-    'refine_multistep': 'multistep', 'fit_distributed': 'scale', 'cluster': 'scale',
+    'refine_multistep': 'multistep', 'fit_distributed': 'scale', 'cluster': 'scale', 'finite_stretches': 'edmd',
 }
 __all__ = sorted(_MAIN)
 

@@ -115,14 +115,14 @@ def as_array(X, name:str='X'):
 LARGEST = 1e150   # larger magnitudes: squares, and so the spread that standardising computes, overflow float64
 
 # %% ../nbs/03_checks.ipynb #12ceb3cc
-def check_finite(a, name:str='X'):
-    "`a` unchanged if all its values are finite and at most `LARGEST` in magnitude."
+def check_finite(a, name:str='X', hint:str=''):
+    "`a` unchanged if all its values are finite and at most `LARGEST` in magnitude; `hint` follows the message on NaN or inf."
     if a.size == 0: return a
     lo, hi = float(a.min()), float(a.max())
     if -LARGEST <= lo and hi <= LARGEST: return a
     xp = xp_of(a)
     if not bool(xp.all(xp.isfinite(a))):
-        raise ValueError(f"{name} contains NaN or inf ({int((~xp.isfinite(a)).sum())} values): expected finite values.")
+        raise ValueError(f"{name} contains NaN or inf ({int((~xp.isfinite(a)).sum())} values): expected finite values." + hint)
     raise ValueError(f"{name} has values as large as {max(-lo, hi):.3g}: expected magnitudes up to {LARGEST:g} "
                      "(the data's spread must not overflow); rescale it.")
 

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['SOLVERS', 'as_trajectories', 'snapshot_pairs', 'lift', 'svd_lstsq', 'pivoted_qr_lstsq', 'LstsqAccumulator',
-           'combine_factors', 'as_inputs', 'EDMD', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum', 'eigenfunctions',
-           'koopman_modes', 'plot_eigenvalues']
+           'combine_factors', 'as_inputs', 'finite_stretches', 'EDMD', 'edmd', 'KoopmanSpectrum', 'koopman_spectrum',
+           'eigenfunctions', 'koopman_modes', 'plot_eigenvalues']
 
 # %% ../nbs/11_edmd.ipynb #4e2683c1
 from dataclasses import dataclass
@@ -30,8 +30,14 @@ def _as_2d(x, name:str):
     return a
 
 # %% ../nbs/11_edmd.ipynb #f4cef770
-def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
-    "Validate trajectories (n_traj, T, d), (T, d), a scalar series (T,), or a list of (T_k, d) arrays or tables; return a list of 2-D arrays."
+def _gap_hint(name:str, inputs:str=None) -> str:
+    "What an error on NaN or inf in trajectories (or their inputs) adds: where the gaps are in a measurement, how to fit across them."
+    if not name.isidentifier() or (inputs is not None and not inputs.isidentifier()): return ''
+    call = name if inputs is None else f"{name}, {inputs}"
+    return f" If they mark gaps in a measurement, `finite_stretches({call})` splits the data at them into trajectories to fit on."
+
+def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None, finite:bool=True) -> list:
+    "Validate trajectories (n_traj, T, d), (T, d), a scalar series (T,), or a list of (T_k, d) arrays or tables; return a list of 2-D arrays (with `finite`, of finite values)."
     if isinstance(X, (list, tuple)) and len(X) == 0: raise ValueError(f"{name} is an empty list: expected at least one trajectory.")
     if isinstance(X, (list, tuple)) and all(_is_table(x) for x in X): trajs = [_as_2d(x, f"{name}[{k}]") for k, x in enumerate(X)]
     else:
@@ -46,7 +52,7 @@ def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None) -> list:
         if x.shape[1] != d or d < 1: raise ValueError(f"{name}[{k}] has dimension {x.shape[1]}: expected {d if d >= 1 else 'at least 1'}" + (" like the rest." if dim is None and d >= 1 else "."))
         if x.shape[0] < min_length:
             raise ValueError(f"{name}[{k}] has {x.shape[0]} steps: expected at least {min_length}.")
-        check_finite(x, f"{name}[{k}]")
+        if finite: check_finite(x, f"{name}[{k}]", _gap_hint(name))
     return [np.ascontiguousarray(x) if xp_of(x) is np else x for x in trajs]
 
 # %% ../nbs/11_edmd.ipynb #4288f894
@@ -247,8 +253,8 @@ def __setstate__(self:LstsqAccumulator, state):
     vars(self).update(state, xp=get_xp(state['xp']))
 
 # %% ../nbs/11_edmd.ipynb #5f4f22d2
-def as_inputs(U, trajs:list, name:str='U') -> list:
-    "Validate inputs for trajectories: one (T_k - 1, m) array or table per trajectory, real and finite."
+def as_inputs(U, trajs:list, name:str='U', finite:bool=True) -> list:
+    "Validate inputs for trajectories: one (T_k - 1, m) array or table per trajectory, real (and with `finite`, finite)."
     if isinstance(U, (list, tuple)) and len(U) and all(_is_table(u) for u in U): us = [_as_2d(u, f"{name}[{k}]") for k, u in enumerate(U)]
     else:
         A = as_array(U, name)
@@ -263,8 +269,34 @@ def as_inputs(U, trajs:list, name:str='U') -> list:
             raise ValueError(f"{name}[{k}] has shape {tuple(u.shape)}: expected (T_k-1, m) with the same m >= 1 for every trajectory.")
         if u.shape[0] != x.shape[0] - 1:
             raise ValueError(f"{name}[{k}] has {u.shape[0]} steps for a trajectory of {x.shape[0]} states: expected {x.shape[0] - 1}.")
-        check_finite(u, f"{name}[{k}]")
+        if finite: check_finite(u, f"{name}[{k}]", _gap_hint('X', name))
     return [np.ascontiguousarray(u) if xp_of(u) is np else u for u in us]
+
+# %% ../nbs/11_edmd.ipynb #e69c026b
+def finite_stretches(X,                  # trajectories as `as_trajectories` takes them (a series (T,), (T, d), (n_traj, T, d) or a list), with NaN or inf where a value is missing
+                     U=None,             # their inputs as `as_inputs` takes them, or None
+                     min_length:int=2):  # shorter stretches (in states) are left out
+    "The stretches of X between its missing values: host trajectories (a list, series staying series) with every state and input finite, and with U their inputs ((Xs, Us)). A snapshot pair (x_t, x_{t+1}) with its input u_t is kept where all three are finite; each run of kept pairs is one trajectory."
+    min_length = check_int('min_length', min_length, low=2)
+    series = [np.ndim(x) == 1 for x in X] if isinstance(X, (list, tuple)) and len(X) and all(_is_table(x) for x in X) else None   # a list of trajectories
+    if series is not None: X = [np.asarray(to_host(as_array(x, f'X[{k}]'))).reshape(len(x), -1) if s else x for k, (x, s) in enumerate(zip(X, series))]
+    trajs = [np.asarray(to_host(x), dtype=float) for x in as_trajectories(X, min_length=1, finite=False)]
+    if series is None: series = [np.ndim(X) == 1] * len(trajs)   # a series (an array, a list of numbers, a labelled series)
+    us = None if U is None else [np.asarray(to_host(u), dtype=float) for u in as_inputs(U, trajs, finite=False)]
+    xs_out, us_out = [], []
+    for k, x in enumerate(trajs):
+        ok = np.isfinite(x).all(1)
+        pair = ok[:-1] & ok[1:]
+        if us is not None: pair &= np.isfinite(us[k]).all(1)
+        edges = np.flatnonzero(np.diff(np.r_[0, pair.astype(np.int8), 0]))   # starts and ends of the runs of kept pairs
+        for a, b in zip(edges[::2], edges[1::2]):                          # pairs a..b-1: states a..b
+            if b - a + 1 < min_length: continue
+            xs_out.append(x[a:b + 1, 0] if series[k] else x[a:b + 1])
+            if us is not None: us_out.append(us[k][a:b])
+    if not xs_out: raise ValueError(f"X has no stretch of at least {min_length} states without a missing value"
+                                    + (" (in the states or their inputs)." if us is not None else "."))
+    return xs_out if U is None else (xs_out, us_out)
+
 
 # %% ../nbs/11_edmd.ipynb #2fffdf55
 class EDMD:

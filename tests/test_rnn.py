@@ -230,3 +230,16 @@ def test_a_glitch_in_the_data_is_said_once():
     with warnings.catch_warnings():
         warnings.simplefilter('error', UserWarning)
         SampledRNN(width=30, solver='qr', seed=0).fit(np.delete(X, 1200, axis=0))   # repaired: nothing to say
+
+def test_gaps_in_a_measurement_are_named_and_fitted_across():
+    "NaN in the data: the error names the remedy; fitted on `finite_stretches`, a model is the one fitted on the stretches cut by hand."
+    from gfrnn_nb import finite_stretches, DelayRNN
+    X = trajectories(lorenz63(), 1, 900, seed=4)[0]
+    gappy = X.copy(); gappy[300] = np.nan; gappy[610, 2] = np.nan
+    for model in (SampledRNN(seed=0), DelayRNN(seed=0)):
+        with pytest.raises(ValueError, match=r'contains NaN or inf \((4|1) values?\).*`finite_stretches\(X\)`'):
+            model.fit(gappy if isinstance(model, SampledRNN) else gappy[:, 0])
+    fixed = dict(width=40, solver='qr', ridge=0.0, seed=0)
+    a = SampledRNN(**fixed).fit(finite_stretches(gappy))
+    b = SampledRNN(**fixed).fit([X[:300], X[301:610], X[611:]])
+    np.testing.assert_array_equal(a.A_, b.A_)
