@@ -243,3 +243,20 @@ def test_gaps_in_a_measurement_are_named_and_fitted_across():
     a = SampledRNN(**fixed).fit(finite_stretches(gappy))
     b = SampledRNN(**fixed).fit([X[:300], X[301:610], X[611:]])
     np.testing.assert_array_equal(a.A_, b.A_)
+
+def test_a_table_out_of_time_order_is_said_once():
+    "A DataFrame newest first, or a Series with a missing hour: one warning from the fit, naming the remedy; the fit goes on."
+    import pandas as pd
+    from gfrnn_nb import DelayRNN
+    X = trajectories(lorenz63(), 1, 600, seed=5)[0]
+    hours = pd.date_range('2024-01-01', periods=600, freq='h')
+    cases = [(SampledRNN(width=30, solver='qr', ridge=0.0, seed=0), pd.DataFrame(X, index=hours).iloc[::-1], 'X runs backwards in time', '.sort_index()'),
+             (DelayRNN(delays=3, stride=2, width=30, ridge=0.0, seed=0), pd.Series(X[:, 0], index=hours).drop(hours[100]),
+              'X has uneven time steps (1 of 598 differ from the usual 1 h; the longest is 2 h)', '.asfreq(')]
+    for model, table, said, remedy in cases:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            model.fit(table)
+        msgs = [str(x.message) for x in w if 'time' in str(x.message)]
+        assert len(msgs) == 1 and msgs[0].startswith(said) and remedy in msgs[0], msgs
+        assert w[0].filename == __file__, w[0].filename   # said where the user called fit
