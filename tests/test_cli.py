@@ -63,6 +63,24 @@ def test_fit_and_forecast_round_trip_a_csv(tmp_path, lorenz_csv):
     np.testing.assert_array_equal(pred, model.forecast_from(X, 200))        # exact through the CSV
     assert np.abs(pred[:20] - trajectories(lorenz63(), 1, 3_020, seed=0)[0, 3_000:]).max() < 0.1   # and it forecasts
 
+def test_fit_and_forecast_across_missing_values(tmp_path, lorenz_csv):
+    "Empty and NA cells: the fit is the one on the stretches between them, said with their lines; the forecast reads the rows after the last."
+    from gfrnn_nb import finite_stretches
+    csv_path, X = lorenz_csv
+    lines = csv_path.read_text().splitlines()
+    for row, cell in ((700, ',,'), (701, 'NA,NA,NA'), (2400, f'{X[2400, 0]:.17g},,{X[2400, 2]:.17g}')):
+        lines[row + 1] = lines[row + 1].split(',')[0] + ',' + cell   # (line 1 is the header; the timestamp stays)
+    (tmp_path / 'gaps.csv').write_text('\n'.join(lines) + '\n')
+    r = gfrnn('fit', str(tmp_path / 'gaps.csv'), '--width', '90', '--out', str(tmp_path / 'm'))
+    assert r.returncode == 0, r.stderr
+    assert 'misses values on lines 702, 703, 2402: fitted on the 3 stretches between them (2997 rows)' in r.stdout, r.stdout
+    gappy = X.copy(); gappy[[700, 701, 2400]] = np.nan
+    model = load_model(tmp_path / 'm.npz')
+    np.testing.assert_array_equal(model.A_, SampledRNN(width=90, seed=0).fit(finite_stretches(gappy)).A_)
+    r = gfrnn('forecast', str(tmp_path / 'm.npz'), '--from', str(tmp_path / 'gaps.csv'), '--steps', '20', '--out', str(tmp_path / 'p.npy'))
+    assert r.returncode == 0 and 'the forecast reads the 599 rows after the last of them' in r.stdout, (r.stdout, r.stderr)
+    np.testing.assert_array_equal(np.load(tmp_path / 'p.npy'), model.forecast_from(X[2401:], 20))
+
 def test_fit_says_when_it_chose_a_ring(tmp_path):
     from gfrnn_nb.systems import lorenz96
     X = trajectories(lorenz96(dim=8), 1, 2001, seed=0)[0]
@@ -116,6 +134,8 @@ def _bad_files(d, lorenz_csv):
     (d / 'letters.csv').write_text('x,y\n1,2\n3,abc\n')
     (d / 'ragged.csv').write_text('1,2,3\n4,5\n')
     (d / 'gap.csv').write_text('x,y\n1,2\n3,nan\n')
+    (d / 'inf.csv').write_text('x,y\n1,2\n3,-inf\n')
+    (d / 'gapx.csv').write_text('x\n1\n2\nNA\n')
     (d / 'one.csv').write_text('x,y\n1,2\n')
     (d / 'empty.csv').write_text('\n# nothing\n')
     (d / 'binary.csv').write_bytes(bytes(range(256)))
@@ -143,7 +163,9 @@ ERRORS = [   # (argv with {d} for the folder of bad files, text in the one line)
     (['fit', '{d}/nowhere.csv', '--out', '{d}/m.npz'], 'no data file at'),
     (['fit', '{d}/letters.csv', '--out', '{d}/m.npz'], "letters.csv line 3, column 2 (y): 'abc' is not a number"),
     (['fit', '{d}/ragged.csv', '--out', '{d}/m.npz'], 'ragged.csv line 2 has 2 fields: expected 3'),
-    (['fit', '{d}/gap.csv', '--out', '{d}/m.npz'], 'gap.csv line 3: NaN or inf'),
+    (['fit', '{d}/gap.csv', '--out', '{d}/m.npz'], 'gap.csv misses values on line 3: no two whole rows in a row to fit on'),
+    (['fit', '{d}/inf.csv', '--out', '{d}/m.npz'], 'inf.csv line 3: inf, expected finite values'),
+    (['forecast', '{d}/delay.npz', '--from', '{d}/gapx.csv', '--steps', '5', '--out', '{d}/p.csv'], 'gapx.csv line 4 misses a value: the forecast starts after the last row'),
     (['fit', '{d}/one.csv', '--out', '{d}/m.npz'], 'expected a series of at least 2 rows'),
     (['fit', '{d}/empty.csv', '--out', '{d}/m.npz'], 'empty.csv holds no rows'),
     (['fit', '{d}/binary.csv', '--out', '{d}/m.npz'], 'binary.csv is not a text file'),
