@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WINDOW', 'MODEL_OVERLAP', 'VALIDATION_FRACTION',
-           'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NOISY_TIE', 'NOISE_THRESHOLD',
-           'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS', 'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM',
-           'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel', 'noise_removed',
-           'smoothing_excess', 'model_smooth', 'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs',
-           'split_validation', 'held_out_whole', 'min_length', 'holdout_needs', 'constant_data', 'width_ladder',
-           'validation_runs', 'observation_noise', 'far_field', 'long_run_statistics', 'choose', 'held_out_runs',
-           'fallback_message', 'progress_phase', 'phase_bar', 'select', 'select_accumulated', 'plot_selection']
+           'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NARROW_SMOOTHINGS',
+           'NARROW_CORRELATION', 'NOISY_TIE', 'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS',
+           'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM', 'noise_level', 'smoothing', 'smoothing_label',
+           'smooth', 'smoothing_kernel', 'noise_removed', 'smoothing_excess', 'residual_correlation', 'model_smooth',
+           'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'held_out_whole',
+           'min_length', 'holdout_needs', 'constant_data', 'width_ladder', 'validation_runs', 'observation_noise',
+           'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'progress_phase',
+           'phase_bar', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -103,6 +104,16 @@ def smoothing_excess(trajs:list, spec, noise:float) -> float:
     R = np.concatenate([z - s for z, s in zip(trajs, smooth(trajs, spec))])
     removed = (1.4826 * np.median(np.abs(R - np.median(R, axis=0)), axis=0)).max()   # the MAD: a few blunted spikes do not decide
     return float(removed / max(expected, 1e-300))
+
+# %% ../nbs/11a_selection.ipynb #2002204d
+def residual_correlation(trajs:list, spec) -> float:
+    "The lag-one autocorrelation of what the smoothing `spec` removes, less that of white noise through the same smoother (the largest over coordinates): near 0 where it removes noise only, larger where it removes the smooth signal."
+    w = smoothing_kernel(spec)
+    h = -w; h[len(h) // 2] += 1                     # what the smoother removes from white noise: noise filtered by δ − w
+    white = float((h[:-1] * h[1:]).sum() / (h ** 2).sum())
+    R = [z - s for z, s in zip(trajs, smooth(trajs, spec))]
+    lag1, power = sum((r[:-1] * r[1:]).sum(0) for r in R), sum((r ** 2).sum(0) for r in R)
+    return float((lag1 / np.maximum(power, 1e-300)).max() - white)
 
 # %% ../nbs/11a_selection.ipynb #e4d36169
 MODEL_ERROR = 0.25   # the model smoothing's error of the model per step, as a fraction of the observation noise
@@ -355,6 +366,8 @@ VALIDATION_MIN_STEPS = 50  # a held-out end shorter than this stays in the train
 REGULARISATIONS = (('pivoted', 0.0), ('ridge', 1e-10), ('ridge', 1e-8), ('ridge', 1e-6), ('ridge', 1e-4), ('ridge', 1e-2))
 SMOOTHINGS = (1.0, 2.0, 'savgol-21-5', 'savgol-31-7', 'savgol-41-7')  # smoothings tried when the data look noisy (Gaussian σ in steps, Savitzky–Golay window-order)...
 MAX_EXCESS = 1.1           # ...and when they remove at most this much more than noise alone would (no signal)
+NARROW_SMOOTHINGS = ('savgol-15-7', 'savgol-9-4', 'savgol-5-2')  # tried instead where every one of SMOOTHINGS removes signal (a coarsely sampled flow)...
+NARROW_CORRELATION = 0.15  # ...where what they remove also looks like filtered white noise: its lag-one autocorrelation at most this far above it
 NOISY_TIE = 0.05           # on noisy data, held-out scores within this fraction of the best count as a tie
 NOISE_THRESHOLD = 0.01     # noise_level above which smoothing is tried...
 NOISE_CEILING = 0.5        # ...and below which: beyond it, consecutive samples hardly correlate (the sampling does not resolve the flow)
@@ -556,9 +569,11 @@ def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, 
 
 # %% ../nbs/11a_selection.ipynb #f69f9ee6
 def _smoothings(Ztr:list, denoise) -> tuple:
-    "The noise level, the smoothings that remove noise only, and those to try (the first is none)."
+    "The noise level, the smoothings that remove noise only (of SMOOTHINGS, else of NARROW_SMOOTHINGS), and those to try (the first is none)."
     noise = noise_level(Ztr)
-    smoothable = [s for s in SMOOTHINGS if NOISE_THRESHOLD < noise < NOISE_CEILING and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
+    noisy = NOISE_THRESHOLD < noise < NOISE_CEILING
+    passes = lambda ladder: [s for s in ladder if noisy and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
+    smoothable = passes(SMOOTHINGS) or [s for s in passes(NARROW_SMOOTHINGS) if residual_correlation(Ztr, s) <= NARROW_CORRELATION]
     sigmas = [float(denoise) if not isinstance(denoise, str) else denoise] if denoise != 'auto' else [0.0] + smoothable
     return noise, smoothable, sigmas
 
