@@ -297,7 +297,6 @@ def finite_stretches(X,                  # trajectories as `as_trajectories` tak
                                     + (" (in the states or their inputs)." if us is not None else "."))
     return xs_out if U is None else (xs_out, us_out)
 
-
 # %% ../nbs/11_edmd.ipynb #2fffdf55
 class EDMD:
     "Streaming EDMD: feed trajectories in any number of `add` calls, then `solve` — as often as wanted."
