@@ -204,7 +204,7 @@ def isolated_values(trajs:list,    # trajectories (T_k, d) or series (T_k,)
 
 _CHECKED = contextvars.ContextVar('gfrnn_checked_data', default=False)   # inside `checked_data`
 
-def warn_isolated(trajs:list, name:str='X', stacklevel:int=4):
+def warn_isolated(trajs:list, name:str='X', stacklevel:int=None): # (None: the user's call, `outside_stacklevel`)
     "Warn of the `isolated_values` of the states a model is fitted on: a glitch distorts the scaling and the fit."
     if _CHECKED.get(): return   # a fit inside a fit that checked its data
     found = isolated_values(trajs)
@@ -213,7 +213,8 @@ def warn_isolated(trajs:list, name:str='X', stacklevel:int=4):
     more = f" ({len(found) - 1} more such value{'s' if len(found) > 2 else ''} too)" if len(found) > 1 else ''
     warnings.warn(f"{name}[{t}] has an isolated value at step {s}, coordinate {j}: {v:.6g}, further from the others than their whole "
                   f"range ({lo:.6g} to {hi:.6g}){more}. If it is a glitch (of a sensor or a transfer), remove or repair it "
-                  "(e.g. interpolate over it): it distorts the scaling and the fit.", UserWarning, stacklevel=stacklevel)
+                  "(e.g. interpolate over it): it distorts the scaling and the fit.", UserWarning,
+                  stacklevel=outside_stacklevel() if stacklevel is None else stacklevel)
 
 @contextlib.contextmanager
 def checked_data():

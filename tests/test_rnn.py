@@ -225,8 +225,17 @@ def test_a_glitch_in_the_data_is_said_once():
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')
             model.fit(data)
-        said = [str(x.message) for x in w if 'isolated value' in str(x.message)]
-        assert len(said) == 1 and 'X[0] has an isolated value at step 1200, coordinate 0' in said[0], (type(model).__name__, said)
+        said = [x for x in w if 'isolated value' in str(x.message)]
+        assert len(said) == 1 and 'X[0] has an isolated value at step 1200, coordinate 0' in str(said[0].message), (type(model).__name__, said)
+        assert said[0].filename == __file__, said[0].filename   # said where the user called fit
+    from gfrnn_nb.local import LocalRNN
+    from gfrnn_nb.systems import lorenz96
+    ring = trajectories(lorenz96(dim=8), 1, 2000, seed=0)[0]; ring[700, 3] = 1e4
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        LocalRNN(radius=1, width=20, ridge=0.0).fit(ring)
+    said = [x for x in w if 'isolated value' in str(x.message)]
+    assert len(said) == 1 and 'at step 700, coordinate 3' in str(said[0].message) and said[0].filename == __file__, [(str(x.message), x.filename) for x in said]
     with warnings.catch_warnings():
         warnings.simplefilter('error', UserWarning)
         SampledRNN(width=30, solver='qr', seed=0).fit(np.delete(X, 1200, axis=0))   # repaired: nothing to say
