@@ -4,9 +4,10 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
-           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE', 'MEMORY_WINDOW',
-           'MEMORY_MARGIN', 'LINEAR_MEMORY', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed',
-           'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
+           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE',
+           'DELAY_ASSIMILATION_ERROR', 'DELAY_READ_STEPS', 'READ_MIN', 'READ_WINDOWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
+           'LINEAR_MEMORY', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed', 'autocorrelation',
+           'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
            'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate',
            'load_model']
 
@@ -21,7 +22,9 @@ from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data
+import scipy.linalg
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
+from .selection import smooth, smoothing, smoothing_label, noise_removed, noise_level, _tanh_model
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -197,6 +200,7 @@ class DelayRNN(Params):
                  activation:str='tanh',     # 'tanh' or 'relu'
                  solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' ('auto' would score free runs of the whole delay vector, whose coordinates drift apart)
                  ridge:float|str='auto',    # relative Tikhonov parameter of the final fit, or 'auto': the least of DELAY_RIDGES whose long free run stays faithful
+                 denoise:float|str='auto',  # smoothing of noisy series: a Gaussian σ in steps, 'savgol-W-P', 0 (none), or 'auto' (on series that look noisy, a filter chosen on held-out forecasts, with an automatic embedding)
                  random_scale:float=1.0,    # weight scale of random features
                  input_in_layer:bool=False, # with inputs: the sampled layer also sees u
                  backend:str='auto',        # array backend of the fit
@@ -205,6 +209,7 @@ class DelayRNN(Params):
                 ):
         self.delays, self.stride, self.width, self.sampler, self.activation = delays, stride, width, sampler, activation
         self.solver, self.ridge, self.random_scale, self.input_in_layer = solver, ridge, random_scale, input_in_layer
+        self.denoise = denoise
         self.backend, self.seed, self.progress = backend, seed, progress
 
 # %% ../nbs/14_delay.ipynb #c18dd064
@@ -250,11 +255,18 @@ def ridge_(self:DelayRNN) -> float:
     return float(self.rnn_.ridge)
 
 # %% ../nbs/14_delay.ipynb #d0ed0380
+def _check_denoise(denoise):
+    "A DelayRNN's `denoise`: 'auto', a Gaussian σ >= 0 in steps or a 'savgol-W-P' filter (a smoothing with a model is `SampledRNN`'s)."
+    if isinstance(denoise, str) and denoise != 'auto':
+        if smoothing(denoise)[0] == 'model': raise ValueError(f"denoise={denoise!r}: expected 'auto', a Gaussian width σ >= 0 in steps, 'savgol-W-P' or 0; "
+                                                          "a DelayRNN reads noisy histories through its own model, but smooths its training series with a filter.")
+    else: check_number('denoise', denoise, low=0, options=('auto',))
+
 @patch
 def fit(self:DelayRNN, X, U=None):
     "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
     _check_auto('delays', self.delays); _check_auto('stride', self.stride); check_bool('progress', self.progress)
-    check_number('ridge', self.ridge, low=0, options=('auto',)); _check_rnn_params(self._rnn())
+    check_number('ridge', self.ridge, low=0, options=('auto',)); _check_rnn_params(self._rnn()); _check_denoise(self.denoise)
     with unchanged_on_error(self): return self._fit(X, U)
 
 # %% ../nbs/14_delay.ipynb #e0dcb1c7
@@ -287,12 +299,17 @@ def _fit(self:DelayRNN, X, U):
         delays, stride, auto = (1 if delays == 'auto' else delays), (1 if stride == 'auto' else stride), False
         warnings.warn(f"every observed variable is constant, so no held-out run can tell embeddings apart: fitted with delays={delays}, "
                       f"stride={stride}. Pass other data, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
+    self.noise_sd_, sigma, tried = None, 0.0 if self.denoise == 'auto' else self.denoise, None   # (the ridge check's runs read no history)
+    smoothable = _smoothings(Standardizer().fit(ys).transform(ys), 'auto')[1] if auto and self.denoise == 'auto' and us is None else []
     from tqdm.auto import tqdm
     with tqdm(total=1, delay=2, disable=not self.progress, desc='embedding', leave=False) as bar:   # shown after 2 s
-        if auto: (delays, stride), scores = _choose_embedding(self, ys, us, bar=bar)
-        t1 = time.perf_counter()
-        if self._checks_ridge(us): self._choose_ridge(ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar)
-        else: self._fit_embedding(ys, us, delays, stride, self._rnn())
+        if auto: (delays, stride), scores = _choose_embedding(self, smooth(ys, max(smoothable, key=noise_removed) if smoothable else sigma), us, bar=bar)
+        if smoothable: sigma, tried = self._choose_denoise(ys, smoothable, delays, stride)   # noisy: the filter, at the chosen embedding
+        fit_ys, t1 = smooth(ys, sigma), time.perf_counter()
+        if self._checks_ridge(us): self._choose_ridge(fit_ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar)
+        else: self._fit_embedding(fit_ys, us, delays, stride, self._rnn())
+    self.denoise_, self.denoise_scores_ = sigma, tried
+    self.noise_sd_ = _reading_noise(ys, us) if smoothing(sigma) != ('gauss', 0.0) else None
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
@@ -334,7 +351,10 @@ def _stream_head(chunks, n:int) -> tuple:
 # %% ../nbs/14_delay.ipynb #bcb72735
 @patch
 def _fit_chunks(self:DelayRNN, X, U):
-    "Fit on a stream of chunks of observations (see `_embedded_chunks`); an automatic embedding is chosen on the stream's first `reservoir` observations."
+    "Fit on a stream of chunks of observations (see `_embedded_chunks`); an automatic embedding is chosen on the stream's first `reservoir` observations. The series are not smoothed (`denoise='auto'` or 0)."
+    if not (isinstance(self.denoise, str) and self.denoise == 'auto') and smoothing(self.denoise) != ('gauss', 0.0):
+        raise ValueError(f"denoise={self.denoise!r} with a fit in chunks: a DelayRNN fitted from a stream reads it once and does not smooth it; "
+                         "smooth the series beforehand and pass denoise=0, or fit on the whole series.")
     t0 = time.perf_counter()
     chunks, delays, stride, scores = iter_chunks(X, U), self.delays, self.stride, None
     if 'auto' in (delays, stride):
@@ -344,6 +364,7 @@ def _fit_chunks(self:DelayRNN, X, U):
     rnn = self._rnn().fit(_embedded_chunks(chunks, None, delays, stride))   # ridge='auto': the least ridge, unchecked (the stream is read once)
     self.rnn_, self.embedding_, self.ridge_check_ = rnn, dict(delays=int(delays), stride=int(stride)), None
     self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // delays, rnn.n_inputs_
+    self.denoise_, self.denoise_scores_, self.noise_sd_ = 0.0, None, None
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
@@ -368,6 +389,7 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
         if u.shape != (B, n_steps, self.n_inputs_): raise ValueError(f"u has shape {u0.shape}: expected {(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
         check_finite(u, 'u')
     elif u is not None: raise ValueError("u was given but the model was fitted without inputs.")
+    if getattr(self, 'noise_sd_', None) is not None: h = self._read(h)   # a model fitted on noisy series reads the history through itself (see 'Noisy series')
     buf = np.empty((B, w + 1 + n_steps, k))
     buf[:, :w + 1] = h[:, -(w + 1):]
     lags = w - np.arange(self.embedding_['delays']) * self.embedding_['stride']   # positions of y_t, y_{t-τ}, ... in the window
@@ -695,6 +717,121 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
                              seconds=time.perf_counter() - t0)
     return self
 
+# %% ../nbs/14_delay.ipynb #0318bfa6
+DELAY_ASSIMILATION_ERROR = 0.02   # the delay model's error per step when it reads a noisy history, as a fraction of the training series' noise
+DELAY_READ_STEPS = 3              # Gauss–Newton steps of that reading, from the history itself
+READ_MIN = 500                    # a history is read over its last READ_MIN steps...
+READ_WINDOWS = 4                  # ...or over this many windows where they are longer
+
+# %% ../nbs/14_delay.ipynb #33c89b68
+def _reading_noise(ys:list, us) -> list|None:
+    "Each observed variable's noise sd (the series' units) where the series look noisy and have no inputs (the reading does not model them), else None."
+    noise = None if us is not None else observation_noise(ys)
+    return None if noise is None else [float(v) for v in noise]
+
+@patch
+def _reads(self:DelayRNN) -> bool:
+    "Whether the model reads its histories through itself: fitted on series that look noisy and smoothed (`noise_sd_`), a tanh layer on [h, z, 1], no inputs."
+    return getattr(self, 'noise_sd_', None) is not None and _batchable(self)
+
+@patch
+def _delay_model(self:DelayRNN) -> dict:
+    "The fitted inner model as arrays: tanh layer (W, b), the outer weights of the k observed outputs (A_h, A_z, a_0), the delay vectors' standardisation, and the embedding."
+    r, k = self.rnn_, self.n_observed_
+    W, b, Ah, Ax, a0 = _tanh_model(r.layer_, r.A_)
+    return dict(W=W, b=b, Ah=Ah[:, :k], Ax=Ax[:, :k], a0=a0[:k], mean=to_host(r.mean_), scale=to_host(r.scale_),
+                D=self.embedding_['delays'], tau=self.embedding_['stride'], k=k)
+
+def _delay_predictions(x, M:dict) -> tuple:
+    "For a series x (T, k): the model's predictions F of x_{t+1}, t = w..T-2 (n, k), and their Jacobians J (n, k, D·k) with respect to the delay vector [x_t, x_{t-τ}, ...]."
+    D, tau, k = M['D'], M['tau'], M['k']
+    w, T = (D - 1) * tau, len(x)
+    Z = (np.concatenate([x[w - j * tau:T - 1 - j * tau] for j in range(D)], axis=1) - M['mean']) / M['scale']
+    h = np.tanh(Z @ M['W'].T + M['b'])
+    out_scale = M['scale'][:k]
+    F = (h @ M['Ah'] + Z @ M['Ax'] + M['a0']) * out_scale + M['mean'][:k]
+    s = 1 - h * h
+    J = np.stack([(s * M['Ah'][:, i]) @ M['W'] + M['Ax'][:, i] for i in range(k)], axis=1)
+    return F, J * out_scale[None, :, None] / M['scale'][None, None, :]
+
+def _read_series(y, M:dict, s, q, steps:int=DELAY_READ_STEPS, max_entries:int=2_000_000):
+    "The series x (T, k) that minimises Σ‖(x_t − y_t)/s‖² + Σ‖(x_{t+1} − F(delay vector at t))/q‖²: `steps` Gauss–Newton steps from y, each one banded Cholesky solve."
+    D, tau, k = M['D'], M['tau'], M['k']
+    w, T = (D - 1) * tau, len(y)
+    x, n_dyn = np.array(y, dtype=float), T - 1 - w
+    if n_dyn < 1: return x                          # no step of the model inside the history
+    n, u, P = T * k, (w + 2) * k - 1, 1 + D * k     # unknowns, bandwidth, unknowns per model residual
+    t = np.arange(n_dyn)
+    own = np.broadcast_to(((t + w + 1)[:, None] * k + np.arange(k))[:, :, None], (n_dyn, k, 1))            # x_{t+1, i}
+    lag = ((t[:, None] + w - np.arange(D) * tau)[:, :, None] * k + np.arange(k)).reshape(n_dyn, 1, D * k)   # the delay vector's unknowns
+    cols = np.concatenate([own, np.broadcast_to(lag, (n_dyn, k, D * k))], axis=2).reshape(-1, P)
+    wo = np.tile(1 / s ** 2, T)
+    chunk = max(1, max_entries // (P * P))          # model residuals whose normal-equation terms are summed at once
+    for _ in range(steps):
+        F, J = _delay_predictions(x, M)
+        vals = (np.concatenate([np.ones((n_dyn, k, 1)), -J], axis=2) / q[None, :, None]).reshape(-1, P)
+        r = ((x[w + 1:] - F) / q).ravel()
+        ab = np.zeros((u + 1) * n)                   # the upper band, row-major: entry (a, b), a <= b, at (u + a - b) * n + b
+        ab[u * n:] = wo
+        for c in range(0, len(cols), chunk):
+            C, V = cols[c:c + chunk], vals[c:c + chunk]
+            a, b = np.broadcast_arrays(C[:, :, None], C[:, None, :])
+            upper = a <= b
+            ab += np.bincount(((u + a - b) * n + b)[upper], weights=(V[:, :, None] * V[:, None, :])[upper], minlength=ab.size)
+        g = wo * (x - y).ravel() + np.bincount(cols.ravel(), weights=(vals * r[:, None]).ravel(), minlength=n)
+        x += scipy.linalg.solveh_banded(ab.reshape(u + 1, n), -g, check_finite=False).reshape(T, k)
+    return x
+
+# %% ../nbs/14_delay.ipynb #e57c1b93
+@patch
+def _read(self:DelayRNN, h):
+    "Histories (B, T, k), checked, as the model reads them (`read_history`)."
+    if not self._reads() or h.shape[1] < 2: return h
+    M, out = self._delay_model(), np.array(h, dtype=float)
+    L = min(h.shape[1], max(READ_MIN, READ_WINDOWS * (self.window + 1)))
+    train_noise = np.asarray(self.noise_sd_)
+    q = DELAY_ASSIMILATION_ERROR * train_noise
+    for b in range(len(h)):   # each history's own noise (a clean history is kept as it is); too short to measure: the training series'
+        y = out[b, -L:]
+        s = noise_level([y], per_coordinate=True) * y.std(0) if L > 12 else train_noise
+        out[b, -L:] = _read_series(y, M, np.maximum(s, 1e-3 * q), q)
+    return out
+
+@patch
+def read_history(self:DelayRNN, history):
+    "A history (T,), (T, k) or (B, T, k) as the model reads it before a forecast: as given; for a model fitted on noisy series (`noise_sd_`), its last READ_MIN steps (at least READ_WINDOWS windows) replaced by the series that stays within the history's own noise of it and that the model follows within DELAY_ASSIMILATION_ERROR of the training noise per step."
+    if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
+    h = np.asarray(to_host(as_array(history, 'history')), dtype=float)
+    k = self.n_observed_
+    h3 = h.reshape(1, -1, 1) if h.ndim == 1 else h[None] if h.ndim == 2 else h
+    if h3.ndim != 3 or h3.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h,), (T_h, {k}) or (B, T_h, {k}).")
+    check_finite(h3, 'history')
+    return self._read(h3).reshape(h.shape)
+
+# %% ../nbs/14_delay.ipynb #01fd1949
+@patch
+def _choose_denoise(self:DelayRNN, ys:list, smoothable:list, delays:int, stride:int) -> tuple:
+    "The filter of `smoothable` whose model (this embedding, fitted on the smoothed training parts) forecasts the held-out histories, read through itself, furthest against the noisy held-out truth (a tie: the first): (filter, [{sigma, valid_steps}, ...]). The model without smoothing does not compete: from noisy histories against a noisy truth it scored best on some records where it forecast the clean truth least far."
+    tr, _, _, starts, H, _ = _holdout(ys)            # the search's split and starts
+    L = min(min(p for _, p in starts) + 1, max(READ_MIN, READ_WINDOWS * ((delays - 1) * stride + 1)))
+    hist = np.stack([ys[i][p + 1 - L:p + 1] for i, p in starts])
+    cat = np.concatenate(tr)
+    mean, sd = cat.mean(0), np.where(cat.std(0) > 0, cat.std(0), 1.0)
+    zt = (np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts]) - mean) / sd
+    scale = np.sqrt(np.mean(np.sum(zt ** 2, axis=-1), axis=-1))   # `nrmse`'s scale, as `_score_embedding`
+    noise, tried = _reading_noise(tr, None), []
+    for sigma in smoothable:
+        m = DelayRNN(**{**self.get_params(), 'delays': delays, 'stride': stride, 'progress': False})
+        m._fit_embedding(smooth(tr, sigma), None, delays, stride, self._rnn())
+        m.noise_sd_ = noise
+        with np.errstate(all='ignore'), warnings.catch_warnings():
+            warnings.simplefilter('ignore', RuntimeWarning)   # a run held at the range is scored as it is
+            pred = m.forecast_from(hist, H)
+        err = np.linalg.norm((pred - mean) / sd - zt, axis=-1) / scale[:, None]
+        over = ~(err <= 0.4)   # as `valid_prediction_time`
+        tried.append(dict(sigma=sigma, valid_steps=float(np.median(np.where(over.any(axis=1), over.argmax(axis=1), H)))))
+    return max(tried, key=lambda c: c['valid_steps'])['sigma'], tried
+
 # %% ../nbs/14_delay.ipynb #47d6f643
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
@@ -764,7 +901,8 @@ def _delay_record(self:DelayRNN) -> tuple:
     "(meta, arrays) of a fitted DelayRNN: its parameters and embedding, and the inner SampledRNN's record under 'rnn'."
     if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
     meta, arrays = _record(self.rnn_)
-    fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_')}
+    fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_',
+                                                  'denoise_', 'denoise_scores_', 'noise_sd_')}
     return dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()}
 
 # %% ../nbs/14_delay.ipynb #21f98eac
@@ -793,6 +931,12 @@ def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     if rnn.n_inputs_ != n_in: raise _damaged(path, f"the inner model has {rnn.n_inputs_} inputs, expected n_inputs_ = {n_in}")
     m.rnn_, m.embedding_, m.n_observed_, m.n_inputs_ = rnn, dict(delays=D, stride=s), k, n_in
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_, m.ridge_check_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_'))
+    m.denoise_, m.denoise_scores_, m.noise_sd_ = meta.get('denoise_') or 0.0, meta.get('denoise_scores_'), meta.get('noise_sd_')   # (older files: none)
+    try: smoothing(m.denoise_)
+    except (ValueError, TypeError): raise _damaged(path, f"denoise_ is {m.denoise_!r}: expected a filter") from None
+    sd = m.noise_sd_
+    if sd is not None and not (isinstance(sd, list) and len(sd) == k and all(isinstance(v, (int, float)) and np.isfinite(v) and v >= 0 for v in sd)):
+        raise _damaged(path, f"noise_sd_ is {sd!r}: expected {k} finite noise levels >= 0, or none")
     return m
 
 # %% ../nbs/14_delay.ipynb #753c5f32

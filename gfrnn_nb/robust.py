@@ -111,9 +111,9 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20) -> dict:
 
 # %% ../nbs/43_robust.ipynb #baccd378
 def _fixed_delay(m:DelayRNN) -> DelayRNN:
-    "A fitted DelayRNN's embedding and ridge as fixed settings (unfitted)."
+    "A fitted DelayRNN's embedding, ridge and smoothing as fixed settings (unfitted)."
     e = m.embedding_
-    return DelayRNN(**{**m.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'ridge': m.ridge_, 'progress': False})
+    return DelayRNN(**{**m.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'ridge': m.ridge_, 'denoise': getattr(m, 'denoise_', 0.0) or 0.0, 'progress': False})
 
 def _plain_models(model) -> list:
     "The models with `model`'s chosen settings fixed (unfitted), or [] for a model that chose nothing."
@@ -137,7 +137,8 @@ def plain_refit(model, X) -> dict:
         warnings.simplefilter('ignore')   # what the fit warns about was said by the model's own fit
         for p in plain: p.fit(X)
     return dict(plain_seconds=float(sum(p.fit_seconds_ for p in plain)),
-                plain=[dict(kind=type(p).__name__, **{k: v for k, v in p.get_params().items() if k in ('width', 'solver', 'ridge', 'denoise', 'delays', 'stride', 'radius')}) for p in plain])
+                plain=[dict(kind=type(p).__name__, **{k: v for k, v in p.get_params().items() if k in ('width', 'solver', 'ridge', 'denoise', 'delays', 'stride', 'radius')
+                                                      and not (k == 'denoise' and isinstance(p, DelayRNN) and not v)}) for p in plain])   # (a DelayRNN's smoothing where it smooths)
 
 def fit_parts(model) -> list:
     "Where a fitted model's choice spent its time, as its records say: [(part, seconds), ...] (the default `SampledRNN`: the choice of width, regularisation and smoothing, then the ring model and the model with memory where they competed; `DelayRNN()`: its embedding search and ridge check); [] where nothing is recorded."

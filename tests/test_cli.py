@@ -6,6 +6,7 @@ from gfrnn_nb.cli import main, read_series
 from gfrnn_nb.delay import load_model, DelayRNN
 from gfrnn_nb.rnn import SampledRNN
 from gfrnn_nb.systems import lorenz63, trajectories
+from gfrnn_nb.selection import smoothing_label
 from gfrnn_nb.backend import cupy_available
 
 def gfrnn(*args, cwd=None, env=None):
@@ -107,6 +108,17 @@ def test_fit_a_delay_model_on_a_scalar_series(tmp_path, lorenz_csv):
     model = load_model(tmp_path / 'd.npz')
     assert type(model) is DelayRNN and model.embedding_ == dict(delays=4, stride=5)
     np.testing.assert_array_equal(np.load(tmp_path / 'p.npy'), model.forecast_from(X[:, :1], 30))
+
+def test_a_noisy_scalar_series_is_smoothed_and_its_history_read_through_the_model(tmp_path, capsys):
+    x = trajectories(lorenz63(), 1, 4_000, seed=1)[0][:, :1]
+    x = x + 0.05 * x.std() * np.random.default_rng(0).normal(size=x.shape)   # 5% observation noise
+    np.save(tmp_path / 'x.npy', x)
+    assert main(['fit', str(tmp_path / 'x.npy'), '--delays', 'auto', '--out', str(tmp_path / 'd.npz')]) == 0
+    model = load_model(tmp_path / 'd.npz')
+    assert model.denoise_ and f"smoothing: {smoothing_label(model.denoise_)} (forecasts read their history" in capsys.readouterr().out
+    assert main(['forecast', str(tmp_path / 'd.npz'), '--from', str(tmp_path / 'x.npy'), '--steps', '30', '--out', str(tmp_path / 'p.npy')]) == 0
+    np.testing.assert_array_equal(np.load(tmp_path / 'p.npy'), model.forecast_from(x, 30))
+    assert not np.array_equal(model.read_history(x[-600:]), x[-600:])
 
 def test_fit_several_files_and_parquet(tmp_path, lorenz_csv):
     pytest.importorskip('pyarrow'); pd = pytest.importorskip('pandas')

@@ -300,3 +300,56 @@ def test_a_constant_series_gets_the_shortest_embedding_and_a_warning():
     np.testing.assert_allclose(m.forecast_from(y[-5:], 20), 2.5, atol=1e-9)
     fixed = DelayRNN(delays=2, stride='auto', seed=0, progress=False)
     with pytest.warns(UserWarning, match='fitted with delays=2, stride=1'): fixed.fit(y)
+
+def _dense_reading(y, M, s, q, steps):
+    "The reading of `_read_series` by dense least squares over every residual: the reference for the banded solve."
+    from gfrnn_nb.delay import _delay_predictions
+    D, tau, k = M['D'], M['tau'], M['k']
+    w, T = (D - 1) * tau, len(y)
+    x = np.array(y, dtype=float)
+    for _ in range(steps):
+        F, J = _delay_predictions(x, M)
+        rows, res = [], []
+        for t in range(T):
+            for i in range(k):
+                r = np.zeros(T * k); r[t * k + i] = 1 / s[i]; rows.append(r); res.append((x[t, i] - y[t, i]) / s[i])
+        for n in range(T - 1 - w):
+            for i in range(k):
+                r = np.zeros(T * k); r[(n + w + 1) * k + i] = 1 / q[i]
+                for j in range(D):
+                    for c in range(k): r[(n + w - j * tau) * k + c] -= J[n, i, j * k + c] / q[i]
+                rows.append(r); res.append((x[n + w + 1, i] - F[n, i]) / q[i])
+        x = x + np.linalg.lstsq(np.array(rows), -np.array(res), rcond=None)[0].reshape(T, k)
+    return x
+
+@pytest.mark.parametrize('k, delays, stride, chunk', [(1, 4, 3, 2_000_000), (2, 3, 2, 2_000_000), (2, 3, 2, 50)])
+def test_the_banded_reading_solves_the_same_least_squares_as_a_dense_one(k, delays, stride, chunk):
+    from gfrnn_nb.delay import _read_series
+    X = trajectories(lorenz63(), 1, 1500, seed=0)[0][:, [0, 2][:k]]
+    m = DelayRNN(delays=delays, stride=stride, width=40, ridge=1e-6, seed=0, progress=False).fit(X)
+    M = m._delay_model()
+    y = X[-60:] + 0.3 * np.random.default_rng(1).normal(size=(60, k))
+    s, q = np.full(k, 0.3), np.full(k, 0.05)
+    np.testing.assert_allclose(_read_series(y, M, s, q, steps=2, max_entries=chunk), _dense_reading(y, M, s, q, 2), rtol=1e-7, atol=1e-9)
+
+def test_the_delay_models_jacobian_is_its_derivative():
+    from gfrnn_nb.delay import _delay_predictions
+    X = trajectories(lorenz63(), 1, 1500, seed=0)[0][:, [0, 2]]
+    M = DelayRNN(delays=3, stride=2, width=40, ridge=1e-6, seed=0, progress=False).fit(X)._delay_model()
+    x = X[-20:].copy()
+    F, J = _delay_predictions(x, M)
+    w, eps = 4, 1e-6
+    for c in range(6):   # each input of the delay vector at the first row: x_{w - j τ, c'}
+        j, cc = divmod(c, 2)
+        xp = x.copy(); xp[w - j * 2, cc] += eps
+        np.testing.assert_allclose((_delay_predictions(xp, M)[0][0] - F[0]) / eps, J[0, :, c], rtol=1e-4, atol=1e-6)
+
+def test_a_model_fitted_without_smoothing_forecasts_as_before_and_reads_histories_as_given():
+    X = trajectories(lorenz63(), 1, 3000, seed=0)[0][:, :1]
+    m = DelayRNN(seed=0, progress=False).fit(X)   # clean: nothing to smooth
+    assert m.denoise_ == 0.0 and m.noise_sd_ is None and m.denoise_scores_ is None
+    h = X[-400:] + 0.1 * np.random.default_rng(0).normal(size=(400, 1))
+    np.testing.assert_array_equal(m.read_history(h), h)
+    with pytest.raises(ValueError, match='not fitted'): DelayRNN().read_history(h)
+    with pytest.raises(ValueError, match=r'expected \(T_h,\), \(T_h, 1\)'): m.read_history(np.zeros((10, 2)))
+    with pytest.raises(ValueError, match='NaN'): m.read_history(np.full(10, np.nan))
