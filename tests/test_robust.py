@@ -33,6 +33,15 @@ def test_series_split_keeps_the_held_out_part_apart():
     d = observed_series('seattle-temps')
     assert len(d['other']) == len(d['test']) and np.array_equal(d['other'], d['train'][-len(d['test']):])
 
+def test_the_noisy_scalar_setting_fits_and_forecasts_noisy_data_and_scores_against_the_clean_truth():
+    clean, noisy = observed_series('lorenz63-x', n_train=2_000, n_free=3_000), observed_series('lorenz63-x-noise5', n_train=2_000, n_free=3_000)
+    assert np.array_equal(noisy['truth'], clean['test']) and np.array_equal(noisy['other'], clean['other'])
+    for part in ('train', 'test'):
+        r = (noisy[part] - clean[part]) / clean['train'].std()
+        assert abs(r.std() - 0.05) < 0.005 and abs(r.mean()) < 0.005       # 5% observation noise, one fixed draw
+    assert np.array_equal(observed_series('lorenz63-x-noise5', n_train=2_000, n_free=3_000)['train'], noisy['train'])
+    assert np.array_equal(clean['truth'], clean['test'])
+
 def test_plain_refit_of_a_local_choice_fixes_it():
     from gfrnn_nb.local import LocalRNN
     from gfrnn_nb.robust import plain_refit
