@@ -755,7 +755,7 @@ def _delay_predictions(x, M:dict) -> tuple:
     return F, J * out_scale[None, :, None] / M['scale'][None, None, :]
 
 def _read_series(y, M:dict, s, q, steps:int=DELAY_READ_STEPS, max_entries:int=2_000_000):
-    "The series x (T, k) that minimises Σ‖(x_t − y_t)/s‖² + Σ‖(x_{t+1} − F(delay vector at t))/q‖²: `steps` Gauss–Newton steps from y, each one banded Cholesky solve."
+    "The series x (T, k) that minimises Σ‖(x_t − y_t)/s‖² + Σ‖(x_{t+1} − F(delay vector at t))/q‖²: `steps` Gauss–Newton steps from y, each one banded Cholesky solve, halved (twice at most) until it lowers the sum; a step that does not, or a solve that fails, ends the reading where it is (a poor model cannot carry a history away)."
     D, tau, k = M['D'], M['tau'], M['k']
     w, T = (D - 1) * tau, len(y)
     x, n_dyn = np.array(y, dtype=float), T - 1 - w
@@ -767,8 +767,10 @@ def _read_series(y, M:dict, s, q, steps:int=DELAY_READ_STEPS, max_entries:int=2_
     cols = np.concatenate([own, np.broadcast_to(lag, (n_dyn, k, D * k))], axis=2).reshape(-1, P)
     wo = np.tile(1 / s ** 2, T)
     chunk = max(1, max_entries // (P * P))          # model residuals whose normal-equation terms are summed at once
+    cost = lambda x, F: float(np.sum(((x - y) / s) ** 2) + np.sum(((x[w + 1:] - F) / q) ** 2))
+    F, J = _delay_predictions(x, M)
+    now = cost(x, F)
     for _ in range(steps):
-        F, J = _delay_predictions(x, M)
         vals = (np.concatenate([np.ones((n_dyn, k, 1)), -J], axis=2) / q[None, :, None]).reshape(-1, P)
         r = ((x[w + 1:] - F) / q).ravel()
         ab = np.zeros((u + 1) * n)                   # the upper band, row-major: entry (a, b), a <= b, at (u + a - b) * n + b
@@ -779,7 +781,14 @@ def _read_series(y, M:dict, s, q, steps:int=DELAY_READ_STEPS, max_entries:int=2_
             upper = a <= b
             ab += np.bincount(((u + a - b) * n + b)[upper], weights=(V[:, :, None] * V[:, None, :])[upper], minlength=ab.size)
         g = wo * (x - y).ravel() + np.bincount(cols.ravel(), weights=(vals * r[:, None]).ravel(), minlength=n)
-        x += scipy.linalg.solveh_banded(ab.reshape(u + 1, n), -g, check_finite=False).reshape(T, k)
+        try: dx = scipy.linalg.solveh_banded(ab.reshape(u + 1, n), -g).reshape(T, k)
+        except (np.linalg.LinAlgError, ValueError): break
+        for step in (1.0, 0.5, 0.25):
+            xn = x + step * dx
+            Fn, Jn = _delay_predictions(xn, M)
+            if (new := cost(xn, Fn)) < now: break
+        else: break
+        x, F, J, now = xn, Fn, Jn, new
     return x
 
 # %% ../nbs/14_delay.ipynb #e57c1b93
