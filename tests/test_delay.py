@@ -353,3 +353,11 @@ def test_a_model_fitted_without_smoothing_forecasts_as_before_and_reads_historie
     with pytest.raises(ValueError, match='not fitted'): DelayRNN().read_history(h)
     with pytest.raises(ValueError, match=r'expected \(T_h,\), \(T_h, 1\)'): m.read_history(np.zeros((10, 2)))
     with pytest.raises(ValueError, match='NaN'): m.read_history(np.full(10, np.nan))
+
+def test_a_short_noisy_series_fits_and_its_histories_are_read_without_failing():
+    x = trajectories(lorenz63(), 1, 400, seed=0)[0][:, :1]
+    x = x + 0.05 * x.std() * np.random.default_rng(0).normal(size=x.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # (a short record may leave the range: said, not the point here)
+        m = DelayRNN(seed=0, progress=False).fit(x)
+        assert m.denoise_ and np.isfinite(m.read_history(x[-300:])).all() and np.isfinite(m.forecast_from(x[-300:], 50)).all()
