@@ -16,11 +16,13 @@ class CLIError(Exception):
     "A mistake in the command line or its files: `main` prints it as one line and exits with status 2."
 
 # %% ../nbs/90_cli.ipynb #5c507dfe
-def _positive_int(text) -> int:
+def _positive_int(text, low:int=1) -> int:
     try: v = int(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected an integer >= 1") from None
-    if v < 1: raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected an integer >= 1")
+    except ValueError: raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected an integer >= {low}") from None
+    if v < low: raise argparse.ArgumentTypeError(f"invalid value {text!r}: expected an integer >= {low}")
     return v
+
+def _count(text) -> int: return _positive_int(text, low=0)
 
 # %% ../nbs/90_cli.ipynb #513d651f
 def _positive_int_or_auto(text):
@@ -230,12 +232,24 @@ def _read(path, missing:bool=False):
     if note: print(f"note: {note}")
     return X, names, lines
 
+def _filled(X, fill:int) -> tuple:
+    "X with its gaps of at most `fill` rows interpolated (`finite_stretches`' fill), and the words for it ('' where none was)."
+    if not fill: return X, ''
+    from gfrnn_nb.edmd import _bridged
+    B = _bridged(X, fill)
+    n = len(_rows_missing(X)) - len(_rows_missing(B))
+    return B, (f"filled {n} of them by linear interpolation (gaps of at most {fill} row{'s' * (fill > 1)})" if n else '')
+
 def _stretches(path, X, lines, args) -> list:
-    "A file's rows as trajectories: the whole file, or where values are missing the stretches between them, said in a note (a DelayRNN keeps those long enough for its window: a quarter of the longest with 'auto')."
+    "A file's rows as trajectories: the whole file, or where values are missing (after filling short gaps with --fill) the stretches between them, said in a note (a DelayRNN keeps those long enough for its window: a quarter of the longest with 'auto')."
     gaps = _rows_missing(X)
     if not len(gaps): return [X]
     from gfrnn_nb.edmd import finite_stretches
-    try: pieces = finite_stretches(X)
+    B, filled = _filled(X, args.fill)
+    if not len(_rows_missing(B)):
+        print(f"note: {path} misses values on {_lines(lines, gaps)}: {filled}")
+        return [B]
+    try: pieces = finite_stretches(B)
     except ValueError: raise CLIError(f"{path} misses values on {_lines(lines, gaps)}: no two whole rows in a row to fit on.") from None
     need, D, s = 2, args.delays, args.stride
     if D is not None or s is not None:
@@ -243,7 +257,8 @@ def _stretches(path, X, lines, args) -> list:
     kept = [p for p in pieces if len(p) >= need]
     if not kept: raise CLIError(f"{path} misses values on {_lines(lines, gaps)}: the stretches between them are at most {max(map(len, pieces))} rows, expected at least {need} for the delay window.")
     left = len(pieces) - len(kept)
-    print(f"note: {path} misses values on {_lines(lines, gaps)}: fitted on the {len(kept)} stretch{'es' * (len(kept) > 1)} between them "
+    print(f"note: {path} misses values on {_lines(lines, gaps)}: " + (f"{filled}; " if filled else '')
+          + f"fitted on the {len(kept)} stretch{'es' * (len(kept) > 1)} between {'the others' if filled else 'them'} "
           f"({sum(map(len, kept))} rows)" + (f"; left out {left} shorter than {need} rows" if left else ''))
     return kept
 
@@ -300,6 +315,10 @@ def forecast_file(args) -> np.ndarray:
     H, names, lines = _read(args.history, missing=True)
     if H.shape[1] != d: raise CLIError(f"{args.history} has {H.shape[1]} columns: the model in {args.model} was fitted on {d} variables.")
     n_rows, gaps = len(H), _rows_missing(H)
+    if len(gaps) and args.fill:
+        H, filled = _filled(H, args.fill)
+        if filled: print(f"note: {args.history} misses values on {_lines(lines, gaps)}: {filled}")
+        gaps = _rows_missing(H)
     if len(gaps) and gaps[-1] == n_rows - 1:
         raise CLIError(f"{args.history} {_where(lines, n_rows - 1)} misses a value: the forecast starts after the last row, which must be whole.")
     if len(gaps):
@@ -322,6 +341,7 @@ def add_file_parsers(sub):
     f.add_argument('--width', type=_positive_int_or_auto, default=None, help="hidden neurons, or 'auto' (default: 'auto'; 300 for a DelayRNN)")
     f.add_argument('--backend', default='auto', choices=('auto', 'numpy', 'cupy'), help='array backend')
     f.add_argument('--seed', type=int, default=0, help='seed of the model')
+    f.add_argument('--fill', type=_count, default=0, metavar='N', help='fill gaps of at most N missing rows by linear interpolation (default 0: fit on the stretches between gaps)')
     f.set_defaults(func=fit_file)
     g = sub.add_parser('forecast', help='forecast after the last rows of a data file with a saved model')
     g.add_argument('model', metavar='MODEL', help='a model file written by gfrnn fit (or save)')
@@ -329,6 +349,7 @@ def add_file_parsers(sub):
     g.add_argument('--steps', type=_positive_int, required=True, help='steps to forecast')
     g.add_argument('--out', required=True, help='where to write the forecast: .csv, .npy or .parquet')
     g.add_argument('--backend', default=None, choices=('auto', 'numpy', 'cupy'), help='array backend (default: the saved one)')
+    g.add_argument('--fill', type=_count, default=0, metavar='N', help='fill gaps of at most N missing rows of the history by linear interpolation (default 0: read the rows after the last gap)')
     g.set_defaults(func=forecast_file)
 
 # %% ../nbs/90_cli.ipynb #40ce6e6a
@@ -345,10 +366,12 @@ EXAMPLES = {
   gfrnn fit lorenz.csv --out lorenz.npz               # a SampledRNN, its settings chosen on held-out data
   gfrnn fit temperature.csv --delays auto --out t.npz # a scalar series: a DelayRNN on delay coordinates
   gfrnn fit run1.csv run2.npy --width 300 --out m.npz # two trajectories, a fixed width
+  gfrnn fit logger.csv --fill 2 --out logger.npz      # gaps of one or two missing rows interpolated
 
 DATA: CSV (header optional; a non-numeric first column such as a timestamp is dropped), .npy, or
 Parquet (pip install 'gfrnn-nb[parquet]'). Rows are time, columns are variables. Empty, NA or NaN cells
-are missing values: the model is fitted on the stretches between them.""",
+are missing values: the model is fitted on the stretches between them (with --fill N, gaps of at most
+N rows are first filled by linear interpolation).""",
     'forecast': """example:
   gfrnn forecast lorenz.npz --from recent.csv --steps 500 --out pred.csv
 

@@ -34,7 +34,8 @@ def _gap_hint(name:str, inputs:str=None) -> str:
     "What an error on NaN or inf in trajectories (or their inputs) adds: where the gaps are in a measurement, how to fit across them."
     if not name.isidentifier() or (inputs is not None and not inputs.isidentifier()): return ''
     call = name if inputs is None else f"{name}, {inputs}"
-    return f" If they mark gaps in a measurement, `finite_stretches({call})` splits the data at them into trajectories to fit on."
+    return (f" If they mark gaps in a measurement, `finite_stretches({call})` splits the data at them into trajectories to fit on"
+            f" (`finite_stretches({call}, fill=n)` first fills gaps of at most n values by interpolation).")
 
 def as_trajectories(X, name:str='X', min_length:int=2, dim:int=None, finite:bool=True) -> list:
     "Validate trajectories (n_traj, T, d), (T, d), a scalar series (T,), or a list of (T_k, d) arrays or tables; return a list of 2-D arrays (with `finite`, of finite values)."
@@ -273,16 +274,29 @@ def as_inputs(U, trajs:list, name:str='U', finite:bool=True) -> list:
     return [np.ascontiguousarray(u) if xp_of(u) is np else u for u in us]
 
 # %% ../nbs/11_edmd.ipynb #e69c026b
+def _bridged(a, fill:int):
+    "A copy of `a` (T, d) with each run of at most `fill` non-finite values of a coordinate, between two finite ones, linearly interpolated."
+    out = np.array(a, dtype=float)
+    for j in range(out.shape[1]):
+        bad = ~np.isfinite(out[:, j])
+        edges = np.flatnonzero(np.diff(np.r_[0, bad.astype(np.int8), 0]))   # starts and ends of the runs of missing values
+        for s, e in zip(edges[::2], edges[1::2]):
+            if e - s <= fill and s > 0 and e < len(out):
+                out[s:e, j] = np.interp(np.arange(s, e), [s - 1, e], [out[s - 1, j], out[e, j]])
+    return out
+
 def finite_stretches(X,                  # trajectories as `as_trajectories` takes them (a series (T,), (T, d), (n_traj, T, d) or a list), with NaN or inf where a value is missing
                      U=None,             # their inputs as `as_inputs` takes them, or None
-                     min_length:int=2):  # shorter stretches (in states) are left out
-    "The stretches of X between its missing values: host trajectories (a list, series staying series) with every state and input finite, and with U their inputs ((Xs, Us)). A snapshot pair (x_t, x_{t+1}) with its input u_t is kept where all three are finite; each run of kept pairs is one trajectory."
-    min_length = check_int('min_length', min_length, low=2)
+                     min_length:int=2,   # shorter stretches (in states) are left out
+                     fill:int=0):        # gaps of at most this many missing values of a coordinate are first filled by linear interpolation (0: none)
+    "The stretches of X between its missing values: host trajectories (a list, series staying series) with every state and input finite, and with U their inputs ((Xs, Us)). A snapshot pair (x_t, x_{t+1}) with its input u_t is kept where all three are finite; each run of kept pairs is one trajectory. With `fill`, short interior gaps are bridged first."
+    min_length, fill = check_int('min_length', min_length, low=2), check_int('fill', fill, low=0)
     series = [np.ndim(x) == 1 for x in X] if isinstance(X, (list, tuple)) and len(X) and all(_is_table(x) for x in X) else None   # a list of trajectories
     if series is not None: X = [np.asarray(to_host(as_array(x, f'X[{k}]'))).reshape(len(x), -1) if s else x for k, (x, s) in enumerate(zip(X, series))]
     trajs = [np.asarray(to_host(x), dtype=float) for x in as_trajectories(X, min_length=1, finite=False)]
     if series is None: series = [np.ndim(X) == 1] * len(trajs)   # a series (an array, a list of numbers, a labelled series)
     us = None if U is None else [np.asarray(to_host(u), dtype=float) for u in as_inputs(U, trajs, finite=False)]
+    if fill: trajs, us = [_bridged(x, fill) for x in trajs], None if us is None else [_bridged(u, fill) for u in us]
     xs_out, us_out = [], []
     for k, x in enumerate(trajs):
         ok = np.isfinite(x).all(1)

@@ -82,6 +82,28 @@ def test_fit_and_forecast_across_missing_values(tmp_path, lorenz_csv):
     assert r.returncode == 0 and 'the forecast reads the 599 rows after the last of them' in r.stdout, (r.stdout, r.stderr)
     np.testing.assert_array_equal(np.load(tmp_path / 'p.npy'), model.forecast_from(X[2401:], 20))
 
+def test_fill_bridges_short_gaps_and_cuts_at_longer_ones(tmp_path, lorenz_csv):
+    "--fill N: gaps of at most N rows are interpolated (as `finite_stretches(fill=N)`), longer ones still cut; the forecast's history likewise."
+    from gfrnn_nb import finite_stretches
+    csv_path, X = lorenz_csv
+    lines = csv_path.read_text().splitlines()
+    for row in (700, 1500, 1501, 1502, 2950):
+        lines[row + 1] = lines[row + 1].split(',')[0] + ',,,'
+    (tmp_path / 'gaps.csv').write_text('\n'.join(lines) + '\n')
+    r = gfrnn('fit', str(tmp_path / 'gaps.csv'), '--width', '90', '--fill', '2', '--out', str(tmp_path / 'm'))
+    assert r.returncode == 0, r.stderr
+    assert ('misses values on lines 702, 1502, 1503, 1504, 2952: filled 2 of them by linear interpolation (gaps of at most 2 rows); '
+            'fitted on the 2 stretches between the others (2997 rows)') in r.stdout, r.stdout
+    gappy = X.copy(); gappy[[700, 1500, 1501, 1502, 2950]] = np.nan
+    model = load_model(tmp_path / 'm.npz')
+    np.testing.assert_array_equal(model.A_, SampledRNN(width=90, seed=0).fit(finite_stretches(gappy, fill=2)).A_)
+    r = gfrnn('forecast', str(tmp_path / 'm.npz'), '--from', str(tmp_path / 'gaps.csv'), '--steps', '20', '--fill', '1', '--out', str(tmp_path / 'p.npy'))
+    assert r.returncode == 0 and 'filled 2 of them by linear interpolation (gaps of at most 1 row)' in r.stdout, (r.stdout, r.stderr)
+    assert 'the forecast reads the 1497 rows after the last of them' in r.stdout, r.stdout   # the gap of 3 rows still cuts
+    np.testing.assert_array_equal(np.load(tmp_path / 'p.npy'), model.forecast_from(finite_stretches(gappy, fill=1)[-1], 20))
+    r = gfrnn('fit', str(tmp_path / 'gaps.csv'), '--fill', '3', '--width', '90', '--out', str(tmp_path / 'm3'))
+    assert r.returncode == 0 and 'filled 5 of them by linear interpolation (gaps of at most 3 rows)\n' in r.stdout, r.stdout
+
 def test_fit_says_when_it_chose_a_ring(tmp_path):
     from gfrnn_nb.systems import lorenz96
     X = trajectories(lorenz96(dim=8), 1, 2001, seed=0)[0]
@@ -189,6 +211,7 @@ ERRORS = [   # (argv with {d} for the folder of bad files, text in the one line)
     (['fit', '{d}/two.csv', '--delays', '0', '--out', '{d}/m.npz'], "argument --delays: invalid value '0'"),
     (['fit', '{d}/two.csv', '--stride', 'x', '--out', '{d}/m.npz'], "argument --stride: invalid value 'x'"),
     (['fit', '{d}/two.csv', '--seed', '1.5', '--out', '{d}/m.npz'], "argument --seed: invalid int value: '1.5'"),
+    (['fit', '{d}/two.csv', '--fill', '-1', '--out', '{d}/m.npz'], "argument --fill: invalid value '-1': expected an integer >= 0"),
     (['fit', '{d}/two.csv', '{d}/short.csv', '--out', '{d}/m.npz'], 'the data files have [2, 1] columns'),
     (['fit', '{d}/short.csv', '--delays', 'auto', '--out', '{d}/m.npz'], 'holds out the last 20% of each series'),
     (['forecast', '{d}/notes.npz', '--from', '{d}/two.csv', '--steps', '5', '--out', '{d}/p.csv'], 'not a gfrnn model file'),
