@@ -25,6 +25,7 @@ from .checks import as_array, check_bool, check_finite, check_int, check_number,
 import scipy.linalg
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
 from .selection import smooth, smoothing, smoothing_label, noise_removed, noise_level, _tanh_model
+from .metrics import valid_prediction_time
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -827,7 +828,6 @@ def _choose_denoise(self:DelayRNN, ys:list, smoothable:list, delays:int, stride:
     cat = np.concatenate(tr)
     mean, sd = cat.mean(0), np.where(cat.std(0) > 0, cat.std(0), 1.0)
     zt = (np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts]) - mean) / sd
-    scale = np.sqrt(np.mean(np.sum(zt ** 2, axis=-1), axis=-1))   # `nrmse`'s scale, as `_score_embedding`
     noise, tried = _reading_noise(tr, None), []
     for sigma in smoothable:
         m = DelayRNN(**{**self.get_params(), 'delays': delays, 'stride': stride, 'progress': False})
@@ -836,9 +836,7 @@ def _choose_denoise(self:DelayRNN, ys:list, smoothable:list, delays:int, stride:
         with np.errstate(all='ignore'), warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)   # a run held at the range is scored as it is
             pred = m.forecast_from(hist, H)
-        err = np.linalg.norm((pred - mean) / sd - zt, axis=-1) / scale[:, None]
-        over = ~(err <= 0.4)   # as `valid_prediction_time`
-        tried.append(dict(sigma=sigma, valid_steps=float(np.median(np.where(over.any(axis=1), over.argmax(axis=1), H)))))
+        tried.append(dict(sigma=sigma, valid_steps=float(np.median(valid_prediction_time((pred - mean) / sd, zt, dt=1.0, lyapunov=1.0)))))
     return max(tried, key=lambda c: c['valid_steps'])['sigma'], tried
 
 # %% ../nbs/14_delay.ipynb #47d6f643
