@@ -42,6 +42,25 @@ def test_the_noisy_scalar_setting_fits_and_forecasts_noisy_data_and_scores_again
     assert np.array_equal(observed_series('lorenz63-x-noise5', n_train=2_000, n_free=3_000)['train'], noisy['train'])
     assert np.array_equal(clean['truth'], clean['test'])
 
+def test_series_noise_draws_score_each_draw_once_and_cache_it(tmp_path, monkeypatch):
+    import gfrnn_nb.robust as R
+    monkeypatch.setenv('GFRNN_CACHE', str(tmp_path))
+    calls = []
+    def fake(setting, method, seed=0, n_starts=20, noise_seed=None):
+        calls.append((setting, method, noise_seed))
+        v = float(noise_seed) + (0.5 if method == 'sampled' else 0.0)
+        return dict(vpt_median=v, vpt_q25=v - 1, vpt_q75=v + 1, dstsp=0.1 * noise_seed)
+    monkeypatch.setattr(R, 'series_row', fake)
+    t = R.series_noise_draws(seeds=(2, 3), settings=('lorenz63-x-noise5',), out=tmp_path)
+    assert calls == [('lorenz63-x-noise5', m, s) for s in (2, 3) for m in ('sampled', 'esn')]
+    assert t['rows'][1] == ['lorenz63-x-noise5', 3, [3.5, 2.5, 4.5], pytest.approx(0.3), [3.0, 2.0, 4.0], pytest.approx(0.3)]
+    assert json.loads((tmp_path / 'robust_series_draws.json').read_text())['columns'][1] == 'noise seed'
+    R.series_noise_draws(seeds=(2, 3), settings=('lorenz63-x-noise5',))
+    assert len(calls) == 4                                                   # the second time, from the cache
+    d = observed_series('lorenz63-x-noise10', n_train=2_000, n_free=3_000, noise_seed=3)
+    clean = observed_series('lorenz63-x', n_train=2_000, n_free=3_000)
+    assert abs((d['train'] - clean['train']).std() / clean['train'].std() - 0.10) < 0.01
+
 def test_plain_refit_of_a_local_choice_fixes_it():
     from gfrnn_nb.local import LocalRNN
     from gfrnn_nb.robust import plain_refit
