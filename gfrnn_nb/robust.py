@@ -225,57 +225,51 @@ def robust_table(rows:list) -> str:
         f"{r['floor']['dh']:.3f} | {'yes' if r['finite'] else 'no'} |" for r in rows])
 
 # %% ../nbs/43_robust.ipynb #3275ece3
+def _draws_table(score, seeds, settings, methods, seed_col:str, description:str, name:str, file:str, out=None) -> dict:
+    "A stored table of draws: one row per seed and setting with each method's VPT (median, q25, q75) and D_stsp from `score(setting, method, seed)`; written to `out`/`file` where given."
+    rows = []
+    for s in seeds:
+        for spec in settings:
+            row = [spec, s]
+            for m in methods:
+                r = score(spec, m, s)
+                row += [[r['vpt_median'], r['vpt_q25'], r['vpt_q75']], r['dstsp']]
+            rows.append(row)
+    cols = ['setting', seed_col] + [c for m in methods for c in (f'{m}: VPT median (q25–q75)', f'{m}: D_stsp')]
+    table = dict(columns=cols, rows=rows, formats={c: '{:.2f} ({:.2f}–{:.2f})' if 'VPT' in c else '{:.3f}' for c in cols[2:]},
+                 description=description, measured=time.strftime('%Y-%m-%d'),
+                 command=f'python -c "from gfrnn_nb.robust import {name}; {name}(out=\'nbs/results\')"')
+    if out is not None:
+        out = Path(out); out.mkdir(parents=True, exist_ok=True)
+        (out / file).write_text(json.dumps(table, indent=1))
+    return table
+
 def noise_draws(seeds=(1, 2, 3, 4, 5),                                   # seeds of the training data and its noise
                 settings=('lorenz63-noise5', 'lorenz63-noise10'),   # noisy settings
                 methods=('sampled', 'esn'),                         # methods of the robustness table
                 n_free:int=100_000, out=None, cache:bool=True) -> dict:
     "The default and the tuned ESN on other draws of the noisy data: a stored table (written to `out`/robust_draws.json)."
-    rows = []
-    for s in seeds:
-        for spec in settings:
-            row = [spec, s]
-            for m in methods:
-                name = _STATE_METHOD[m]
-                r = run_one(name, METHODS[name], spec, 0, bench_kw=dict(seed=s, n_free=n_free), cache=cache)
-                row += [[r['vpt_median'], r['vpt_q25'], r['vpt_q75']], r['dstsp']]
-            rows.append(row)
-    cols = ['setting', 'data seed'] + [c for m in methods for c in (f'{m}: VPT median (q25–q75)', f'{m}: D_stsp')]
-    table = dict(columns=cols, rows=rows, formats={c: '{:.2f} ({:.2f}–{:.2f})' if 'VPT' in c else '{:.3f}' for c in cols[2:]},
-                 description='VPT in Lyapunov times against the clean truth; D_stsp of a free run of '
-                             f'{n_free:,} steps; the model seed is 0.',
-                 measured=time.strftime('%Y-%m-%d'), command='python -c "from gfrnn_nb.robust import noise_draws; noise_draws(out=\'nbs/results\')"')
-    if out is not None:
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        (out / 'robust_draws.json').write_text(json.dumps(table, indent=1))
-    return table
+    score = lambda spec, m, s: run_one(_STATE_METHOD[m], METHODS[_STATE_METHOD[m]], spec, 0, bench_kw=dict(seed=s, n_free=n_free), cache=cache)
+    return _draws_table(score, seeds, settings, methods, 'data seed', 'VPT in Lyapunov times against the clean truth; D_stsp of a free run of '
+                        f'{n_free:,} steps; the model seed is 0.', 'noise_draws', 'robust_draws.json', out)
 
 # %% ../nbs/43_robust.ipynb #e68222a7
+def _series_draw(setting:str, method:str, noise_seed:int, cache:bool=True) -> dict:
+    "`series_row` of one draw of the noise, cached."
+    rev = (SERIES_REVISION,) if method == 'sampled' else ()
+    path = _cache_dir() / 'robust' / f"draw-{setting}-{method}-n{noise_seed}-{_key(ROBUST_CACHE_VERSION, setting, method, noise_seed, *rev)}.json"
+    if cache and path.exists(): return json.loads(path.read_text())
+    with blas_threads(1): r = series_row(setting, method, 0, noise_seed=noise_seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(r, indent=1, default=str))
+    return r
+
 def series_noise_draws(seeds=(2, 3, 4),                                        # seeds of the noise (the series are the table's)
                        settings=('lorenz63-x-noise5', 'lorenz63-x-noise10'),   # noisy scalar settings
                        methods=('sampled', 'esn'),                             # methods of the robustness table
                        out=None, cache:bool=True) -> dict:
     "`DelayRNN()` and the tuned ESN on other draws of the noise on Lorenz-63's x, scored as the table's row: a stored table (written to `out`/robust_series_draws.json)."
-    rows = []
-    for s in seeds:
-        for spec in settings:
-            row = [spec, s]
-            for m in methods:
-                rev = (SERIES_REVISION,) if m == 'sampled' else ()
-                path = _cache_dir() / 'robust' / f"draw-{spec}-{m}-n{s}-{_key(ROBUST_CACHE_VERSION, spec, m, s, *rev)}.json"
-                if cache and path.exists(): r = json.loads(path.read_text())
-                else:
-                    with blas_threads(1): r = series_row(spec, m, 0, noise_seed=s)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(json.dumps(r, indent=1, default=str))
-                row += [[r['vpt_median'], r['vpt_q25'], r['vpt_q75']], r['dstsp']]
-            rows.append(row)
-    cols = ['setting', 'noise seed'] + [c for m in methods for c in (f'{m}: VPT median (q25–q75)', f'{m}: D_stsp')]
-    table = dict(columns=cols, rows=rows, formats={c: '{:.2f} ({:.2f}–{:.2f})' if 'VPT' in c else '{:.3f}' for c in cols[2:]},
-                 description="VPT in Lyapunov times against the clean truth from 20 noisy histories; D_stsp of a free run as long as "
-                             "the held-out part; the series, the model seed (0) and the protocol are those of the table's noisy x.",
-                 measured=time.strftime('%Y-%m-%d'),
-                 command='python -c "from gfrnn_nb.robust import series_noise_draws; series_noise_draws(out=\'nbs/results\')"')
-    if out is not None:
-        out = Path(out); out.mkdir(parents=True, exist_ok=True)
-        (out / 'robust_series_draws.json').write_text(json.dumps(table, indent=1))
-    return table
+    return _draws_table(lambda spec, m, s: _series_draw(spec, m, s, cache), seeds, settings, methods, 'noise seed',
+                        "VPT in Lyapunov times against the clean truth from 20 noisy histories; D_stsp of a free run as long as the held-out "
+                        "part; the series, the model seed (0) and the protocol are those of the table's noisy x.",
+                        'series_noise_draws', 'robust_series_draws.json', out)
