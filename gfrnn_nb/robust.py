@@ -167,13 +167,17 @@ ROBUST_CACHE_VERSION = 3   # 2: rows time the plain fit of the chosen setting; 3
 SERIES_REVISION = 3   # raised when DelayRNN's defaults change, so that the scalar settings' sampled rows are computed again
 
 # %% ../nbs/43_robust.ipynb #efeb4b03
-def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_seconds:float=180.0, cache:bool=True) -> dict:
+def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_seconds:float=180.0, cache:bool=True,
+               noise_seed:int=SERIES_NOISE_SEED) -> dict:   # the draw of the noise of a noisy scalar setting ('lorenz63-x-noiseP')
     "One row of the robustness table, cached (a rerun computes only what is missing; `cache=False` recomputes)."
-    rev = (SERIES_REVISION,) if setting in ROBUST_SERIES and method == 'sampled' else ()
-    path = _cache_dir() / 'robust' / f"{setting}-{method}-s{seed}-{_key(ROBUST_CACHE_VERSION, setting, method, seed, n_free, *rev)}.json"
+    series = setting in ROBUST_SERIES or re.fullmatch(r'lorenz63-x-noise\d+', setting) is not None
+    rev = (SERIES_REVISION,) if series and method == 'sampled' else ()
+    draw = () if noise_seed == SERIES_NOISE_SEED else (noise_seed,)   # (the table's own draw keeps its key)
+    path = (_cache_dir() / 'robust' / f"{setting}-{method}-s{seed}{''.join(f'-n{n}' for n in draw)}-"
+            f"{_key(ROBUST_CACHE_VERSION, setting, method, seed, n_free, *rev, *draw)}.json")
     if cache and path.exists(): return json.loads(path.read_text())
     with blas_threads(1):
-        if setting in ROBUST_SERIES: row = series_row(setting, method, seed)
+        if series: row = series_row(setting, method, seed, noise_seed=noise_seed)
         else:
             name = _STATE_METHOD[method]
             r = run_one(name, METHODS[name], setting, seed, budget_seconds, bench_kw=dict(n_free=n_free), cache=cache,
@@ -254,22 +258,12 @@ def noise_draws(seeds=(1, 2, 3, 4, 5),                                   # seeds
                         f'{n_free:,} steps; the model seed is 0.', 'noise_draws', 'robust_draws.json', out)
 
 # %% ../nbs/43_robust.ipynb #e68222a7
-def _series_draw(setting:str, method:str, noise_seed:int, cache:bool=True) -> dict:
-    "`series_row` of one draw of the noise, cached."
-    rev = (SERIES_REVISION,) if method == 'sampled' else ()
-    path = _cache_dir() / 'robust' / f"draw-{setting}-{method}-n{noise_seed}-{_key(ROBUST_CACHE_VERSION, setting, method, noise_seed, *rev)}.json"
-    if cache and path.exists(): return json.loads(path.read_text())
-    with blas_threads(1): r = series_row(setting, method, 0, noise_seed=noise_seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(r, indent=1, default=str))
-    return r
-
 def series_noise_draws(seeds=(2, 3, 4),                                        # seeds of the noise (the series are the table's)
                        settings=('lorenz63-x-noise5', 'lorenz63-x-noise10'),   # noisy scalar settings
                        methods=('sampled', 'esn'),                             # methods of the robustness table
                        out=None, cache:bool=True) -> dict:
     "`DelayRNN()` and the tuned ESN on other draws of the noise on Lorenz-63's x, scored as the table's row: a stored table (written to `out`/robust_series_draws.json)."
-    return _draws_table(lambda spec, m, s: _series_draw(spec, m, s, cache), seeds, settings, methods, 'noise seed',
+    return _draws_table(lambda spec, m, s: robust_row(spec, m, cache=cache, noise_seed=s), seeds, settings, methods, 'noise seed',
                         "VPT in Lyapunov times against the clean truth from 20 noisy histories; D_stsp of a free run as long as the held-out "
                         "part; the series, the model seed (0) and the protocol are those of the table's noisy x.",
                         'series_noise_draws', 'robust_series_draws.json', out)
