@@ -280,7 +280,8 @@ def _describe(model) -> str:
     return (f"SampledRNN: width {model.width_}, {model.solver_} solve" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
             + (f", smoothing: {smoothing_label(model.denoise_)}" if model.denoise_ else "")
             + (f"; with memory: {mem.embedding_['delays']} delays, stride {mem.embedding_['stride']} (forecasts from "
-               f"{mem.window + 1} states or more use it)" if mem is not None else "") + ",")
+               f"{mem.window + 1} states or more use it" + (f"; fitted on the series smoothed by {smoothing_label(mem.denoise_)}, it reads "
+               "them through itself" if getattr(mem, 'denoise_', 0) else "") + ")" if mem is not None else "") + ",")
 
 # %% ../nbs/90_cli.ipynb #49185238
 def fit_file(args):

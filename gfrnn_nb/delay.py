@@ -6,10 +6,10 @@
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
            'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE',
            'DELAY_ASSIMILATION_ERROR', 'DELAY_READ_STEPS', 'READ_MIN', 'READ_WINDOWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
-           'LINEAR_MEMORY', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed', 'autocorrelation',
-           'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
-           'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'memory_candidate',
-           'load_model']
+           'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS',
+           'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
+           'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN',
+           'memory_candidate', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -575,15 +575,15 @@ def _screen_parts(tr:list, tru, screen:float) -> tuple:
     keep = [min(len(t), max(int(np.ceil(screen * len(t))), SCREEN_MIN)) for t in tr]
     return [t[len(t) - k:] for t, k in zip(tr, keep)], None if tru is None else [u[len(u) - k + 1:] for u, k in zip(tru, keep)]
 
-def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=1.0):
-    "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), on the latest `screen` fraction of the training parts, score it on the held-out ends, return the best."
+def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=1.0, confirm:bool=True):
+    "Fit the fast search model on each candidate embedding (windows up to a tenth of the shortest training part, and up to `max_window`), on the latest `screen` fraction of the training parts, score it on the held-out ends, return the best (with `confirm`; else None) and every candidate's scores."
     tr, tru, cap, starts, H, whole = _holdout(ys, us, max_window)
     longest = max(tr, key=len)
     cands = embedding_candidates(longest, self.delays, self.stride, max_window=cap)
     if not cands:
         raise ValueError(f"delays={self.delays!r}, stride={self.stride!r}: no embedding's window fits a tenth of the shortest training part "
                          f"({min(len(t) for t in tr)} steps); expected a smaller fixed value or longer series.")
-    if bar is not None: progress_phase(bar, len(cands) + min(CONFIRM_TOP, len(cands)))   # a progress bar: one tick per fit
+    if bar is not None: progress_phase(bar, len(cands) + (min(CONFIRM_TOP, len(cands)) if confirm else 0))   # a progress bar: one tick per fit
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
@@ -602,6 +602,7 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=
     t0 = time.perf_counter()
     for c, (v, why, err) in zip(scores, score(models, early=True)):   # the error breaks ties at the horizon where whole series are held out
         c.update(valid_steps=v, rejected=why, error=err if whole else None, seconds=c['seconds'] + (time.perf_counter() - t0) / len(scores))   # the batch's time, shared
+    if not confirm: return None, scores
     screened = {(c['delays'], c['stride']): m for c, m in zip(scores, models)} if same else {}
     del models
     ok = [c for c in scores if c['rejected'] is None] or scores   # all rejected: the best of them, and say so
@@ -650,12 +651,12 @@ def plot_embedding_scores(self:DelayRNN, ax=None, dt:float=1.0, lyapunov:float=1
 LONG_PIECE = 500   # a long run goes in pieces of this many steps; a run that left the range stops there (it is counted, and the statistics are not computed)
 
 def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
-    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data, the runs seen through `noise` where given. The runs go in pieces of LONG_PIECE steps, each continuing from the last window of the one before (the same steps as one run); a run that left stops there."
+    "Unbounded long free runs of `model` from held-out histories, standardised: (runs that left the range widened by RANGE_MARGIN, D_stsp, D_H) against the data, the runs seen through `noise` where given. The runs go in pieces of LONG_PIECE steps, each continuing from the last window of the one before (the same steps as one run); a run that left stops there. The histories are taken as they are (a model that reads its histories does not read them here)."
     w = model.window
     hist = np.stack([trajs[i][p - w:p + 1] for i, p in starts])
     margin = RANGE_MARGIN * (hi - lo)
     pieces, on, done = [], np.arange(len(hist)), 0   # the runs still within the range
-    bound, model.rnn_.bound = model.rnn_.bound, None
+    (bound, model.rnn_.bound), (noise_sd, model.noise_sd_) = (model.rnn_.bound, None), (getattr(model, 'noise_sd_', None), None)   # nor are histories read: a piece goes on from the model's own states
     try:
         with np.errstate(all='ignore'), warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)   # a run that diverges is counted below, not reported
@@ -664,7 +665,7 @@ def _long_statistics(model, trajs, starts, n_long, scaler, lo, hi, noise=None):
                 stay = np.all(np.isfinite(piece) & (piece >= lo - margin) & (piece <= hi + margin), axis=(1, 2))
                 pieces.append(piece); done += piece.shape[1]
                 hist, on = np.concatenate([hist, piece], axis=1)[stay, -(w + 1):], on[stay]   # rows do not mix: the others go on as they would have
-    finally: model.rnn_.bound = bound
+    finally: model.rnn_.bound, model.noise_sd_ = bound, noise_sd
     left = len(starts) - len(on)
     if left: return left, float('nan'), float('nan')
     run = np.concatenate(pieces, axis=1)
@@ -766,8 +767,11 @@ def _read_series(y, M:dict, s, q, steps:int=DELAY_READ_STEPS, max_entries:int=2_
     own = np.broadcast_to(((t + w + 1)[:, None] * k + np.arange(k))[:, :, None], (n_dyn, k, 1))            # x_{t+1, i}
     lag = ((t[:, None] + w - np.arange(D) * tau)[:, :, None] * k + np.arange(k)).reshape(n_dyn, 1, D * k)   # the delay vector's unknowns
     cols = np.concatenate([own, np.broadcast_to(lag, (n_dyn, k, D * k))], axis=2).reshape(-1, P)
+    c0 = cols[:k]                                   # residual (t, i) touches c0[i] + t k: its pairs of unknowns (a <= b) are those of t = 0, shifted
+    pairs = [np.nonzero(c0[i][:, None] <= c0[i][None, :]) for i in range(k)]
+    at = [(u + c0[i][a] - c0[i][b]) * n + c0[i][b] for i, (a, b) in enumerate(pairs)]   # their places in the band at t = 0
     wo = np.tile(1 / s ** 2, T)
-    chunk = max(1, max_entries // (P * P))          # model residuals whose normal-equation terms are summed at once
+    chunk = max(1, max_entries // (k * P * P))      # times whose normal-equation terms are summed at once
     cost = lambda x, F: float(np.sum(((x - y) / s) ** 2) + np.sum(((x[w + 1:] - F) / q) ** 2))
     F, J = _delay_predictions(x, M)
     now = cost(x, F)
@@ -776,11 +780,11 @@ def _read_series(y, M:dict, s, q, steps:int=DELAY_READ_STEPS, max_entries:int=2_
         r = ((x[w + 1:] - F) / q).ravel()
         ab = np.zeros((u + 1) * n)                   # the upper band, row-major: entry (a, b), a <= b, at (u + a - b) * n + b
         ab[u * n:] = wo
-        for c in range(0, len(cols), chunk):
-            C, V = cols[c:c + chunk], vals[c:c + chunk]
-            a, b = np.broadcast_arrays(C[:, :, None], C[:, None, :])
-            upper = a <= b
-            ab += np.bincount(((u + a - b) * n + b)[upper], weights=(V[:, :, None] * V[:, None, :])[upper], minlength=ab.size)
+        V = vals.reshape(n_dyn, k, P)
+        for c in range(0, n_dyn, chunk):
+            shift = (t[c:c + chunk] * k)[:, None]
+            for i, (a, b) in enumerate(pairs):
+                ab += np.bincount((at[i] + shift).ravel(), weights=(V[c:c + chunk, i, a] * V[c:c + chunk, i, b]).ravel(), minlength=ab.size)
         g = wo * (x - y).ravel() + np.bincount(cols.ravel(), weights=(vals * r[:, None]).ravel(), minlength=n)
         try: dx = scipy.linalg.solveh_banded(ab.reshape(u + 1, n), -g).reshape(T, k)
         except (np.linalg.LinAlgError, ValueError): break
@@ -843,6 +847,8 @@ def _choose_denoise(self:DelayRNN, ys:list, smoothable:list, delays:int, stride:
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
 MEMORY_MARGIN = 1.1   # the model with memory is chosen when it forecasts held-out histories this many times further (a tie keeps the memoryless one)
 LINEAR_MEMORY = (10, 20)   # delays (stride 1) of the nearly linear memories that compete too: one neuron, a small ridge (an autoregression)
+MEMORY_READ_TOP = 2   # on noisy data, the screen's best embeddings, fitted on the smoothed series and scored from the noisy histories they read (this scoring confirms them)
+MEMORY_SMOOTHED_RIDGE = 1e-8   # the relative ridge of those models: with none, one drifted off the attractor after a few thousand steps
 MEMORY_SCREEN = 0.25  # the embeddings' screen fits on the latest quarter of the training parts (the top ones are confirmed on all of it)
 MEMORY_LONG = 5_000   # the model with memory runs this many steps freely before it is chosen (at most as many as the data hold, at least the choice's own long run): a slow drift off the attractor shows late
 
@@ -861,44 +867,66 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                      incumbent:dict=None, # the chosen memoryless candidate's long-run scores (vpt_steps, left, dstsp, dh), if any
                      noise=None,    # the data's observation noise (d,) in standardised units (`selection_['noise_sd']`), or None
                      seed:int=0, backend='auto', progress:bool=True,
-                     bar=None) -> tuple:  # the progress bar of the fit this search is a phase of (None: its own)
-    "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next."
+                     bar=None,      # the progress bar of the fit this search is a phase of (None: its own)
+                     denoise=0.0) -> tuple:  # a filter (Gaussian σ or 'savgol-W-P'): with `noise`, the models with memory are fitted on the series it smooths and read their histories
+    "DelayRNNs on the whole state (the embeddings `delays='auto'` confirms, and the nearly linear LINEAR_MEMORY) against the memoryless model, all fitted on the training parts and scored on the same held-out histories: (record, the DelayRNN fitted on all the data that wins, else None). The furthest-forecasting one wins if it forecasts MEMORY_MARGIN times further than the memoryless model with a long free run (MEMORY_LONG steps, or as many as the data hold) that passes `choose`'s rules (or, where the memoryless model is a fallback that failed them, that leaves the range no more often and has better statistics); else the next. On noisy data (`noise` and a filter `denoise`) the models with memory are fitted on the series the filter smooths and read their histories: the screen's MEMORY_READ_TOP best embeddings and the linear memories, each model scored from the last READ_MIN noisy states before each start, as the memoryless one."
     t0 = time.perf_counter()
     try: tr, _, cap, starts, H, _ = _holdout(trajs, max_window=MEMORY_WINDOW)
     except ValueError as e: return dict(chosen=False, rejected=str(e), seconds=time.perf_counter() - t0), None
     cat = np.concatenate(tr)
     lo, hi, mean, sd = cat.min(0), cat.max(0), cat.mean(0), cat.std(0)
     sd = np.where(sd > 0, sd, 1.0)
-    reads = min(MEMORY_WINDOW, min(p for _, p in starts))   # the history a model with memory may read, the memoryless one reads too
+    reading = noise is not None and smoothing(denoise) != ('gauss', 0.0)
+    filt = denoise if reading else 0.0
+    start = min(p for _, p in starts)
+    reads = min(READ_MIN, start) if reading else min(MEMORY_WINDOW, start)   # the history the models read: a noisy one as far as a reading goes
     ml = memoryless(tr)
     base = _score_embedding(_Memoryless(ml, reads), trajs, None, starts, H, lo, hi, mean, sd)[0]
     model = DelayRNN(ridge=0.0, seed=seed, backend=backend)   # its own long run is checked below
     with warnings.catch_warnings(), phase_bar(bar, 1, 'memory', progress) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
-        scores = _choose_embedding(model, trajs, None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN)[1]
-    cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=model.ridge, valid_steps=c['confirmed'])   # every confirmed embedding
-             for c in scores if c['confirmed'] is not None and not c['rejected']]
+        scores = _choose_embedding(model, smooth(trajs, filt), None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN, confirm=not reading)[1]
+    if reading: top = sorted([c for c in scores if not c['rejected']], key=lambda c: _rank(c['valid_steps'], c['error']))[:MEMORY_READ_TOP]   # the screen's best: scored again below
+    else: top = [dict(c, valid_steps=c['confirmed']) for c in scores if c['confirmed'] is not None and not c['rejected']]   # every confirmed embedding
+    ridge = MEMORY_SMOOTHED_RIDGE if reading else model.ridge   # (a model fitted on smoothed series lacks the noise's own regularisation)
+    cands = [dict(delays=c['delays'], stride=c['stride'], width=model.width, ridge=ridge, valid_steps=c['valid_steps']) for c in top]
     linear = [L for L in LINEAR_MEMORY if L - 1 <= cap]
-    lins = [DelayRNN(delays=L, stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for L in linear]   # nearly linear memories: what forced and nearly conservative flows need
-    lins = [lin._fit_embedding(tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
-    for lin, (v, why, _) in zip(lins, _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
-        if why is None: cands.append(dict(delays=lin.delays, stride=1, width=1, ridge=1e-8, valid_steps=v))
+    cands += [dict(delays=L, stride=1, width=1, ridge=1e-8, valid_steps=None) for L in linear]   # nearly linear memories: what forced and nearly conservative flows need
+    if reading:   # every candidate fitted on the smoothed training parts, scored from the noisy histories it reads, as the memoryless one
+        reading_noise = _reading_noise(tr, None)
+        for c in cands:
+            m = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
+            m._fit_embedding(smooth(tr, filt), None, c['delays'], c['stride'], m._rnn())
+            m.noise_sd_ = reading_noise
+            v, why, _ = _score_embedding(_Memoryless(m, reads), trajs, None, starts, H, lo, hi, mean, sd)
+            c['valid_steps'] = None if why else v
+    else:
+        lins = [DelayRNN(delays=c['delays'], stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for c in cands[len(cands) - len(linear):]]
+        lins = [lin._fit_embedding(tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
+        for c, (v, why, _) in zip(cands[len(cands) - len(linear):], _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
+            c['valid_steps'] = None if why else v
+    cands = [c for c in cands if c['valid_steps'] is not None]
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
-               width=None, left=None, dstsp=None, dh=None, chosen=False, rejected='every model with memory diverged or left the data range' if not cands else None)
+               width=None, left=None, dstsp=None, dh=None, chosen=False, denoise=filt,
+               rejected='every model with memory diverged or left the data range' if not cands else None)
     n_run = max(n_long, min(MEMORY_LONG, sum(len(t) for t in trajs)))   # MEMORY_LONG steps, or as many as the data hold
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
-        model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
-        model._fit_embedding(trajs, None, c['delays'], c['stride'], model._rnn())
+        model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], denoise=filt, seed=seed, backend=backend)
+        model._fit_embedding(smooth(trajs, filt), None, c['delays'], c['stride'], model._rnn())
+        model.denoise_, model.denoise_scores_, model.noise_sd_ = filt, None, _reading_noise(trajs, None) if reading else None
         rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi, noise)
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
+        passed = incumbent is not None and choose([dict(incumbent, order=0)], floor) is not None
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
-            incumbent is not None and choose([dict(incumbent, order=0)], floor) is None
-            and rec['left'] <= incumbent['left'] and long_run_statistics(mine) <= long_run_statistics(incumbent))
-        if rec['chosen']: rec['rejected'] = None; break
-        rec['rejected'] = 'its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's"
+            incumbent is not None and not passed and rec['left'] <= incumbent['left'] and long_run_statistics(mine) <= long_run_statistics(incumbent))
+        worse = reading and passed and long_run_statistics(mine) > long_run_statistics(incumbent)   # a smoothed memory keeps the attractor at least as well
+        if rec['chosen'] and not worse: rec['rejected'] = None; break
+        rec['chosen'] = False
+        rec['rejected'] = ('its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's" if not worse
+                           else "its long free run's statistics are further from the truth's than the memoryless model's")
     rec['seconds'] = time.perf_counter() - t0
     return rec, (model if rec['chosen'] else None)
 

@@ -20,7 +20,7 @@ from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor
 from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, holdout_needs, constant_data, NestedLstsq,
                                   REGULARISATIONS, VALIDATION_FRACTION, VALIDATION_MIN_STEPS, NOISE_THRESHOLD, NOISY_TIE, StreamSmoother,
                                   choose, _smoothings, _held_out, fallback_message, _tanh_model, _assimilated,
-                                  observation_noise, noise_level)
+                                  observation_noise, noise_level, noise_removed)
 
 # %% ../nbs/12_rnn.ipynb #74a9177a
 class Params:
@@ -228,10 +228,14 @@ def _try_memory(self:SampledRNN, trajs:list, Uh:list, scaler, record:dict, ring:
     fixed = {**self.get_params(), 'width': record['chosen']['width'], 'solver': solver, 'ridge': ridge, 'denoise': record['chosen']['sigma'],
              'ring': False, 'memory': False, 'progress': False}
     noise = None if record.get('noise_sd') is None else np.asarray(record['noise_sd'])
+    filters = [s for s in record['sigmas'] if smoothing(s)[0] != 'model' and smoothing(s) != ('gauss', 0.0)]
+    sigma = record['chosen']['sigma']
+    sigma = smoothing(sigma)[1] if smoothing(sigma)[0] == 'model' else sigma   # the filter the chosen model smoothing starts from
+    filt = sigma if smoothing(sigma) != ('gauss', 0.0) else max(filters, key=noise_removed) if filters else 0.0   # else the strongest that removes noise only
     def memoryless(tr):
         with checked_data(): return type(self)(**fixed).fit(tr)
     record['memory'], model = memory_candidate(trajs, memoryless, scaler, record['floor'], record['long_steps'],
-                                               chosen, noise, self.seed, self.backend, self.progress, bar)
+                                               chosen, noise, self.seed, self.backend, self.progress, bar, denoise=filt)
     return model
 
 # %% ../nbs/12_rnn.ipynb #1f42030c

@@ -114,13 +114,14 @@ def test_fit_says_when_it_chose_a_ring(tmp_path):
     assert model.selection_['ring']['chosen'] and 'a layer shared by the sites of a ring' in r.stdout, r.stdout
 
 def test_fit_says_when_it_chose_memory(tmp_path):
-    X = trajectories(lorenz63(), 1, 8001, seed=3)[0]
-    X = X + np.random.default_rng(3).normal(size=X.shape) * 0.05 * X.std(0)      # noisy measurements
+    X = trajectories(lorenz63(), 1, 8001, seed=4)[0]
+    X = X + np.random.default_rng(4).normal(size=X.shape) * 0.05 * X.std(0)      # noisy measurements
     np.savetxt(tmp_path / 'noisy.csv', X, delimiter=',', header='x,y,z', comments='')
     r = gfrnn('fit', str(tmp_path / 'noisy.csv'), '--out', str(tmp_path / 'noisy'))
     assert r.returncode == 0, r.stderr
     model = load_model(tmp_path / 'noisy.npz')
     assert model.selection_['memory']['chosen'] and f'with memory: {model.memory_.embedding_["delays"]} delays' in r.stdout, r.stdout
+    assert 'it reads them through itself' in r.stdout and model.memory_.noise_sd_ is not None   # fitted on the smoothed series, saved with its reading
 
 def test_fit_a_delay_model_on_a_scalar_series(tmp_path, lorenz_csv):
     _, X = lorenz_csv

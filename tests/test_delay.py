@@ -225,6 +225,59 @@ def test_the_memory_runs_no_longer_than_the_data_hold(monkeypatch):
     dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=2_000, progress=False)
     assert set(runs) == {2_000}                                                       # never shorter than the choice's own long run
 
+def test_on_noisy_data_the_memory_is_fitted_smoothed_and_reads_its_histories(monkeypatch):
+    "With the data's noise and a filter: the search screens the smoothed series without its own confirmation; every candidate, fitted on the smoothed training parts, reads as many noisy states as the memoryless model; the winner keeps the filter and its reading."
+    import gfrnn_nb.delay as dl
+    from gfrnn_nb.systems import lorenz63, Standardizer
+    from gfrnn_nb.rnn import SampledRNN
+    from gfrnn_nb.selection import smooth
+    y = trajectories(lorenz63(), 1, 3_000, seed=0)[0]
+    y = y + np.random.default_rng(0).normal(size=y.shape) * 0.05 * y.std(0)
+    searched, scored = [], []
+    choose_embedding, score_embedding = dl._choose_embedding, dl._score_embedding
+    def spy_choose(model, ys, *a, **kw):
+        searched.append((ys, kw.get('confirm', True)))
+        return choose_embedding(model, ys, *a, **kw)
+    def spy_score(model, ys, *a, **kw):
+        inner = getattr(model, 'model', model)
+        scored.append((model.window, getattr(inner, 'noise_sd_', None), getattr(inner, 'embedding_', None)))
+        return score_embedding(model, ys, *a, **kw)
+    monkeypatch.setattr(dl, '_choose_embedding', spy_choose)
+    monkeypatch.setattr(dl, '_score_embedding', spy_score)
+    monkeypatch.setattr(dl, '_long_statistics', lambda *a, **kw: (0, 0.0, 0.0))   # every long run passes
+    weak = lambda tr: SampledRNN(width=3, solver='qr', denoise=0.0, memory=False, ring=False, progress=False, seed=0).fit(tr)
+    rec, model = dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, noise=np.full(3, 0.05),
+                                     progress=False, denoise='savgol-21-5')
+    (ys, confirm), = searched
+    assert not confirm and np.allclose(ys[0], smooth([y], 'savgol-21-5')[0])      # the smoothed series, screened only
+    base, *cands = scored
+    assert base[2] is None and len(cands) == dl.MEMORY_READ_TOP + len(dl.LINEAR_MEMORY)
+    assert all(w == base[0] for w, _, _ in cands) and base[0] >= dl.MEMORY_WINDOW   # as many states as the memoryless model reads, more than a window
+    assert all(n is not None for _, n, _ in cands)                                 # each candidate reads them
+    assert rec['chosen'] and rec['denoise'] == 'savgol-21-5', rec                   # a weak memoryless model: the memory wins
+    assert model.denoise_ == 'savgol-21-5' and model.noise_sd_ is not None and model.read_history(y[-200:]).shape == (200, 3)
+    assert not np.allclose(model.read_history(y[-200:]), y[-200:])                 # a noisy history is read, not taken as it is
+    rec0, _ = dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, progress=False, denoise='savgol-21-5')
+    assert rec0['denoise'] == 0.0 and searched[-1][1] and np.array_equal(searched[-1][0][0], y)   # no noise given: raw series, confirmed as before
+
+def test_a_smoothed_memory_must_keep_the_attractor_as_well_as_the_memoryless_model(monkeypatch):
+    "On noisy data, a model with memory whose long runs are further from the truth's statistics than a passing memoryless model's is not chosen (a smoothed series lacks the noise's regularisation); as good or better, it is."
+    import gfrnn_nb.delay as dl
+    from gfrnn_nb.systems import lorenz63, Standardizer
+    from gfrnn_nb.rnn import SampledRNN
+    y = trajectories(lorenz63(), 1, 3_000, seed=0)[0]
+    y = y + np.random.default_rng(0).normal(size=y.shape) * 0.05 * y.std(0)
+    monkeypatch.setattr(dl, '_long_statistics', lambda *a, **kw: (0, 0.5, 0.05))   # the memory's long runs: in range, D_stsp 0.5, D_H 0.05
+    weak = lambda tr: SampledRNN(width=3, solver='qr', denoise=0.0, memory=False, ring=False, progress=False, seed=0).fit(tr)
+    run = lambda inc, **kw: dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, incumbent=inc, progress=False, **kw)
+    better = dict(vpt_steps=1.0, left=0, dstsp=0.1, dh=0.01)      # the memoryless model passed, with closer statistics
+    rec, model = run(better, noise=np.full(3, 0.05), denoise='savgol-21-5')
+    assert not rec['chosen'] and model is None and 'than the memoryless' in rec['rejected'], rec
+    rec, model = run(dict(better, dstsp=0.6), noise=np.full(3, 0.05), denoise='savgol-21-5')
+    assert rec['chosen'] and model is not None, rec
+    rec, model = run(better)                                        # raw memories: the rules alone, as before
+    assert rec['chosen'] and model is not None, rec
+
 def test_runners_up_are_the_other_confirmed_embeddings_best_first():
     from gfrnn_nb.delay import _runners_up
     c = lambda D, s, conf, why=None: dict(delays=D, stride=s, confirmed=conf, rejected=why)
