@@ -880,12 +880,13 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     filt = denoise if reading else 0.0
     start = min(p for _, p in starts)
     reads = min(READ_MIN, start) if reading else min(MEMORY_WINDOW, start)   # the history the models read: a noisy one as far as a reading goes
+    fit_all, fit_tr = (smooth(trajs, filt), smooth(tr, filt)) if reading else (trajs, tr)   # what the models with memory are fitted on
     ml = memoryless(tr)
     base = _score_embedding(_Memoryless(ml, reads), trajs, None, starts, H, lo, hi, mean, sd)[0]
     model = DelayRNN(ridge=0.0, seed=seed, backend=backend)   # its own long run is checked below
     with warnings.catch_warnings(), phase_bar(bar, 1, 'memory', progress) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
-        scores = _choose_embedding(model, smooth(trajs, filt), None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN, confirm=not reading)[1]
+        scores = _choose_embedding(model, fit_all, None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN, confirm=not reading)[1]
     if reading: top = sorted([c for c in scores if not c['rejected']], key=lambda c: _rank(c['valid_steps'], c['error']))[:MEMORY_READ_TOP]   # the screen's best: scored again below
     else: top = [dict(c, valid_steps=c['confirmed']) for c in scores if c['confirmed'] is not None and not c['rejected']]   # every confirmed embedding
     ridge = MEMORY_SMOOTHED_RIDGE if reading else model.ridge   # (a model fitted on smoothed series lacks the noise's own regularisation)
@@ -896,13 +897,13 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         reading_noise = _reading_noise(tr, None)
         for c in cands:
             m = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
-            m._fit_embedding(smooth(tr, filt), None, c['delays'], c['stride'], m._rnn())
+            m._fit_embedding(fit_tr, None, c['delays'], c['stride'], m._rnn())
             m.noise_sd_ = reading_noise
             v, why, _ = _score_embedding(_Memoryless(m, reads), trajs, None, starts, H, lo, hi, mean, sd)
             c['valid_steps'] = None if why else v
     else:
         lins = [DelayRNN(delays=c['delays'], stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for c in cands[len(cands) - len(linear):]]
-        lins = [lin._fit_embedding(tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
+        lins = [lin._fit_embedding(fit_tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
         for c, (v, why, _) in zip(cands[len(cands) - len(linear):], _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
             c['valid_steps'] = None if why else v
     cands = [c for c in cands if c['valid_steps'] is not None]
@@ -910,13 +911,14 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                width=None, left=None, dstsp=None, dh=None, chosen=False, denoise=filt,
                rejected='every model with memory diverged or left the data range' if not cands else None)
     n_run = max(n_long, min(MEMORY_LONG, sum(len(t) for t in trajs)))   # MEMORY_LONG steps, or as many as the data hold
+    noise_sd = _reading_noise(trajs, None) if reading else None   # the noise a fitted model with memory reads its histories by
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
         model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], denoise=filt, seed=seed, backend=backend)
-        model._fit_embedding(smooth(trajs, filt), None, c['delays'], c['stride'], model._rnn())
-        model.denoise_, model.denoise_scores_, model.noise_sd_ = filt, None, _reading_noise(trajs, None) if reading else None
+        model._fit_embedding(fit_all, None, c['delays'], c['stride'], model._rnn())
+        model.denoise_, model.denoise_scores_, model.noise_sd_ = filt, None, noise_sd
         rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi, noise)
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
         passed = incumbent is not None and choose([dict(incumbent, order=0)], floor) is not None
