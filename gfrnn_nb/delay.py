@@ -912,6 +912,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
                rejected='every model with memory diverged or left the data range' if not cands else None)
     n_run = max(n_long, min(MEMORY_LONG, sum(len(t) for t in trajs)))   # MEMORY_LONG steps, or as many as the data hold
     noise_sd = _reading_noise(trajs, None) if reading else None   # the noise a fitted model with memory reads its histories by
+    passed = incumbent is not None and choose([dict(incumbent, order=0)], floor) is not None   # the memoryless model passed the rules
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
@@ -921,7 +922,6 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         model.denoise_, model.denoise_scores_, model.noise_sd_ = filt, None, noise_sd
         rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi, noise)
         mine = dict(vpt_steps=c['valid_steps'], left=rec['left'], dstsp=rec['dstsp'], dh=rec['dh'], order=0)
-        passed = incumbent is not None and choose([dict(incumbent, order=0)], floor) is not None
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and not passed and rec['left'] <= incumbent['left'] and long_run_statistics(mine) <= long_run_statistics(incumbent))
         worse = reading and passed and long_run_statistics(mine) > long_run_statistics(incumbent)   # a smoothed memory keeps the attractor at least as well
