@@ -6,9 +6,10 @@
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
            'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE',
            'DELAY_ASSIMILATION_ERROR', 'DELAY_READ_STEPS', 'READ_MIN', 'READ_WINDOWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
-           'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS',
-           'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
-           'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN',
+           'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE', 'MEMORY_SCREEN', 'MEMORY_LONG', 'EQ_STARTS',
+           'EQ_ITERATIONS', 'EQ_DENSE', 'REST_FRACTION', 'MODEL_KINDS', 'delay_embed', 'autocorrelation',
+           'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
+           'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'equilibria',
            'memory_candidate', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
@@ -858,6 +859,78 @@ class _Memoryless:
     def __init__(self, model, window:int=0): self.model, self.window = model, window
     def forecast_from(self, history, n_steps:int, u=None): return self.model.forecast_from(history, n_steps, u)
 
+# %% ../nbs/14_delay.ipynb #29a1b59e
+EQ_STARTS = 30      # Newton's method looks for equilibria from this many states spread evenly through the data
+EQ_ITERATIONS = 40  # ...with this many steps
+EQ_DENSE = 800      # a linearised delay map up to this size has all its eigenvalues computed; a larger one, its largest few (ARPACK)
+
+def _spectral_radius(C) -> float:
+    "The largest |eigenvalue| of a square matrix (nan where it holds non-finite entries or ARPACK does not converge)."
+    if not np.all(np.isfinite(C)): return float('nan')
+    if len(C) <= EQ_DENSE: return float(np.abs(scipy.linalg.eigvals(C)).max())
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import eigs, ArpackNoConvergence
+    try: return float(np.abs(eigs(csr_matrix(C), k=4, which='LM', return_eigenvectors=False, tol=1e-10)).max())
+    except ArpackNoConvergence: return float('nan')
+
+
+def equilibria(model:DelayRNN,  # a fitted DelayRNN without inputs
+               starts,          # states (n, k) Newton's method starts from, in the data's units
+               tol:float=1e-8,  # a converged point maps to itself within tol × (1 + its size)
+               within=None      # (lo, hi): only the equilibria inside this box, in the data's units (None: all)
+              ) -> list:
+    "The equilibria of a fitted DelayRNN (constant histories x = F(x, ..., x)) that Newton's method reaches from `starts`, each once: dicts (state, radius), where radius is the spectral radius of the delay map linearised there, over the whole window (< 1: stable, a run that comes near stays; > 1: runs leave it). Directions off the data's histories count too, so radius < 1 is a sure sign of a stable equilibrium and radius > 1 need not mean the dynamics on the data leave it."
+    if not hasattr(model, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
+    if model.n_inputs_: raise ValueError(f"the model was fitted with {model.n_inputs_} input(s): its equilibria depend on them; expected a model without inputs.")
+    k, D, s, w = model.n_observed_, model.embedding_['delays'], model.embedding_['stride'], model.window
+    X = to_host(as_array(starts, 'starts')).astype(float)
+    X = X.reshape(-1, 1) if X.ndim == 1 and k == 1 else X
+    if X.ndim != 2 or X.shape[1] != k: raise ValueError(f"starts has shape {np.shape(starts)}: expected (n, {k}).")
+    check_finite(X, 'starts')
+    step, n, eye = model.rnn_._stepper(), len(X), np.eye(k)
+    h = 1e-6 * (1 + np.abs(X).max(0))                            # finite-difference steps, in the data's units
+    F = lambda P: step(np.tile(P, (1, D)), None)[:, :k]          # the next state after a constant history
+    with np.errstate(all='ignore'):
+        for _ in range(EQ_ITERATIONS):
+            Y = F(np.concatenate([X] + [X + h[i] * eye[i] for i in range(k)])).reshape(k + 1, n, k)
+            J = ((Y[1:] - Y[0]) / h[:, None, None]).transpose(1, 2, 0) - eye     # d(F(x) - x)/dx, (n, k, k)
+            ok = np.all(np.isfinite(J), axis=(1, 2)) & np.all(np.isfinite(Y[0]), axis=1)
+            X[ok] -= np.einsum('nij,nj->ni', np.linalg.pinv(J[ok]), Y[0][ok] - X[ok])
+        G = F(X) - X
+        done = np.all(np.isfinite(X), axis=1) & np.all(np.abs(G) <= tol * (1 + np.abs(X)), axis=1)
+    found, out = [], []
+    if within is not None: done &= np.all((X >= np.asarray(within[0])) & (X <= np.asarray(within[1])), axis=1)
+    for x in X[done]:
+        if any(np.allclose(x, y, rtol=1e-6, atol=1e-6 * (1 + np.abs(x).max())) for y in found): continue
+        found.append(x)
+        hz = np.tile(h, D)
+        Z = np.tile(x, D)
+        with np.errstate(all='ignore'):
+            Y = step(np.vstack([Z, Z + np.diag(hz)]), None)[:, :k]
+        J = ((Y[1:] - Y[0]) / hz[:, None]).T                      # (k, k·D): the next state against each lag's state
+        C = np.zeros(((w + 1) * k, (w + 1) * k))                  # the delay map on the window (y_t, y_{t-1}, ..., y_{t-w})
+        for j in range(D): C[:k, j * s * k:(j * s + 1) * k] += J[:, j * k:(j + 1) * k]
+        C[k:, :-k] = np.eye(w * k)
+        out.append(dict(state=x.tolist(), radius=_spectral_radius(C)))
+    return out
+
+REST_FRACTION = 0.1   # series come to rest where, over LONG_PIECE steps, they move less than this fraction of their median step
+
+def _rests(ys) -> bool:
+    "Whether the series (T_k, d) come to rest somewhere: over some LONG_PIECE consecutive steps (a whole series, where shorter) their mean step, in standardised units, is below REST_FRACTION times their median step."
+    sd = np.concatenate(ys).std(0)
+    steps = [np.linalg.norm(np.diff(y, axis=0) / np.where(sd > 0, sd, 1.0), axis=1) for y in ys if len(y) > 1]
+    if not steps: return True
+    med = np.median(np.concatenate(steps))
+    slowest = min(np.convolve(v, np.ones(min(LONG_PIECE, len(v))) / min(LONG_PIECE, len(v)), 'valid').min() for v in steps)
+    return bool(slowest < REST_FRACTION * med)
+
+def _stable_inside(model, ys, lo, hi) -> list:
+    "The states of the stable equilibria (radius < 1) of `model` inside the box (lo, hi), Newton's method started from EQ_STARTS states spread evenly through the series `ys`."
+    cat = np.concatenate(ys)
+    return [e['state'] for e in equilibria(model, cat[np.linspace(0, len(cat) - 1, EQ_STARTS).astype(int)], within=(lo, hi)) if e['radius'] < 1]
+
+
 # %% ../nbs/14_delay.ipynb #3b61db71
 def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in the data's units
                      memoryless,    # fit(training parts) -> the memoryless model with the chosen settings, fitted
@@ -908,13 +981,14 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
             c['valid_steps'] = None if why else v
     cands = [c for c in cands if c['valid_steps'] is not None]
     rec = dict(delays=None, stride=None, window=None, valid_steps=None, memoryless_steps=base, horizon=H, embeddings=len(scores) + len(linear),
-               width=None, left=None, dstsp=None, dh=None, chosen=False, denoise=filt,
+               width=None, left=None, dstsp=None, dh=None, chosen=False, denoise=filt, equilibrium=None,
                rejected='every model with memory diverged or left the data range' if not cands else None)
     n_run = max(n_long, min(MEMORY_LONG, sum(len(t) for t in trajs)))   # MEMORY_LONG steps, or as many as the data hold
     noise_sd = _reading_noise(trajs, None) if reading else None   # the noise a fitted model with memory reads its histories by
     passed = incumbent is not None and choose([dict(incumbent, order=0)], floor) is not None   # the memoryless model passed the rules
+    rests = not reading or _rests(fit_all)   # smoothed series that never come to rest: a smoothed memory must not either
     for c in sorted(cands, key=lambda c: -c['valid_steps']):   # the furthest first, until one passes
-        rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'])
+        rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'], equilibrium=None)
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
         model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], denoise=filt, seed=seed, backend=backend)
@@ -925,10 +999,13 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         rec['chosen'] = choose([mine], floor) is not None or (   # or no better than the rules, but the memoryless model was a fallback
             incumbent is not None and not passed and rec['left'] <= incumbent['left'] and long_run_statistics(mine) <= long_run_statistics(incumbent))
         worse = reading and passed and long_run_statistics(mine) > long_run_statistics(incumbent)   # a smoothed memory keeps the attractor at least as well
-        if rec['chosen'] and not worse: rec['rejected'] = None; break
+        still = rec['chosen'] and not worse and not rests and _stable_inside(model, fit_all, lo, hi)   # ...and has no stable equilibrium where the data never rest
+        rec['equilibrium'] = still[0] if still else None
+        if rec['chosen'] and not worse and not still: rec['rejected'] = None; break
         rec['chosen'] = False
-        rec['rejected'] = ('its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's" if not worse
-                           else "its long free run's statistics are further from the truth's than the memoryless model's")
+        rec['rejected'] = ('its long free run left the range' if rec['left'] else "its long free run's statistics are far from the truth's" if not (worse or still)
+                           else "its long free run's statistics are further from the truth's than the memoryless model's" if worse
+                           else "it has a stable equilibrium inside the data's range, where the data never rest: runs that come near it stay")
     rec['seconds'] = time.perf_counter() - t0
     return rec, (model if rec['chosen'] else None)
 

@@ -414,3 +414,63 @@ def test_a_short_noisy_series_fits_and_its_histories_are_read_without_failing():
         warnings.simplefilter('ignore')   # (a short record may leave the range: said, not the point here)
         m = DelayRNN(seed=0, progress=False).fit(x)
         assert m.denoise_ and np.isfinite(m.read_history(x[-300:])).all() and np.isfinite(m.forecast_from(x[-300:], 50)).all()
+
+def _rotation(r, th=0.1, n=40, T=300, seed=0):
+    "Trajectories of the linear map x -> r R(th) x from states drawn in [-1, 1]²: an equilibrium at 0 with spectral radius r."
+    A = r * np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+    X = np.empty((n, T, 2)); X[:, 0] = np.random.default_rng(seed).uniform(-1, 1, (n, 2))
+    for t in range(1, T): X[:, t] = X[:, t - 1] @ A.T
+    return list(X)
+
+@pytest.mark.parametrize('r', [0.995, 1.002])
+@pytest.mark.parametrize('delays,stride', [(1, 1), (2, 3)])
+def test_equilibria_finds_the_fixed_point_and_its_stability(r, delays, stride):
+    from gfrnn_nb.delay import equilibria
+    ys = _rotation(r)
+    m = DelayRNN(delays=delays, stride=stride, width=100, ridge=1e-10, seed=0, progress=False).fit(ys)
+    eq = equilibria(m, np.concatenate(ys)[::997])
+    assert len(eq) == 1, eq                                             # Newton from every start reaches the one equilibrium, listed once
+    assert np.allclose(eq[0]['state'], 0, atol=1e-3) and abs(eq[0]['radius'] - r) < 1e-3, eq
+    assert (eq[0]['radius'] < 1) == (r < 1)                             # stable where the map contracts
+    assert equilibria(m, np.concatenate(ys)[::997], within=([0.1, 0.1], [1, 1])) == []   # none inside a box away from it
+
+def test_equilibria_bad_input():
+    from gfrnn_nb.delay import equilibria
+    with pytest.raises(ValueError, match='not fitted'): equilibria(DelayRNN(), np.zeros((1, 2)))
+    m = DelayRNN(delays=1, width=20, ridge=1e-10, seed=0, progress=False).fit(_rotation(0.99, n=5, T=100))
+    with pytest.raises(ValueError, match=r'starts has shape \(4, 3\): expected \(n, 2\)'): equilibria(m, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match='starts'): equilibria(m, np.full((2, 2), np.nan))
+
+def test_rests_tells_series_that_come_to_rest():
+    from gfrnn_nb.delay import _rests
+    t = np.arange(20_000) * 0.01
+    circle = np.stack([np.cos(3 * t), np.sin(3 * t)], 1)
+    assert not _rests([circle]) and _rests([circle * np.exp(-0.3 * t)[:, None]])   # an orbit never rests; a damped one does
+    assert _rests([circle, np.ones((600, 2)) + 1e-3 * circle[:600]])              # one series that stands still is enough
+
+def test_a_smoothed_memory_with_a_stable_equilibrium_where_the_data_never_rest_is_not_chosen(monkeypatch):
+    "On noisy data, a model with memory that passes the long-run rules but has a stable equilibrium inside the data's range is rejected, the next candidate tried, and the equilibrium recorded; where the data rest, or on raw memories, the equilibria are not asked for."
+    import gfrnn_nb.delay as dl
+    from gfrnn_nb.systems import lorenz63, Standardizer
+    from gfrnn_nb.rnn import SampledRNN
+    y = trajectories(lorenz63(), 1, 3_000, seed=0)[0]
+    y = y + np.random.default_rng(0).normal(size=y.shape) * 0.05 * y.std(0)
+    monkeypatch.setattr(dl, '_long_statistics', lambda *a, **kw: (0, 0.1, 0.01))   # every long run passes
+    asked = []
+    def stable_inside(model, ys, lo, hi):
+        asked.append(model.embedding_); return [[8.5, 8.5, 27.0]] if len(asked) == 1 else []   # the first candidate tried has one, the next none
+    monkeypatch.setattr(dl, '_stable_inside', stable_inside)
+    weak = lambda tr: SampledRNN(width=3, solver='qr', denoise=0.0, memory=False, ring=False, progress=False, seed=0).fit(tr)
+    run = lambda **kw: dl.memory_candidate([y], weak, Standardizer().fit([y]), floor=(1.0, 0.1), n_long=100, progress=False, **kw)
+    rec, model = run(noise=np.full(3, 0.05), denoise='savgol-21-5')
+    assert len(asked) == 2 and rec['chosen'] and model is not None and model.embedding_ == asked[1] != asked[0], (rec, asked)
+    assert rec['equilibrium'] is None                                   # the winner has none
+    calls = []
+    monkeypatch.setattr(dl, '_stable_inside', lambda *a: calls.append(1) or [[8.5, 8.5, 27.0]])
+    rec, model = run(noise=np.full(3, 0.05), denoise='savgol-21-5')
+    assert not rec['chosen'] and model is None and len(calls) >= 2, (rec, calls)   # every candidate far enough ahead is tried, none kept
+    assert ('stable equilibrium' in rec['rejected']) == (rec['equilibrium'] == [8.5, 8.5, 27.0]), rec   # the record says why the last one tried lost
+    monkeypatch.setattr(dl, '_rests', lambda ys: True)                  # data that come to rest: an equilibrium may be right
+    assert run(noise=np.full(3, 0.05), denoise='savgol-21-5')[0]['chosen']
+    monkeypatch.setattr(dl, '_rests', lambda ys: False)
+    assert run()[0]['chosen']                                            # raw memories: the rules alone, as before
