@@ -874,20 +874,27 @@ def _spectral_radius(C) -> float:
     except ArpackNoConvergence: return float('nan')
 
 
-def equilibria(model:DelayRNN,  # a fitted DelayRNN without inputs
+def equilibria(model,           # a fitted DelayRNN, or SampledRNN (mode='recurrent'), without inputs
                starts,          # states (n, k) Newton's method starts from, in the data's units
                tol:float=1e-8,  # a converged point maps to itself within tol × (1 + its size)
                within=None      # (lo, hi): only the equilibria inside this box, in the data's units (None: all)
               ) -> list:
-    "The equilibria of a fitted DelayRNN (constant histories x = F(x, ..., x)) that Newton's method reaches from `starts`, each once: dicts (state, radius), where radius is the spectral radius of the delay map linearised there, over the whole window (< 1: stable, a run that comes near stays; > 1: runs leave it). Directions off the data's histories count too, so radius < 1 is a sure sign of a stable equilibrium and radius > 1 need not mean the dynamics on the data leave it."
-    if not hasattr(model, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
+    "The equilibria of a fitted DelayRNN (constant histories x = F(x, ..., x); a SampledRNN's x = F(x), its model without memory) that Newton's method reaches from `starts`, each once: dicts (state, radius), where radius is the spectral radius of the delay map linearised there, over the whole window (< 1: stable, a run that comes near stays; > 1: runs leave it). Directions off the data's histories count too, so radius < 1 is a sure sign of a stable equilibrium and radius > 1 need not mean the dynamics on the data leave it."
+    if isinstance(model, SampledRNN):
+        if model.mode != 'recurrent': raise ValueError(f"the model has mode={model.mode!r}: expected mode='recurrent', whose forecasts iterate x -> F(x).")
+        step = model._stepper()   # (checks that it is fitted)
+        k, D, s, w = model.n_features_in_, 1, 1, 0
+    elif isinstance(model, DelayRNN) or type(model).__name__ == 'DelayRNN':   # (also the class as the module defines it, where a notebook defines it again)
+        if not hasattr(model, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
+        step = model.rnn_._stepper()
+        k, D, s, w = model.n_observed_, model.embedding_['delays'], model.embedding_['stride'], model.window
+    else: raise TypeError(f"model is a {type(model).__name__}: expected a fitted DelayRNN or SampledRNN.")
     if model.n_inputs_: raise ValueError(f"the model was fitted with {model.n_inputs_} input(s): its equilibria depend on them; expected a model without inputs.")
-    k, D, s, w = model.n_observed_, model.embedding_['delays'], model.embedding_['stride'], model.window
     X = to_host(as_array(starts, 'starts')).astype(float)
     X = X.reshape(-1, 1) if X.ndim == 1 and k == 1 else X
     if X.ndim != 2 or X.shape[1] != k: raise ValueError(f"starts has shape {np.shape(starts)}: expected (n, {k}).")
     check_finite(X, 'starts')
-    step, n, eye = model.rnn_._stepper(), len(X), np.eye(k)
+    n, eye = len(X), np.eye(k)
     h = 1e-6 * (1 + np.abs(X).max(0))                            # finite-difference steps, in the data's units
     F = lambda P: step(np.tile(P, (1, D)), None)[:, :k]          # the next state after a constant history
     with np.errstate(all='ignore'):

@@ -434,9 +434,23 @@ def test_equilibria_finds_the_fixed_point_and_its_stability(r, delays, stride):
     assert (eq[0]['radius'] < 1) == (r < 1)                             # stable where the map contracts
     assert equilibria(m, np.concatenate(ys)[::997], within=([0.1, 0.1], [1, 1])) == []   # none inside a box away from it
 
+@pytest.mark.parametrize('r', [0.995, 1.002])
+def test_equilibria_of_a_sampled_rnn(r):
+    from gfrnn_nb.delay import equilibria
+    from gfrnn_nb.rnn import SampledRNN
+    ys = _rotation(r)
+    m = SampledRNN(width=100, solver='qr', ridge=1e-10, seed=0, progress=False).fit(ys)
+    eq, = equilibria(m, np.concatenate(ys)[::997])
+    assert np.allclose(eq['state'], 0, atol=1e-3) and abs(eq['radius'] - r) < 1e-3, eq
+
 def test_equilibria_bad_input():
     from gfrnn_nb.delay import equilibria
+    from gfrnn_nb.rnn import SampledRNN
     with pytest.raises(ValueError, match='not fitted'): equilibria(DelayRNN(), np.zeros((1, 2)))
+    with pytest.raises(ValueError, match='not fitted'): equilibria(SampledRNN(), np.zeros((1, 2)))
+    with pytest.raises(TypeError, match='model is a list: expected a fitted DelayRNN or SampledRNN'): equilibria([], np.zeros((1, 2)))
+    koop = SampledRNN(width=20, solver='qr', mode='koopman', seed=0, progress=False).fit(_rotation(0.99, n=5, T=100))
+    with pytest.raises(ValueError, match="mode='koopman': expected mode='recurrent'"): equilibria(koop, np.zeros((1, 2)))
     m = DelayRNN(delays=1, width=20, ridge=1e-10, seed=0, progress=False).fit(_rotation(0.99, n=5, T=100))
     with pytest.raises(ValueError, match=r'starts has shape \(4, 3\): expected \(n, 2\)'): equilibria(m, np.zeros((4, 3)))
     with pytest.raises(ValueError, match='starts'): equilibria(m, np.full((2, 2), np.nan))
