@@ -6,11 +6,10 @@
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
            'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE',
            'DELAY_ASSIMILATION_ERROR', 'DELAY_READ_STEPS', 'READ_MIN', 'READ_WINDOWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
-           'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE', 'MEMORY_SCREEN', 'MEMORY_LONG', 'EQ_STARTS',
-           'EQ_ITERATIONS', 'EQ_DENSE', 'REST_FRACTION', 'MODEL_KINDS', 'delay_embed', 'autocorrelation',
-           'mutual_information', 'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion',
-           'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'equilibria',
-           'memory_candidate', 'load_model']
+           'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS',
+           'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
+           'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN',
+           'equilibria', 'memory_candidate', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -25,6 +24,7 @@ from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data
 import scipy.linalg
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
+from .selection import _fixed_points, _rests, EQ_STARTS, REST_FRACTION
 from .selection import smooth, smoothing, smoothing_label, noise_removed, noise_level, _tanh_model
 from .metrics import valid_prediction_time
 from .sampling import tanh_readout, tanh_readout_step
@@ -860,20 +860,6 @@ class _Memoryless:
     def forecast_from(self, history, n_steps:int, u=None): return self.model.forecast_from(history, n_steps, u)
 
 # %% ../nbs/14_delay.ipynb #29a1b59e
-EQ_STARTS = 30      # Newton's method looks for equilibria from this many states spread evenly through the data
-EQ_ITERATIONS = 40  # ...with this many steps
-EQ_DENSE = 800      # a linearised delay map up to this size has all its eigenvalues computed; a larger one, its largest few (ARPACK)
-
-def _spectral_radius(C) -> float:
-    "The largest |eigenvalue| of a square matrix (nan where it holds non-finite entries or ARPACK does not converge)."
-    if not np.all(np.isfinite(C)): return float('nan')
-    if len(C) <= EQ_DENSE: return float(np.abs(scipy.linalg.eigvals(C)).max())
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.linalg import eigs, ArpackNoConvergence
-    try: return float(np.abs(eigs(csr_matrix(C), k=4, which='LM', return_eigenvectors=False, tol=1e-10)).max())
-    except ArpackNoConvergence: return float('nan')
-
-
 def equilibria(model,           # a fitted DelayRNN, or SampledRNN (mode='recurrent'), without inputs
                starts,          # states (n, k) Newton's method starts from, in the data's units
                tol:float=1e-8,  # a converged point maps to itself within tol × (1 + its size)
@@ -894,43 +880,7 @@ def equilibria(model,           # a fitted DelayRNN, or SampledRNN (mode='recurr
     X = X.reshape(-1, 1) if X.ndim == 1 and k == 1 else X
     if X.ndim != 2 or X.shape[1] != k: raise ValueError(f"starts has shape {np.shape(starts)}: expected (n, {k}).")
     check_finite(X, 'starts')
-    n, eye = len(X), np.eye(k)
-    h = 1e-6 * (1 + np.abs(X).max(0))                            # finite-difference steps, in the data's units
-    F = lambda P: step(np.tile(P, (1, D)), None)[:, :k]          # the next state after a constant history
-    with np.errstate(all='ignore'):
-        for _ in range(EQ_ITERATIONS):
-            Y = F(np.concatenate([X] + [X + h[i] * eye[i] for i in range(k)])).reshape(k + 1, n, k)
-            J = ((Y[1:] - Y[0]) / h[:, None, None]).transpose(1, 2, 0) - eye     # d(F(x) - x)/dx, (n, k, k)
-            ok = np.all(np.isfinite(J), axis=(1, 2)) & np.all(np.isfinite(Y[0]), axis=1)
-            X[ok] -= np.einsum('nij,nj->ni', np.linalg.pinv(J[ok]), Y[0][ok] - X[ok])
-        G = F(X) - X
-        done = np.all(np.isfinite(X), axis=1) & np.all(np.abs(G) <= tol * (1 + np.abs(X)), axis=1)
-    found, out = [], []
-    if within is not None: done &= np.all((X >= np.asarray(within[0])) & (X <= np.asarray(within[1])), axis=1)
-    for x in X[done]:
-        if any(np.allclose(x, y, rtol=1e-6, atol=1e-6 * (1 + np.abs(x).max())) for y in found): continue
-        found.append(x)
-        hz = np.tile(h, D)
-        Z = np.tile(x, D)
-        with np.errstate(all='ignore'):
-            Y = step(np.vstack([Z, Z + np.diag(hz)]), None)[:, :k]
-        J = ((Y[1:] - Y[0]) / hz[:, None]).T                      # (k, k·D): the next state against each lag's state
-        C = np.zeros(((w + 1) * k, (w + 1) * k))                  # the delay map on the window (y_t, y_{t-1}, ..., y_{t-w})
-        for j in range(D): C[:k, j * s * k:(j * s + 1) * k] += J[:, j * k:(j + 1) * k]
-        C[k:, :-k] = np.eye(w * k)
-        out.append(dict(state=x.tolist(), radius=_spectral_radius(C)))
-    return out
-
-REST_FRACTION = 0.1   # series come to rest where, over LONG_PIECE steps, they move less than this fraction of their median step
-
-def _rests(ys) -> bool:
-    "Whether the series (T_k, d) come to rest somewhere: over some LONG_PIECE consecutive steps (a whole series, where shorter) their mean step, in standardised units, is below REST_FRACTION times their median step."
-    sd = np.concatenate(ys).std(0)
-    steps = [np.linalg.norm(np.diff(y, axis=0) / np.where(sd > 0, sd, 1.0), axis=1) for y in ys if len(y) > 1]
-    if not steps: return True
-    med = np.median(np.concatenate(steps))
-    slowest = min(np.convolve(v, np.ones(min(LONG_PIECE, len(v))) / min(LONG_PIECE, len(v)), 'valid').min() for v in steps)
-    return bool(slowest < REST_FRACTION * med)
+    return _fixed_points(lambda P: step(P, None), X, D, s, w, tol, within)
 
 def _stable_inside(model, ys, lo, hi) -> list:
     "The states of the stable equilibria (radius < 1) of `model` inside the box (lo, hi), Newton's method started from EQ_STARTS states spread evenly through the series `ys`."

@@ -6,12 +6,13 @@
 __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WINDOW', 'MODEL_OVERLAP', 'VALIDATION_FRACTION',
            'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NARROW_SMOOTHINGS',
            'NARROW_CORRELATION', 'NOISY_TIE', 'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS',
-           'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM', 'noise_level', 'smoothing', 'smoothing_label',
-           'smooth', 'smoothing_kernel', 'noise_removed', 'smoothing_excess', 'residual_correlation', 'model_smooth',
-           'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'held_out_whole',
-           'min_length', 'holdout_needs', 'constant_data', 'width_ladder', 'validation_runs', 'observation_noise',
-           'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'progress_phase',
-           'phase_bar', 'select', 'select_accumulated', 'plot_selection']
+           'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM', 'EQ_STARTS', 'EQ_ITERATIONS', 'EQ_DENSE',
+           'REST_FRACTION', 'REST_STEPS', 'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel',
+           'noise_removed', 'smoothing_excess', 'residual_correlation', 'model_smooth', 'smoothing_reach',
+           'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'held_out_whole', 'min_length',
+           'holdout_needs', 'constant_data', 'width_ladder', 'validation_runs', 'observation_noise', 'far_field',
+           'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'progress_phase', 'phase_bar',
+           'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -541,6 +542,63 @@ def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     ok = [c for c in ok if c.get('far', 0) < 1] or ok   # a noisy score: a far field that contracts cannot escape; then,
     top = max(c['vpt_steps'] for c in ok)               # within `tie` of the best, the attractor statistics decide
     return min((c for c in ok if c['vpt_steps'] >= (1 - tie) * top), key=lambda c: (long_run_statistics(c), c['order']))
+
+# %% ../nbs/11a_selection.ipynb #3fd21b2f
+EQ_STARTS = 30       # Newton's method looks for equilibria from this many states spread evenly through the data
+EQ_ITERATIONS = 40   # ...with this many steps
+EQ_DENSE = 800       # a linearised delay map up to this size has all its eigenvalues computed; a larger one, its largest few (ARPACK)
+REST_FRACTION = 0.1  # series come to rest where, over REST_STEPS steps, they move less than this fraction of their median step (see `_rests`)
+REST_STEPS = 500
+
+def _spectral_radius(C) -> float:
+    "The largest |eigenvalue| of a square matrix (nan where it holds non-finite entries or ARPACK does not converge)."
+    if not np.all(np.isfinite(C)): return float('nan')
+    if len(C) <= EQ_DENSE: return float(np.abs(scipy.linalg.eigvals(C)).max())
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.linalg import eigs, ArpackNoConvergence
+    try: return float(np.abs(eigs(csr_matrix(C), k=4, which='LM', return_eigenvectors=False, tol=1e-10)).max())
+    except ArpackNoConvergence: return float('nan')
+
+def _fixed_points(step,             # step(P) -> next states (n, ≥k) after the lag-stacked histories P (n, k·D), newest lag first
+                  X,                # states (n, k) to start Newton's method from, on the host
+                  delays:int=1, stride:int=1, window:int=0, # the embedding: D lags τ apart, window (D-1)τ
+                  tol:float=1e-8, within=None) -> list:
+    "Equilibria of a map on delay vectors: x = F(x, ..., x) by Newton's method (finite differences) from the rows of X, each once, with the spectral radius of the map linearised there over the whole window: dicts (state, radius). With `within` (lo, hi), only those inside that box."
+    k, D, s, w = X.shape[1], delays, stride, window
+    X, n, eye = X.astype(float).copy(), len(X), np.eye(k)
+    h = 1e-6 * (1 + np.abs(X).max(0))                            # finite-difference steps
+    F = lambda P: step(np.tile(P, (1, D)))[:, :k]                # the next state after a constant history
+    with np.errstate(all='ignore'):
+        for _ in range(EQ_ITERATIONS):
+            Y = F(np.concatenate([X] + [X + h[i] * eye[i] for i in range(k)])).reshape(k + 1, n, k)
+            J = ((Y[1:] - Y[0]) / h[:, None, None]).transpose(1, 2, 0) - eye     # d(F(x) - x)/dx, (n, k, k)
+            ok = np.all(np.isfinite(J), axis=(1, 2)) & np.all(np.isfinite(Y[0]), axis=1)
+            X[ok] -= np.einsum('nij,nj->ni', np.linalg.pinv(J[ok]), Y[0][ok] - X[ok])
+        G = F(X) - X
+        done = np.all(np.isfinite(X), axis=1) & np.all(np.abs(G) <= tol * (1 + np.abs(X)), axis=1)
+    if within is not None: done &= np.all((X >= np.asarray(within[0])) & (X <= np.asarray(within[1])), axis=1)
+    found, out = [], []
+    for x in X[done]:
+        if any(np.allclose(x, y, rtol=1e-6, atol=1e-6 * (1 + np.abs(x).max())) for y in found): continue
+        found.append(x)
+        hz, Z = np.tile(h, D), np.tile(x, D)
+        with np.errstate(all='ignore'): Y = step(np.vstack([Z, Z + np.diag(hz)]))[:, :k]
+        J = ((Y[1:] - Y[0]) / hz[:, None]).T                      # (k, k·D): the next state against each lag's state
+        C = np.zeros(((w + 1) * k, (w + 1) * k))                  # the map on the window (y_t, y_{t-1}, ..., y_{t-w})
+        for j in range(D): C[:k, j * s * k:(j * s + 1) * k] += J[:, j * k:(j + 1) * k]
+        C[k:, :-k] = np.eye(w * k)
+        out.append(dict(state=x.tolist(), radius=_spectral_radius(C)))
+    return out
+
+def _rests(ys) -> bool:
+    "Whether the series (T_k, d) come to rest somewhere: over some REST_STEPS consecutive steps (a whole series, where shorter) their mean step, in standardised units, is below REST_FRACTION times their median step."
+    sd = np.concatenate(ys).std(0)
+    steps = [np.linalg.norm(np.diff(y, axis=0) / np.where(sd > 0, sd, 1.0), axis=1) for y in ys if len(y) > 1]
+    if not steps: return True
+    med = np.median(np.concatenate(steps))
+    slowest = min(np.convolve(v, np.ones(min(REST_STEPS, len(v))) / min(REST_STEPS, len(v)), 'valid').min() for v in steps)
+    return bool(slowest < REST_FRACTION * med)
+
 
 # %% ../nbs/11a_selection.ipynb #d0eb16e6
 def _could_win(c:dict, best, vr) -> bool:
