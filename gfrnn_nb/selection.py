@@ -7,12 +7,12 @@ __all__ = ['MODEL_ERROR', 'MODEL_WIDTH', 'MODEL_RIDGE', 'MODEL_STEPS', 'MODEL_WI
            'VALIDATION_MIN_STEPS', 'REGULARISATIONS', 'SMOOTHINGS', 'MAX_EXCESS', 'NARROW_SMOOTHINGS',
            'NARROW_CORRELATION', 'NOISY_TIE', 'NOISE_THRESHOLD', 'NOISE_CEILING', 'SCREEN_STEPS', 'FINALISTS',
            'LONG_STEPS', 'MARGIN', 'WIDTH_PER_PAIR', 'CLIMB_FROM', 'EQ_STARTS', 'EQ_ITERATIONS', 'EQ_DENSE',
-           'REST_FRACTION', 'REST_STEPS', 'noise_level', 'smoothing', 'smoothing_label', 'smooth', 'smoothing_kernel',
-           'noise_removed', 'smoothing_excess', 'residual_correlation', 'model_smooth', 'smoothing_reach',
-           'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'held_out_whole', 'min_length',
-           'holdout_needs', 'constant_data', 'width_ladder', 'validation_runs', 'observation_noise', 'far_field',
-           'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'progress_phase', 'phase_bar',
-           'select', 'select_accumulated', 'plot_selection']
+           'REST_FRACTION', 'REST_STEPS', 'PROBE_RUNS', 'PROBE_STEPS', 'noise_level', 'smoothing', 'smoothing_label',
+           'smooth', 'smoothing_kernel', 'noise_removed', 'smoothing_excess', 'residual_correlation', 'model_smooth',
+           'smoothing_reach', 'StreamSmoother', 'NestedLstsq', 'free_runs', 'split_validation', 'held_out_whole',
+           'min_length', 'holdout_needs', 'constant_data', 'width_ladder', 'validation_runs', 'observation_noise',
+           'far_field', 'long_run_statistics', 'choose', 'held_out_runs', 'fallback_message', 'progress_phase',
+           'phase_bar', 'select', 'select_accumulated', 'plot_selection']
 
 # %% ../nbs/11a_selection.ipynb #061e1331
 import math, re, time, warnings
@@ -535,7 +535,7 @@ def long_run_statistics(c:dict) -> float:
 def choose(cands:list, floor=(np.nan, np.nan), tie:float=0.0):
     "Among candidates run long: none left the data's range, none collapsed (D_stsp, D_H within reach of the truth's `floor`); then the most valid steps, ties to the first."
     fs, fh = floor
-    ok = [c for c in cands if 'vpt_steps' in c and c['left'] == 0
+    ok = [c for c in cands if 'vpt_steps' in c and c['left'] == 0 and not c.get('rest')
           and not c['dstsp'] > 2 * fs + 1.0 and not c['dh'] > 2 * fh + 0.1 and not c['dh'] > 0.5]
     if not ok: return None
     if not tie: return max(ok, key=lambda c: (c['vpt_steps'], -c['order']))
@@ -598,6 +598,29 @@ def _rests(ys) -> bool:
     med = np.median(np.concatenate(steps))
     slowest = min(np.convolve(v, np.ones(min(REST_STEPS, len(v))) / min(REST_STEPS, len(v)), 'valid').min() for v in steps)
     return bool(slowest < REST_FRACTION * med)
+
+PROBE_RUNS, PROBE_STEPS = 10, 5_000   # a stable equilibrium is probed by this many free runs of this many steps from the data's states nearest it
+
+def _rest_probe(Z:list, smoothed:list, xp):
+    "For noisy data: None where the smoothed series come to rest; else probe(nested, width, A) -> the state of a stable equilibrium (radius < 1) of that fit inside the data's range from which runs started at the smoothed states nearest it (PROBE_RUNS of them, PROBE_STEPS steps) come to rest, or None."
+    if _rests(smoothed): return None
+    allz, S = np.concatenate(Z), np.concatenate(smoothed)
+    lo, hi, starts = allz.min(0), allz.max(0), allz[np.linspace(0, len(allz) - 1, EQ_STARTS).astype(int)]
+    med = np.median(np.linalg.norm(np.diff(S, axis=0), axis=1))
+    def probe(nested, width, A):
+        step = lambda P: free_runs(nested, width, to_host(A)[None], to_device(P, xp), 1)[0][0, :, 0]
+        for e in _fixed_points(step, starts, within=(lo, hi)):
+            if not e['radius'] < 1: continue
+            near = np.argsort(np.linalg.norm(S - np.asarray(e['state']), axis=1))
+            picks = []
+            for i in near:   # the nearest states, REST_STEPS apart at least (separate passes)
+                if all(abs(i - j) >= REST_STEPS for j in picks): picks.append(i)
+                if len(picks) == PROBE_RUNS: break
+            with np.errstate(all='ignore'):   # a run that diverges does not rest (NaN compares false)
+                runs = free_runs(nested, width, to_host(A)[None], to_device(S[picks], xp), PROBE_STEPS)[0][0]
+                if np.any(np.linalg.norm(np.diff(runs[:, -REST_STEPS:], axis=1), axis=2).mean(1) < REST_FRACTION * med): return e['state']
+        return None
+    return probe
 
 
 # %% ../nbs/11a_selection.ipynb #d0eb16e6
@@ -726,7 +749,7 @@ def fallback_message(left:int, n_starts:int) -> str:
 # %% ../nbs/11a_selection.ipynb #f5c60f6f
 def _record(noise, ho:dict, sigmas, widths, regs, cands, sigma, chosen, t0, fallback:bool=False) -> dict:
     "What the selection tried and chose, with every candidate's scores (`selection_`)."
-    keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far')
+    keys = ('stage', 'sigma', 'width', 'reg', 'screen_steps', 'screen_left', 'screen_horizon', 'vpt_steps', 'left', 'dstsp', 'dh', 'far', 'rest')
     return dict(noise=noise, noise_sd=None if ho['noise'] is None else [float(v) for v in ho['noise']],
                 floor=list(ho['floor']), sigmas=list(sigmas), widths=widths, regularisations=[list(r) for r in regs],
                 horizon=int(ho['vr_h'][3]), long_steps=int(ho['L']), n_starts=int(len(ho['vr_h'][0])),
@@ -772,6 +795,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     n_pairs = sum(len(z) - 1 for z in Ztr)
     widths = width_ladder(n_pairs, width, max_width)
     ho = _held_out(Z, U, smoothable, xp)
+    probe = _rest_probe(Z, smooth(Z, max(smoothable, key=noise_removed)), xp) if smoothable and U[0] is None else None   # noisy data that never rest
     by_model = by_model and denoise == 'auto' and bool(smoothable)
     own, total = bar is None, (len(sigmas) + by_model) * (len(widths) + 1) + 4
     bar = tqdm(total=total, delay=2, disable=not progress, desc='selecting', leave=False) if own else progress_phase(bar, total, 'selecting')
@@ -786,8 +810,20 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     if fallback: chosen = _fallback(main, len(ho['vr_h'][0]))
     held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
     nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
+    A = nested.solve(nested.factors(chosen['width']), tuple(chosen['reg']))
+    if probe is not None and not fallback:   # a stable equilibrium where runs come to rest: the next candidate of the smoothing
+        first, A0 = chosen, A
+        while (rest := probe(nested, chosen['width'], A)) is not None:
+            chosen['rest'] = rest
+            chosen = choose(main, ho['floor'], NOISY_TIE)
+            if chosen is None:
+                chosen, A = first, A0
+                warnings.warn(f"the chosen model has a stable equilibrium inside the data's range (at {np.round(first['rest'], 3).tolist()}, standardised) where the data never "
+                              "come to rest, and so did every other candidate that passed: free runs that come near it stop there.", RuntimeWarning, stacklevel=2)
+                break
+            A = nested.solve(nested.factors(chosen['width']), tuple(chosen['reg']))
     w = chosen['width']
-    A = nested.standard(nested.solve(nested.factors(w), tuple(chosen['reg'])), w)
+    A = nested.standard(A, w)
     bar.update()
     if own: bar.close()
     return nested.prefix(w), to_device(A, xp), sigma, _record(noise, ho, sigmas, widths, regs, cands, sigma, chosen, t0, fallback)
