@@ -24,7 +24,7 @@ from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data
 import scipy.linalg
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
-from .selection import _fixed_points, _rests, EQ_STARTS, REST_FRACTION
+from .selection import _fixed_points, _rests, EQ_STARTS
 from .selection import smooth, smoothing, smoothing_label, noise_removed, noise_level, _tanh_model
 from .metrics import valid_prediction_time
 from .sampling import tanh_readout, tanh_readout_step
