@@ -608,7 +608,8 @@ def _rest_probe(Z:list, smoothed:list, xp):
     lo, hi, starts = allz.min(0), allz.max(0), allz[np.linspace(0, len(allz) - 1, EQ_STARTS).astype(int)]
     med = np.median(np.linalg.norm(np.diff(S, axis=0), axis=1))
     def probe(nested, width, A):
-        step = lambda P: free_runs(nested, width, to_host(A)[None], to_device(P, xp), 1)[0][0, :, 0]
+        As = to_host(A)[None]   # (once: the steps below reuse it)
+        step = lambda P: free_runs(nested, width, As, to_device(P, xp), 1)[0][0, :, 0]
         for e in _fixed_points(step, starts, within=(lo, hi)):
             if not e['radius'] < 1: continue
             near = np.argsort(np.linalg.norm(S - np.asarray(e['state']), axis=1))
@@ -617,7 +618,7 @@ def _rest_probe(Z:list, smoothed:list, xp):
                 if all(abs(i - j) >= REST_STEPS for j in picks): picks.append(i)
                 if len(picks) == PROBE_RUNS: break
             with np.errstate(all='ignore'):   # a run that diverges does not rest (NaN compares false)
-                runs = free_runs(nested, width, to_host(A)[None], to_device(S[picks], xp), PROBE_STEPS)[0][0]
+                runs = free_runs(nested, width, As, to_device(S[picks], xp), PROBE_STEPS)[0][0]
                 if np.any(np.linalg.norm(np.diff(runs[:, -REST_STEPS:], axis=1), axis=2).mean(1) < REST_FRACTION * med): return e['state']
         return None
     return probe
