@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['LARGEST', 'InputTypeError', 'check_int', 'check_number', 'check_option', 'check_bool', 'outside_stacklevel',
-           'time_index_problem', 'as_array', 'check_finite', 'isolated_values', 'warn_isolated', 'checked_data',
-           'check_states', 'check_history', 'Forecaster', 'no_inputs', 'check_forecaster', 'renamed', 'check_file_name',
-           'unchanged_on_error']
+           'time_index_problem', 'as_array', 'check_finite', 'hold_in_range', 'isolated_values', 'warn_isolated',
+           'checked_data', 'check_states', 'check_history', 'Forecaster', 'no_inputs', 'check_forecaster', 'renamed',
+           'check_file_name', 'unchanged_on_error']
 
 # %% ../nbs/03_checks.ipynb #186f43f6
 import contextlib, contextvars, inspect, warnings
@@ -177,6 +177,14 @@ def check_finite(a, name:str='X', hint:str=''):
         raise ValueError(f"{name} contains NaN or inf ({int((~xp.isfinite(a)).sum())} values): expected finite values." + hint)
     raise ValueError(f"{name} has values as large as {max(-lo, hi):.3g}: expected magnitudes up to {LARGEST:g} "
                      "(the data's spread must not overflow); rescale it.")
+
+# %% ../nbs/03_checks.ipynb #d7625842
+def hold_in_range(z, lo, hi) -> tuple:
+    "States z (B, d) (numpy) held within [lo, hi] (NaN to 0 held there, ±inf to the bounds), and a mask (B,) of the rows that were outside it or not finite; where every value is inside, (z itself, False): the usual step costs two comparisons, no copy."
+    inside = (z >= lo) & (z <= hi)   # False for NaN
+    if inside.all(): return z, False
+    return np.clip(np.nan_to_num(z), lo, hi), ~inside.all(axis=1)
+
 
 # %% ../nbs/03_checks.ipynb #08eb7ec4
 def isolated_values(trajs:list,    # trajectories (T_k, d) or series (T_k,)

@@ -21,7 +21,7 @@ from scipy.spatial import cKDTree
 from .backend import to_host
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
-from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data
+from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data, hold_in_range
 import scipy.linalg
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
 from .selection import _fixed_points, _rests, EQ_STARTS
@@ -30,6 +30,7 @@ from .metrics import valid_prediction_time
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
+from .rnn import kept_solves, with_ridge
 
 # %% ../nbs/14_delay.ipynb #4f9bff93
 def _as_series(y, name='series'):
@@ -402,8 +403,10 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
         for t in range(n_steps):
             Zt = buf[:, t + lags].reshape(B, -1)
             y = step(Zt, None if u is None else u[:, t])[:, :k]
-            hit |= np.any((y < lo) | (y > hi) | ~np.isfinite(y), axis=1)
-            buf[:, w + 1 + t] = np.clip(np.nan_to_num(y), lo, hi) if r.bound is not None else y
+            if r.bound is not None: y, rows = hold_in_range(y, lo, hi)   # (a step inside the range costs two comparisons)
+            else: rows = False if np.isfinite(y).all() else ~np.isfinite(y).all(axis=1)
+            hit |= rows
+            buf[:, w + 1 + t] = y
     if hit.any() and r.bound is not None:
         warnings.warn(f"{int(hit.sum())} of {B} forecast(s) left the training data's range (widened by bound={r.bound} of it on each side) "
                       "and were held at its edge: the model is not reliable there.", RuntimeWarning, stacklevel=2)
@@ -544,7 +547,7 @@ def _score_batch(ms, ys, starts, H, lo, hi, mean, sd, early):
             for t in range(n, n + m):
                 z = (bb[ci, :, t + P[11]].transpose(0, 2, 1, 3).reshape(len(act), B, Dk) - P[5]) / P[6]
                 y = (tanh_readout_step(z, fold) + z @ P[3] + P[4]) * P[8] + P[7]
-                if bd.any(): y[bd] = np.clip(np.nan_to_num(y[bd]), P[9][bd], P[10][bd])
+                if bd.any() and not ((y >= P[9]) & (y <= P[10])).all(): y[bd] = np.clip(np.nan_to_num(y[bd]), P[9][bd], P[10][bd])   # (a step inside costs two comparisons)
                 bb[:, :, w + 1 + t] = y
             buf[act] = bb
             n, keep = n + m, []
@@ -683,6 +686,15 @@ def _check_starts(ys, window:int) -> tuple:
 
 # %% ../nbs/14_delay.ipynb #a1008d1f
 @patch
+def _fit_ridge(self:DelayRNN, ys, delays:int, stride:int, ridge:float, kept:dict):
+    "The final fit with this embedding and ridge: an embedding's first fit factorises, and its other ridges solve that factorisation again (`with_ridge`: the same model, bit for bit); `kept` carries it from call to call."
+    if kept.get('embedding') != (delays, stride):
+        with kept_solves() as solves: self._fit_embedding(ys, None, delays, stride, self._rnn(ridge))
+        kept.update(embedding=(delays, stride), rnn=self.rnn_, solve=solves[0])
+    else: self.rnn_ = with_ridge(kept['rnn'], ridge, kept['solve'])
+    return self
+
+@patch
 def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
     "Fit on all the data with each embedding (D, τ) in turn and each ridge of DELAY_RIDGES, least first, until one's long free runs pass `choose`'s rules against the held-out truth; none passes: the first embedding with the ridge whose runs left least often, then with the closest statistics, and a warning."
     t0, cands, first, sc = time.perf_counter(), [], [], Standardizer().fit(ys)
@@ -697,8 +709,9 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
             return self._fit_embedding(ys, None, delays, stride, self._rnn())
         floor = _statistics(np.stack([Z[i][p + 1:p + 1 + H] for i, p in starts]), np.concatenate(Z), max(Z, key=len))
         n_long = max(H, min(RIDGE_LONG, sum(len(y) for y in ys)))
+        kept = {}
         for ridge in DELAY_RIDGES:
-            self._fit_embedding(ys, None, delays, stride, self._rnn(ridge))
+            self._fit_ridge(ys, delays, stride, ridge, kept)
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')   # a run that leaves the range is scored below, not reported
                 left, dstsp, dh = _long_statistics(self, ys, starts, n_long, sc, lo, hi, noise)

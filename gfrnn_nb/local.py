@@ -15,7 +15,7 @@ from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
 from .rnn import Params
-from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError, warn_isolated
+from .checks import check_bool, check_int, check_number, check_option, check_states, check_history, no_inputs, InputTypeError, warn_isolated, hold_in_range
 from .selection import VALIDATION_FRACTION, split_validation, holdout_needs, _valid_steps as _median_steps, _statistics, phase_bar
 
 # %% ../nbs/16_local.ipynb #e30e9efc
@@ -245,8 +245,8 @@ def forecast(self:LocalRNN, x0, n_steps:int, u=None):
         for t in range(int(n_steps)):
             z = local_step(z, self.layer_, self.A_, self.radius_)
             if self.bound is not None:
-                hit |= np.any((z < lo) | (z > hi) | ~np.isfinite(z), axis=1)
-                z = np.clip(np.nan_to_num(z), lo, hi)
+                z, rows = hold_in_range(z, lo, hi)
+                hit |= rows
             out[:, t] = z
     if hit.any():
         warnings.warn(f"{int(hit.sum())} of {len(out)} forecast(s) left the training data's range (widened by bound={self.bound} of it on "

@@ -4,17 +4,17 @@
 
 # %% auto #0
 __all__ = ['MODES', 'FIT_SOLVERS', 'MEMORY_SHORT', 'ASSIMILATION_ERROR', 'MODEL_FORMAT', 'MODEL_VERSION', 'Params', 'SampledRNN',
-           'write_model_file', 'read_model_file']
+           'kept_solves', 'with_ridge', 'write_model_file', 'read_model_file']
 
 # %% ../nbs/12_rnn.ipynb #30a7e0cb
-import inspect, json, os, time, warnings, zipfile, zlib
+import contextlib, contextvars, copy, inspect, json, os, time, warnings, zipfile, zlib
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
 from .backend import get_xp, xp_of, to_device, to_devices, to_host, host_rng, backend_name, BACKENDS
 from .systems import Standardizer
-from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, warn_isolated, checked_data
-from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
+from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, warn_isolated, checked_data, hold_in_range
+from .sampling import HiddenLayer, sample_layer, activation, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, holdout_needs, constant_data, NestedLstsq,
@@ -119,7 +119,10 @@ def _rollout(self, layer, A, z, n_steps:int, u=None, bounds=None):
     out, hit = xp.empty((z.shape[0], n_steps, z.shape[1])), xp.zeros(z.shape[0], dtype=bool)
     for t in range(n_steps):
         z = _features(z, layer, None if u is None else u[:, t], self.include_state, self.include_const, self.input_in_layer) @ A
-        if bounds is not None:
+        if bounds is not None and xp is np:   # (on the host, a step inside the range costs two comparisons)
+            z, rows = hold_in_range(z, *bounds)
+            hit |= rows
+        elif bounds is not None:
             hit |= xp.any((z < bounds[0]) | (z > bounds[1]) | ~xp.isfinite(z), axis=1)
             z = xp.clip(xp.nan_to_num(z), *bounds)
         out[:, t] = z
@@ -139,6 +142,22 @@ def _draw(self:SampledRNN, Z:list, U:list, width:int) -> HiddenLayer:
     return sample_layer(pts, width, 'swim', self.activation, fX=_next_predictions(self, Z, U, pre, A), seed=rng)
 
 # %% ../nbs/12_rnn.ipynb #8237b4a8
+_KEPT = contextvars.ContextVar('gfrnn_kept_solves', default=None)   # inside `kept_solves`: where fits with fixed settings leave their solve
+
+@contextlib.contextmanager
+def kept_solves():
+    "Around fits with fixed settings: a list that gets, for each, its solve(ridge) -> {'A': ...} on the same factorisation, so that other ridges cost no new one (`with_ridge`)."
+    kept = []
+    token = _KEPT.set(kept)
+    try: yield kept
+    finally: _KEPT.reset(token)
+
+def with_ridge(model:SampledRNN, ridge:float, solve) -> SampledRNN:
+    "A copy of a model fitted with fixed settings, solved again with another relative ridge by `solve` (its fit's, from `kept_solves`): the same model a fit with that ridge gives, without a new factorisation."
+    m = copy.copy(model)
+    m.ridge, m.ridge_, m.A_ = ridge, float(ridge), solve(ridge)['A'].copy()   # (C-contiguous, as `fit` leaves it: the same products, bit for bit)
+    return m
+
 def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     "One fit with fixed settings: (layer, solution dict)."
     Zs = smooth(Zh, sigma)
@@ -148,6 +167,7 @@ def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     want_k = self.mode == 'koopman' or bool(self.koopman)
     ed = EDMD(layer, Zs[0].shape[1], ('next', 'koopman') if want_k else 'next', solver, self.include_state, self.include_const,
               0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)._add(to_devices(Zs, xp), to_devices(Uh, xp))
+    if (kept := _KEPT.get()) is not None: kept.append(ed.solve)
     return layer, ed.solve(self.ridge)
 
 # %% ../nbs/12_rnn.ipynb #7e574f87
@@ -496,6 +516,16 @@ def _stepper(self:SampledRNN):
     mean, scale, A = to_device(self.mean_, xp), to_device(self.scale_, xp), self.A_
     u_mean, u_scale = (None, None) if self.u_mean_ is None else (to_device(self.u_mean_, xp), to_device(self.u_scale_, xp))
     layer = self.layer_.to(xp)
+    if xp is np and self.n_inputs_ == 0:   # on the host without inputs: the same numbers as `_features`, without its dispatch
+        Wt, b, act, ones = layer.W.T, layer.b, activation(layer.activation), {}
+        def step(x, u=None):
+            z = (to_host(x) - mean) / scale
+            H = z @ Wt
+            H += b
+            H = act(H, out=H)
+            if self.include_const and len(z) not in ones: ones[len(z)] = np.ones((len(z), 1))
+            return np.concatenate([H] + ([z] if self.include_state else []) + ([ones[len(z)]] if self.include_const else []), axis=1) @ A * scale + mean
+        return step
     def step(x, u=None):
         z = (to_device(x, xp) - mean) / scale
         v = None if u is None else (to_device(u, xp) - u_mean) / u_scale
