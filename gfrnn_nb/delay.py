@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from fastcore.basics import patch
 from scipy.spatial import cKDTree
-from .backend import to_host
+from .backend import to_host, blas_threads
 from .edmd import as_trajectories, as_inputs
 from .stream import iter_chunks, check_chunk, is_zarr
 from .checks import as_array, check_bool, check_finite, check_int, check_number, InputTypeError, unchanged_on_error, warn_isolated, checked_data, hold_in_range
@@ -209,11 +209,12 @@ class DelayRNN(Params):
                  backend:str='auto',        # array backend of the fit
                  seed:int=0,                # seed of every random draw
                  progress:bool=True,        # a progress bar when the embedding search or the ridge check takes more than 2 s
+                 blas_threads:int|None=1,   # BLAS threads during the fit (None leaves them alone): its many small and mid-sized products run fastest on one
                 ):
         self.delays, self.stride, self.width, self.sampler, self.activation = delays, stride, width, sampler, activation
         self.solver, self.ridge, self.random_scale, self.input_in_layer = solver, ridge, random_scale, input_in_layer
         self.denoise = denoise
-        self.backend, self.seed, self.progress = backend, seed, progress
+        self.backend, self.seed, self.progress, self.blas_threads = backend, seed, progress, blas_threads
 
 # %% ../nbs/14_delay.ipynb #c18dd064
 @patch(as_prop=True)
@@ -230,7 +231,7 @@ def _rnn(self:DelayRNN, ridge=None):
     return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
                       solver=self.solver, ridge=DELAY_RIDGES[0] if isinstance(ridge, str) and ridge == 'auto' else ridge, random_scale=self.random_scale,
                       input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed,
-                      ring=False, memory=False)   # delay coordinates are no ring of sites, and are the memory
+                      ring=False, memory=False, blas_threads=None)   # (inside this model's fit, which set the threads)   # delay coordinates are no ring of sites, and are the memory
 
 # %% ../nbs/14_delay.ipynb #972c218b
 @patch
@@ -239,7 +240,7 @@ def _search_rnn(self:DelayRNN, n_samples, seed=None):
     cap = [] if self.width == 'auto' else [self.width]
     return SampledRNN(width=max(1, min(SEARCH_WIDTH, n_samples // 4, *cap)), sampler='swim', activation='tanh', mode='recurrent',
                       solver='normal', ridge=1e-8, koopman=False, include_state=True, include_const=True, bound=None,
-                      input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed if seed is None else seed)
+                      input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed if seed is None else seed, blas_threads=None)
 
 # %% ../nbs/14_delay.ipynb #20018d5f
 @patch
@@ -268,9 +269,9 @@ def _check_denoise(denoise):
 @patch
 def fit(self:DelayRNN, X, U=None):
     "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
-    _check_auto('delays', self.delays); _check_auto('stride', self.stride); check_bool('progress', self.progress)
+    _check_auto('delays', self.delays); _check_auto('stride', self.stride); check_bool('progress', self.progress); check_int('blas_threads', self.blas_threads, options=(None,))
     check_number('ridge', self.ridge, low=0, options=('auto',)); _check_rnn_params(self._rnn()); _check_denoise(self.denoise)
-    with unchanged_on_error(self): return self._fit(X, U)
+    with unchanged_on_error(self), blas_threads(self.blas_threads): return self._fit(X, U)
 
 # %% ../nbs/14_delay.ipynb #e0dcb1c7
 def _runners_up(scores, chosen) -> list:
@@ -926,7 +927,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     fit_all, fit_tr = (smooth(trajs, filt), smooth(tr, filt)) if reading else (trajs, tr)   # what the models with memory are fitted on
     ml = memoryless(tr)
     base = _score_embedding(_Memoryless(ml, reads), trajs, None, starts, H, lo, hi, mean, sd)[0]
-    model = DelayRNN(ridge=0.0, seed=seed, backend=backend)   # its own long run is checked below
+    model = DelayRNN(ridge=0.0, seed=seed, backend=backend, blas_threads=None)   # its own long run is checked below (the fit it is part of set the threads)
     with warnings.catch_warnings(), phase_bar(bar, 1, 'memory', progress) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
         scores = _choose_embedding(model, fit_all, None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN, confirm=not reading)[1]
@@ -939,13 +940,13 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     if reading:   # every candidate fitted on the smoothed training parts, scored from the noisy histories it reads, as the memoryless one
         reading_noise = _reading_noise(tr, None)
         for c in cands:
-            m = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend)
+            m = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], seed=seed, backend=backend, blas_threads=None)
             m._fit_embedding(fit_tr, None, c['delays'], c['stride'], m._rnn())
             m.noise_sd_ = reading_noise
             v, why, _ = _score_embedding(_Memoryless(m, reads), trajs, None, starts, H, lo, hi, mean, sd)
             c['valid_steps'] = None if why else v
     else:
-        lins = [DelayRNN(delays=c['delays'], stride=1, width=1, ridge=1e-8, seed=seed, backend=backend) for c in cands[len(cands) - len(linear):]]
+        lins = [DelayRNN(delays=c['delays'], stride=1, width=1, ridge=1e-8, seed=seed, backend=backend, blas_threads=None) for c in cands[len(cands) - len(linear):]]
         lins = [lin._fit_embedding(fit_tr, None, lin.delays, 1, lin._rnn()) for lin in lins]
         for c, (v, why, _) in zip(cands[len(cands) - len(linear):], _score_embeddings(lins, trajs, None, starts, H, lo, hi, mean, sd)):
             c['valid_steps'] = None if why else v
@@ -961,7 +962,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
         rec.update(delays=c['delays'], stride=c['stride'], window=(c['delays'] - 1) * c['stride'], valid_steps=c['valid_steps'], width=c['width'], equilibrium=None)
         if not c['valid_steps'] > max(MEMORY_MARGIN * base, base + 1):
             rec['rejected'] = 'forecasts no further than the memoryless model'; break
-        model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], denoise=filt, seed=seed, backend=backend)
+        model = DelayRNN(delays=c['delays'], stride=c['stride'], width=c['width'], ridge=c['ridge'], denoise=filt, seed=seed, backend=backend, blas_threads=None)
         model._fit_embedding(fit_all, None, c['delays'], c['stride'], model._rnn())
         model.denoise_, model.denoise_scores_, model.noise_sd_ = filt, None, noise_sd
         rec['left'], rec['dstsp'], rec['dh'] = _long_statistics(model, trajs, starts, n_run, scaler, lo, hi, noise)

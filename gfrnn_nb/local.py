@@ -10,7 +10,7 @@ __all__ = ['RADII', 'WIDTHS', 'RIDGES', 'ring_patches', 'local_step', 'LocalRNN'
 import time, warnings
 import numpy as np
 from fastcore.basics import patch
-from .backend import to_host, host_rng
+from .backend import to_host, host_rng, blas_threads
 from .systems import Standardizer
 from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, LstsqAccumulator
@@ -102,10 +102,11 @@ class LocalRNN(Params):
                  bound:float|None=0.25,   # forecasts stay within the data's range widened by this fraction of it on each side (None: unbounded)
                  seed:int=0,              # seed of every random draw
                  progress:bool=True,      # a progress bar when choosing among the candidates takes more than 2 s
+                 blas_threads:int|None=1, # BLAS threads during the fit (None leaves them alone): its many small and mid-sized products run fastest on one
                 ):
         self.radius, self.width, self.ridge, self.sampler, self.activation = radius, width, ridge, sampler, activation
         self.validation_starts, self.validation_steps, self.bound = validation_starts, validation_steps, bound
-        self.seed, self.progress = seed, progress
+        self.seed, self.progress, self.blas_threads = seed, progress, blas_threads
 
 # %% ../nbs/16_local.ipynb #2f071c1f
 def _is_int(v): return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
@@ -132,7 +133,7 @@ def _check_params(m:LocalRNN, d:int):
     ridges = _candidates('ridge', m.ridge, lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) and 0 <= v < np.inf, 'a finite number >= 0', _is_real)
     check_option('sampler', m.sampler, ('swim', 'uswim', 'random')); check_option('activation', m.activation, ACTIVATIONS)
     for k in ('validation_starts', 'validation_steps'): check_int(k, getattr(m, k))
-    check_bool('progress', m.progress); check_number('bound', m.bound, low=0, options=(None,))
+    check_bool('progress', m.progress); check_number('bound', m.bound, low=0, options=(None,)); check_int('blas_threads', m.blas_threads, options=(None,))
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     return [int(r) for r in radii], [int(w) for w in widths], [float(g) for g in ridges]
 
@@ -190,6 +191,11 @@ def fit(self:LocalRNN, X, U=None):
     trajs = [to_host(x).astype(np.float64) for x in as_trajectories(X)]
     d = trajs[0].shape[1]
     radii, widths, ridges = _check_params(self, d)
+    with blas_threads(self.blas_threads): return self._fit(trajs, d, radii, widths, ridges)
+
+@patch
+def _fit(self:LocalRNN, trajs:list, d:int, radii:list, widths:list, ridges:list):
+    "The fit of checked trajectories and candidates (`fit`)."
     warn_isolated(trajs)
     t0 = time.perf_counter()
     scaler = Standardizer().fit([x.reshape(-1, 1) for x in trajs])   # one mean and scale for every site

@@ -11,7 +11,7 @@ import contextlib, contextvars, copy, inspect, json, os, time, warnings, zipfile
 from pathlib import Path
 import numpy as np
 from fastcore.basics import patch
-from .backend import get_xp, xp_of, to_device, to_devices, to_host, host_rng, backend_name, BACKENDS
+from .backend import get_xp, xp_of, to_device, to_devices, to_host, host_rng, backend_name, blas_threads, BACKENDS
 from .systems import Standardizer
 from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, warn_isolated, checked_data, hold_in_range
 from .sampling import HiddenLayer, sample_layer, activation, SAMPLERS, ACTIVATIONS
@@ -66,13 +66,14 @@ class SampledRNN(Params):
                  progress:bool=True,      # a progress bar when the selection takes more than 2 s
                  ring:bool|str='auto',    # 'auto': on data that look like identical sites on a ring, a local model competes in the automatic choice (width='auto'); True: on any data; False: never
                  memory:bool|str='auto',  # 'auto': on noisy data, or where the chosen model forecasts held-out data briefly, a delay model of the state competes (width='auto'); True: on any data; False: never
+                 blas_threads:int|None=1, # BLAS threads during the fit (None leaves them alone): its many small and mid-sized products run fastest on one
                 ):
         self.width, self.sampler, self.activation, self.mode, self.solver = width, sampler, activation, mode, solver
         self.ridge, self.koopman, self.include_state, self.include_const = ridge, koopman, include_state, include_const
         self.random_scale, self.input_in_layer = random_scale, input_in_layer
         self.block_rows, self.backend, self.seed = block_rows, backend, seed
         self.denoise, self.max_width, self.bound, self.progress = denoise, max_width, bound, progress
-        self.reservoir, self.ring, self.memory = reservoir, ring, memory
+        self.reservoir, self.ring, self.memory, self.blas_threads = reservoir, ring, memory, blas_threads
 
 # %% ../nbs/12_rnn.ipynb #ca8cfce6
 def _check_params(m:SampledRNN):
@@ -86,7 +87,7 @@ def _check_params(m:SampledRNN):
     for k in ('include_state', 'include_const', 'input_in_layer', 'progress'): check_bool(k, getattr(m, k))
     for k in ('ring', 'memory'):
         if not (isinstance(getattr(m, k), str) and getattr(m, k) == 'auto'): check_bool(k, getattr(m, k))
-    check_int('block_rows', m.block_rows, options=(None,)); check_int('reservoir', m.reservoir, low=2)
+    check_int('block_rows', m.block_rows, options=(None,)); check_int('reservoir', m.reservoir, low=2); check_int('blas_threads', m.blas_threads, options=(None,))
     if not isinstance(m.seed, np.random.Generator): check_int('seed', m.seed, low=0, options=(None,))
     if m.mode == 'koopman' and m.koopman is False: raise ValueError("koopman=False contradicts mode='koopman': the Koopman matrix is the model.")
     if m.input_in_layer and (m.mode == 'koopman' or m.koopman):
@@ -314,8 +315,10 @@ def _fit(self:SampledRNN, X, U=None):
 def fit(self:SampledRNN, X, U=None):
     "Fit on trajectories X ((n_traj, T, d), (T, d) or a list of (T_k, d)) and optional inputs U (one (T_k-1, m) per trajectory)."
     X = open_npy(X)
-    stream = _fit_source(self, X, U) if is_chunk_source(X) and _streams(self, X) else None   # (defined under 'Fitting in chunks')
-    fitted = _fit(self, X, U) if stream is None else stream[0]
+    _check_params(self)   # (before the threads are set)
+    with blas_threads(self.blas_threads):
+        stream = _fit_source(self, X, U) if is_chunk_source(X) and _streams(self, X) else None   # (defined under 'Fitting in chunks')
+        fitted = _fit(self, X, U) if stream is None else stream[0]
     fitted.setdefault('memory_', None)   # fits in chunks are memoryless...
     fitted.setdefault('noise_sd_', None)   # ...and start from the last state
     for k in ('A_', 'K_', 'C_', 'B_'):   # views into the solve, copied C-contiguous: a saved and loaded model then multiplies in the same memory order, bit for bit
