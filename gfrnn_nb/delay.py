@@ -231,7 +231,7 @@ def _rnn(self:DelayRNN, ridge=None):
     return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
                       solver=self.solver, ridge=DELAY_RIDGES[0] if isinstance(ridge, str) and ridge == 'auto' else ridge, random_scale=self.random_scale,
                       input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed,
-                      ring=False, memory=False, blas_threads=None)   # (inside this model's fit, which set the threads)   # delay coordinates are no ring of sites, and are the memory
+                      ring=False, memory=False, blas_threads=None)   # delay coordinates are no ring of sites, and are the memory; the threads are this model's fit's
 
 # %% ../nbs/14_delay.ipynb #972c218b
 @patch
