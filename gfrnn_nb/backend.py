@@ -155,6 +155,7 @@ def backend_name(xp) -> str:
 # %% ../nbs/00_backend.ipynb #3995409c
 def xp_of(a):
     "The array module that `a` lives on."
+    if type(a) is np.ndarray: return np   # the usual case first: a free run's loop asks at every step
     if isinstance(a, StrictArray): return strict
     if type(a).__module__.split('.')[0] == 'cupy': return importlib.import_module('cupy')
     return np

@@ -14,7 +14,7 @@ from fastcore.basics import patch
 from .backend import get_xp, xp_of, to_device, to_devices, to_host, host_rng, backend_name, blas_threads, BACKENDS
 from .systems import Standardizer
 from .checks import as_array, check_finite, check_int, check_number, check_option, check_bool, check_states, check_history, warn_isolated, checked_data, hold_in_range
-from .sampling import HiddenLayer, sample_layer, activation, SAMPLERS, ACTIVATIONS
+from .sampling import HiddenLayer, sample_layer, SAMPLERS, ACTIVATIONS
 from .edmd import as_trajectories, as_inputs, lift, edmd, EDMD, koopman_spectrum, plot_eigenvalues, SOLVERS
 from .stream import is_chunk_source, is_dask, open_npy, iter_chunks, dask_factor, chunk_name
 from .selection import (select, select_accumulated, smooth, smoothing, smoothing_reach, _smooth_one, split_validation, min_length, holdout_needs, constant_data, NestedLstsq,
@@ -519,16 +519,6 @@ def _stepper(self:SampledRNN):
     mean, scale, A = to_device(self.mean_, xp), to_device(self.scale_, xp), self.A_
     u_mean, u_scale = (None, None) if self.u_mean_ is None else (to_device(self.u_mean_, xp), to_device(self.u_scale_, xp))
     layer = self.layer_.to(xp)
-    if xp is np and self.n_inputs_ == 0:   # on the host without inputs: the same numbers as `_features`, without its dispatch
-        Wt, b, act, ones = layer.W.T, layer.b, activation(layer.activation), {}
-        def step(x, u=None):
-            z = (to_host(x) - mean) / scale
-            H = z @ Wt
-            H += b
-            H = act(H, out=H)
-            if self.include_const and len(z) not in ones: ones[len(z)] = np.ones((len(z), 1))
-            return np.concatenate([H] + ([z] if self.include_state else []) + ([ones[len(z)]] if self.include_const else []), axis=1) @ A * scale + mean
-        return step
     def step(x, u=None):
         z = (to_device(x, xp) - mean) / scale
         v = None if u is None else (to_device(u, xp) - u_mean) / u_scale
