@@ -180,7 +180,7 @@ def check_finite(a, name:str='X', hint:str=''):
 
 # %% ../nbs/03_checks.ipynb #d7625842
 def hold_in_range(z, lo, hi) -> tuple:
-    "States z (B, d) (numpy) held within [lo, hi] (NaN to 0 held there, ±inf to the bounds), and a mask (B,) of the rows that were outside it or not finite; where every value is inside, (z itself, False): the usual step costs two comparisons, no copy."
+    "States z (B, d) (numpy) held within [lo, hi] (±inf to the bounds, NaN to 0 and then within them), and a mask (B,) of the rows that were outside it or not finite; where every value is inside, (z itself, False): the usual step costs two comparisons, no copy."
     inside = (z >= lo) & (z <= hi)   # False for NaN
     if inside.all(): return z, False
     return np.clip(np.nan_to_num(z), lo, hi), ~inside.all(axis=1)
