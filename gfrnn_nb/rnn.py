@@ -161,7 +161,7 @@ def with_ridge(model:SampledRNN, ridge:float, solve) -> SampledRNN:
 
 def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     "One fit with fixed settings: (layer, solution dict)."
-    Zs = smooth(Zh, sigma)
+    Zs = smooth(Zh, sigma, Uh)
     n_pairs = sum(len(z) - 1 for z in Zs)
     width = self.width if self.width != 'auto' else max(1, min(self.max_width, n_pairs // 2))   # no held-out runs: stay below the pairs
     layer = _draw(self, Zs, Uh, width).to(xp)
@@ -196,7 +196,7 @@ def _fit_selected(self:SampledRNN, Zh:list, Uh:list, xp, bar=None):
         kind, v = record['chosen']['reg']
         ed = EDMD(layer, Zh[0].shape[1], ('next', 'koopman'), 'svd' if kind == 'cutoff' else 'qr', self.include_state,
                   self.include_const, 0 if Uh[0] is None else Uh[0].shape[1], self.input_in_layer, self.block_rows, xp)
-        sol.update({k: v_ for k, v_ in ed._add(to_devices(smooth(Zh, sigma), xp), to_devices(Uh, xp)).solve(v if kind == 'ridge' else 0.0).items() if k != 'A'})
+        sol.update({k: v_ for k, v_ in ed._add(to_devices(smooth(Zh, sigma, Uh), xp), to_devices(Uh, xp)).solve(v if kind == 'ridge' else 0.0).items() if k != 'A'})
     return layer, sol, sigma, record
 
 # %% ../nbs/12_rnn.ipynb #a07c36a5

@@ -70,10 +70,10 @@ def _smooth_one(z, s):
     return savgol_filter(z, s[1], s[2], axis=0, mode='interp' if len(z) >= s[1] else 'nearest')
 
 # %% ../nbs/11a_selection.ipynb #9bf3facb
-def smooth(trajs:list, spec) -> list:
-    "Each trajectory smoothed along time: a Gaussian of σ = `spec` steps (0: unchanged), a Savitzky–Golay filter 'savgol-W-P', or 'model-<base>' (`model_smooth`)."
+def smooth(trajs:list, spec, inputs:list=None) -> list:
+    "Each trajectory smoothed along time: a Gaussian of σ = `spec` steps (0: unchanged), a Savitzky–Golay filter 'savgol-W-P', or 'model-<base>' (`model_smooth`, whose model reads the trajectories' `inputs` where given)."
     s = smoothing(spec)
-    if s[0] == 'model': return model_smooth(trajs, s[1])
+    if s[0] == 'model': return model_smooth(trajs, s[1], inputs=inputs)
     return list(trajs) if s == ('gauss', 0.0) else [_smooth_one(z, s) for z in trajs]
 
 # %% ../nbs/11a_selection.ipynb #5972050b
@@ -126,7 +126,7 @@ MODEL_OVERLAP = 256  # ...with this many more on each side
 
 # %% ../nbs/11a_selection.ipynb #130368ec
 def _model_step(x, model) -> tuple:
-    "F(x) (n, d) and its Jacobians J (n, d, d), J[t, i, a] = ∂F_i/∂x_a, of the tanh model (W, b, A_h, A_x, a_0)."
+    "F(x) (n, d) and its Jacobians J (n, d, d), J[t, i, a] = ∂F_i/∂x_a, of the tanh model (W, b, A_h, A_x, a_0); a_0 is (d,), or each step's own (n, d) (where known inputs add to it)."
     W, b, Ah, Ax, a0 = model
     h = np.tanh(x @ W.T + b)
     s = 1 - h * h
@@ -160,13 +160,19 @@ def _gauss_newton(y, x, model, s, q, window:int, overlap:int):
     for start in range(0, len(x), window):
         stop = min(len(x), start + window)
         a, e = max(0, start - overlap), min(len(x), stop + overlap)
-        dx[start:stop] = _gauss_newton_window(y[a:e], x[a:e], model, s, q)[start - a:stop - a]
+        dx[start:stop] = _gauss_newton_window(y[a:e], x[a:e], _steps_of(model, a, e), s, q)[start - a:stop - a]
     return dx
 
-def _tanh_model(layer, A) -> tuple:
-    "(W, b, A_h, A_x, a_0) of a tanh layer on [h, x, 1] and its outer weights A (rows: hidden units, state, constant), on the host."
+def _steps_of(model, a:int, e:int) -> tuple:
+    "The model of states a..e-1: where each step has its own offset a_0 (inputs), the offsets of those steps."
+    W, b, Ah, Ax, a0 = model
+    return model if a0.ndim == 1 else (W, b, Ah, Ax, a0[a:e - 1])
+
+def _tanh_model(layer, A, n_inputs:int=0) -> tuple:
+    "(W, b, A_h, A_x, a_0) of a tanh layer on [h, x, 1] and its outer weights A (rows: hidden units, state, constant, then `n_inputs` input rows, left out), on the host."
     A, M = to_host(A), layer.width
-    return (to_host(layer.W), to_host(layer.b), A[:M], A[M:-1], A[-1])
+    k = len(A) - n_inputs   # the rows before the inputs'
+    return (to_host(layer.W), to_host(layer.b), A[:M], A[M:k - 1], A[k - 1])
 
 def _assimilated(y, x, model, s, q, steps:int=MODEL_STEPS, window:int=MODEL_WINDOW, overlap:int=MODEL_OVERLAP):
     "The states observed as y (T, d), smoothed with `model` (`_tanh_model`): `steps` Gauss–Newton steps from x, observation noise s, model error q."
@@ -181,8 +187,10 @@ def model_smooth(trajs:list,                # trajectories (T_k, d)
                  width:int=MODEL_WIDTH, ridge:float=MODEL_RIDGE, # the model: SWIM tanh neurons (at most pairs / 4) and relative ridge
                  steps:int=MODEL_STEPS,     # Gauss–Newton steps
                  window:int=MODEL_WINDOW, overlap:int=MODEL_OVERLAP, # states solved together, and more on each side
-                 seed:int=0) -> list:
-    "Each trajectory smoothed with the data's own dynamics: the x that minimises Σ‖(y_t − x_t)/s‖² + Σ‖(x_{t+1} − F(x_t))/(error·s)‖², F a sampled RNN fitted on the trajectories filtered by `base`, s each coordinate's observation noise (`noise_level`); the filtered ones where no noise is measured."
+                 seed:int=0,
+                 inputs:list=None,          # each trajectory's inputs (T_k - 1, m), or None: F(x_t, u_t) then adds a linear term in u_t
+                ) -> list:
+    "Each trajectory smoothed with the data's own dynamics: the x that minimises Σ‖(y_t − x_t)/s‖² + Σ‖(x_{t+1} − F(x_t))/(error·s)‖², F a sampled RNN fitted on the trajectories filtered by `base` (with inputs, F(x_t, u_t)), s each coordinate's observation noise (`noise_level`); the filtered ones where no noise is measured."
     if smoothing(base)[0] == 'model': raise ValueError(f"base={base!r}: expected a filter (a Gaussian σ or 'savgol-W-P'), not a model smoothing.")
     ys = [np.asarray(y, dtype=float) for y in trajs]
     cat = np.concatenate(ys)
@@ -195,8 +203,17 @@ def model_smooth(trajs:list,                # trajectories (T_k, d)
     s = np.maximum(noise, 1e-3 * noise.max())     # a coordinate without noise: weighted as a little noisy
     Xt, Xn = np.concatenate([z[:-1] for z in S]), np.concatenate([z[1:] for z in S])
     layer = sample_layer(Xt, max(1, min(width, n_pairs // 4)), 'swim', 'tanh', fX=Xn, seed=seed)
-    model = _tanh_model(layer, edmd(S, layer, 'next', 'qr', ridge)['A'])
-    return [_assimilated(z, x, model, s, error * s, steps, window, overlap) * sd + mean for z, x in zip(Z, S)]
+    us = None if inputs is None or inputs[0] is None else [np.asarray(u, dtype=float) for u in inputs]
+    if us is None:
+        model = _tanh_model(layer, edmd(S, layer, 'next', 'qr', ridge)['A'])
+        models = [model] * len(Z)
+    else:   # the inputs' term, known at every step, joins each step's offset
+        ucat = np.concatenate(us)
+        V = [(u - ucat.mean(0)) / np.where(ucat.std(0) > 0, ucat.std(0), 1.0) for u in us]
+        A = to_host(edmd(S, layer, 'next', 'qr', ridge, U=V)['A'])
+        W, b, Ah, Ax, a0 = _tanh_model(layer, A, V[0].shape[1])
+        models = [(W, b, Ah, Ax, a0 + v @ A[len(A) - v.shape[1]:]) for v in V]
+    return [_assimilated(z, x, m, s, error * s, steps, window, overlap) * sd + mean for z, x, m in zip(Z, S, models)]
 
 # %% ../nbs/11a_selection.ipynb #ce2426df
 def smoothing_reach(spec) -> int:
@@ -651,11 +668,14 @@ def _finals(nested, cands, vr, L, bounds, ref, ref_series, floor, bar, tie=0.0, 
 
 # %% ../nbs/11a_selection.ipynb #f69f9ee6
 def _smoothings(Ztr:list, denoise) -> tuple:
-    "The noise level, the smoothings that remove noise only (of SMOOTHINGS, else of NARROW_SMOOTHINGS), and those to try (the first is none)."
+    "The noise level, the smoothings that remove noise only (of SMOOTHINGS; else of SMOOTHINGS, measured against what the narrowest filter removes where that looks white and exceeds the level; else of NARROW_SMOOTHINGS), and those to try (the first is none)."
     noise = noise_level(Ztr)
     noisy = NOISE_THRESHOLD < noise < NOISE_CEILING
-    passes = lambda ladder: [s for s in ladder if noisy and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS]
-    smoothable = passes(SMOOTHINGS) or [s for s in passes(NARROW_SMOOTHINGS) if residual_correlation(Ztr, s) <= NARROW_CORRELATION]
+    passes = lambda ladder, scale=1.0: [s for s in ladder if noisy and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS * scale]
+    meter = lambda: (max(1.0, smoothing_excess(Ztr, NARROW_SMOOTHINGS[-1], noise))   # where the narrowest filter's removal looks white, it measures the noise
+                     if noisy and residual_correlation(Ztr, NARROW_SMOOTHINGS[-1]) <= NARROW_CORRELATION else 1.0)
+    smoothable = (passes(SMOOTHINGS) or passes(SMOOTHINGS, meter())
+                  or [s for s in passes(NARROW_SMOOTHINGS) if residual_correlation(Ztr, s) <= NARROW_CORRELATION])
     sigmas = [float(denoise) if not isinstance(denoise, str) else denoise] if denoise != 'auto' else [0.0] + smoothable
     return noise, smoothable, sigmas
 
@@ -695,7 +715,7 @@ class _Fits:
         if smoothing(sigma)[0] == 'model':   # smoothed with a model of the training parts alone (kept: it costs a fit)
             if sigma not in self.model_smoothed:
                 tr, tru = split_validation(self.Z, self.U)[:2]
-                self.model_smoothed[sigma] = (smooth(tr, sigma), tru)
+                self.model_smoothed[sigma] = (smooth(tr, sigma, tru), tru)
             Zs, Utr = self.model_smoothed[sigma]
         else: Zs, Utr = split_validation(smooth(self.Z, sigma), self.U)[:2]
         if sigma not in self.layers: self.layers[sigma] = self.draw(Zs, Utr, self.max_width)
@@ -809,7 +829,7 @@ def select(Z:list,               # standardised trajectories (T_k, d) on the hos
     sigmas = list(dict.fromkeys(sigmas + [c['sigma'] for c in cands]))   # with the model smoothing, where it competed
     fallback = chosen is None
     if fallback: chosen = _fallback(main, len(ho['vr_h'][0]))
-    held = split_validation(smooth(Z, sigma), U)   # the held-out rows join the fit of the chosen model
+    held = split_validation(smooth(Z, sigma, U), U)   # the held-out rows join the fit of the chosen model
     nested.add(to_devices(held[2], xp), to_devices(held[3], xp))
     A = nested.solve(nested.factors(chosen['width']), tuple(chosen['reg']))
     if probe is not None and not fallback:   # a stable equilibrium where runs come to rest: the next candidate of the smoothing
