@@ -296,13 +296,18 @@ def _fit(self:DelayRNN, X, U):
     ys = _series_list(X, 'X')
     ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
-    delays, stride, scores = self.delays, self.stride, None
+    delays, stride, scores, narrow = self.delays, self.stride, None, None
     warn_isolated(ys)
     if auto and constant_data(ys):   # no held-out run tells embeddings apart: the shortest, and say so
-        _holdout_cuts(ys)            # (series too short for 'auto' are refused as any others)
         delays, stride, auto = (1 if delays == 'auto' else delays), (1 if stride == 'auto' else stride), False
         warnings.warn(f"every observed variable is constant, so no held-out run can tell embeddings apart: fitted with delays={delays}, "
                       f"stride={stride}. Pass other data, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
+    if auto and (short := _too_short(ys)) is not None:   # nothing to hold out: the classic heuristic, unvalidated, and say so
+        delays, stride, narrow = _short_embedding(ys, self.delays, self.stride, self.width)
+        warnings.warn(f"{short}. Fitted instead with delays={delays}, stride={stride} (what `suggest_embedding` reads off the longest series, "
+                      f"the window within a tenth of the shortest) and {narrow} hidden neurons (at most a quarter of the training pairs), "
+                      "unvalidated. Pass longer series, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
+        auto = False
     self.noise_sd_, sigma, tried = None, 0.0 if self.denoise == 'auto' else self.denoise, None   # (the ridge check's runs read no history)
     smoothable = _smoothings(Standardizer().fit(ys).transform(ys), 'auto')[1] if auto and self.denoise == 'auto' and us is None else []
     from tqdm.auto import tqdm
@@ -310,7 +315,8 @@ def _fit(self:DelayRNN, X, U):
         if auto: (delays, stride), scores = _choose_embedding(self, smooth(ys, max(smoothable, key=noise_removed) if smoothable else sigma), us, bar=bar)
         if smoothable: sigma, tried = self._choose_denoise(ys, smoothable, delays, stride)   # noisy: the filter, at the chosen embedding
         fit_ys, t1 = smooth(ys, sigma), time.perf_counter()
-        if self._checks_ridge(us): self._choose_ridge(fit_ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar)
+        if narrow is not None: self._fit_embedding(fit_ys, us, delays, stride, self._rnn().set_params(width=narrow))   # too short to check a ridge too
+        elif self._checks_ridge(us): self._choose_ridge(fit_ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar)
         else: self._fit_embedding(fit_ys, us, delays, stride, self._rnn())
     self.denoise_, self.denoise_scores_ = sigma, tried
     self.noise_sd_ = _reading_noise(ys, us) if smoothing(sigma) != ('gauss', 0.0) else None
@@ -460,6 +466,29 @@ def _holdout(ys, us=None, max_window:int=None) -> tuple:
     cap = min(len(t) for t in tr) // 10
     if max_window is not None: cap = min(cap, max_window)
     return (tr, tru, cap, *_holdout_starts(ys, cuts, offset=cap), 0 in cuts)
+
+# %% ../nbs/14_delay.ipynb #e3a96c12
+def _too_short(ys) -> str|None:
+    "Why the series are too short for an automatic embedding (what `_holdout_cuts` says), or None."
+    try: _holdout_cuts(ys)
+    except ValueError as e: return str(e).rstrip('.')
+    return None
+
+def _short_embedding(ys, delays, stride, width) -> tuple:
+    "(delays, stride, width) of the unvalidated fit of series too short to hold out: `suggest_embedding` of the longest (its lags up to a quarter of its length; D = 2, τ = 1 where it is too short for that), the given values where fixed, the window (D-1)τ within a tenth of the shortest series (at least one step), and at most a quarter of the training pairs as hidden neurons."
+    y, shortest = max(ys, key=len), min(len(y) for y in ys)
+    lag = min(100, len(y) // 4)
+    s = suggest_embedding(y, max_lag=lag) if lag >= 2 else None
+    D = delays if delays != 'auto' else s.delays if s else 2
+    tau = stride if stride != 'auto' else s.stride if s else 1
+    cap = max(1, shortest // 10)
+    if delays == 'auto': D = max(2, min(D, cap // tau + 1))
+    if stride == 'auto' and (D - 1) * tau > cap: tau = max(1, cap // (D - 1))
+    if shortest < (D - 1) * tau + 3:
+        raise ValueError(f"delays={D}, stride={tau}: a window of {(D - 1) * tau} steps and two steps after it (two training pairs) need "
+                         f"series of at least {(D - 1) * tau + 3} steps; the shortest has {shortest}.")
+    pairs = sum(len(y) - (D - 1) * tau - 1 for y in ys)
+    return int(D), int(tau), max(1, pairs // 4 if width == 'auto' else min(int(width), pairs // 4))
 
 # %% ../nbs/14_delay.ipynb #54083feb
 CONFIRM_TOP = 4     # top candidates scored again as the returned model, under two draws

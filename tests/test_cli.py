@@ -214,7 +214,6 @@ ERRORS = [   # (argv with {d} for the folder of bad files, text in the one line)
     (['fit', '{d}/two.csv', '--seed', '1.5', '--out', '{d}/m.npz'], "argument --seed: invalid int value: '1.5'"),
     (['fit', '{d}/two.csv', '--fill', '-1', '--out', '{d}/m.npz'], "argument --fill: invalid value '-1': expected an integer >= 0"),
     (['fit', '{d}/two.csv', '{d}/short.csv', '--out', '{d}/m.npz'], 'the data files have [2, 1] columns'),
-    (['fit', '{d}/short.csv', '--delays', 'auto', '--out', '{d}/m.npz'], 'holds out the last 20% of each series'),
     (['forecast', '{d}/notes.npz', '--from', '{d}/two.csv', '--steps', '5', '--out', '{d}/p.csv'], 'not a gfrnn model file'),
     (['forecast', '{d}/two.csv', '--from', '{d}/two.csv', '--steps', '5', '--out', '{d}/p.csv'], 'not a gfrnn model file'),
     (['forecast', '{d}/gone.npz', '--from', '{d}/two.csv', '--steps', '5', '--out', '{d}/p.csv'], 'no model file at'),

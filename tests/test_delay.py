@@ -96,15 +96,33 @@ def test_auto_on_many_short_trials_holds_out_whole_series():
     p = m.forecast_from(X[:3, :40], 50)
     assert p.shape == (3, 50, 1) and np.isfinite(p).all()
 
-@pytest.mark.parametrize('ys', [[np.zeros(40)] * 20, [np.zeros(60), np.zeros(200)]])
-def test_auto_on_short_series_it_cannot_hold_out_says_what_it_needs(ys):
-    with pytest.raises(ValueError, match='or several series of more than 50 steps'):
-        DelayRNN(width=10, backend='numpy').fit(ys)
+@pytest.mark.parametrize('ys', [[np.sin(0.3 * np.arange(40) + k) for k in range(20)], [np.sin(0.3 * np.arange(60)), np.sin(0.3 * np.arange(200))]])
+def test_auto_on_short_series_it_cannot_hold_out_says_what_it_needs_and_fits_unvalidated(ys):
+    with pytest.warns(UserWarning, match='or several series of more than 50 steps') as rec:
+        m = DelayRNN(width=10, backend='numpy').fit(ys)
+    assert any('unvalidated' in str(w.message) for w in rec)
+    shortest = min(len(y) for y in ys)
+    assert 1 <= m.window <= max(1, shortest // 10) and m.rnn_.width <= 10 and m.embedding_scores_ is None
+    assert np.isfinite(m.forecast_from(ys[0], 20)).all()
 
 @pytest.mark.parametrize('T', [10, 100, 249])
-def test_auto_on_too_short_data_says_how_many_steps_it_needs(T):
-    with pytest.raises(ValueError, match=f'the longest series has {T} steps, expected at least 250'):
-        DelayRNN(width=10, backend='numpy').fit(np.sin(0.1 * np.arange(T)))
+def test_auto_on_too_short_data_says_how_many_steps_it_needs_and_fits_unvalidated(T):
+    with pytest.warns(UserWarning, match=f'the longest series has {T} steps, expected at least 250'):
+        m = DelayRNN(backend='numpy').fit(np.sin(0.1 * np.arange(T)))
+    pairs = T - m.window - 1
+    assert m.window <= max(1, T // 10) and 1 <= m.rnn_.width <= max(1, pairs // 4) and m.ridge_ == 0.0
+    assert np.isfinite(m.forecast_from(np.sin(0.1 * np.arange(T)), 20)).all()
+
+@pytest.mark.parametrize('kw, T, msg', [(dict(), 3, 'at least 4 steps; the shortest has 3'), (dict(delays=5), 6, 'delays=5, stride=1: a window of 4 steps')])
+def test_auto_on_series_too_short_for_any_embedding_is_refused(kw, T, msg):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        with pytest.raises(ValueError, match=msg): DelayRNN(**kw).fit(np.sin(np.arange(float(T))))
+
+def test_constant_short_series_fit_the_shortest_embedding():
+    with pytest.warns(UserWarning, match='every observed variable is constant'):
+        m = DelayRNN(width=10).fit([np.zeros(40)] * 20)
+    assert m.embedding_ == dict(delays=1, stride=1)
 
 @pytest.mark.parametrize('kw, msg', [(dict(delays='four'), "delays='four'"), (dict(delays=2.5), 'delays=2.5'),
                                      (dict(delays=True), 'delays=True'), (dict(delays=0), 'delays=0'),
