@@ -163,7 +163,7 @@ def _fit_fixed(self:SampledRNN, Zh:list, Uh:list, xp, sigma:float, solver:str):
     "One fit with fixed settings: (layer, solution dict)."
     Zs = smooth(Zh, sigma, Uh)
     n_pairs = sum(len(z) - 1 for z in Zs)
-    width = self.width if self.width != 'auto' else max(1, min(self.max_width, n_pairs // 2))   # no held-out runs: stay below the pairs
+    width = self.width if self.width != 'auto' else max(1, min(self.max_width, n_pairs // 4))   # no held-out runs: a quarter of the pairs (as the delay model's unvalidated fit)
     layer = _draw(self, Zs, Uh, width).to(xp)
     want_k = self.mode == 'koopman' or bool(self.koopman)
     ed = EDMD(layer, Zs[0].shape[1], ('next', 'koopman') if want_k else 'next', solver, self.include_state, self.include_const,
