@@ -26,6 +26,7 @@ from .backend import get_xp, xp_of, to_device, to_devices, to_host
 from .sampling import HiddenLayer, activation, tanh_readout, tanh_readout_step, sample_layer
 from .edmd import LstsqAccumulator, edmd
 from .checks import renamed
+from .systems import Standardizer
 from .metrics import valid_prediction_time, state_space_divergence, power_spectrum_distance
 
 # %% ../nbs/11a_selection.ipynb #f060099e
@@ -208,8 +209,7 @@ def model_smooth(trajs:list,                # trajectories (T_k, d)
         model = _tanh_model(layer, edmd(S, layer, 'next', 'qr', ridge)['A'])
         models = [model] * len(Z)
     else:   # the inputs' term, known at every step, joins each step's offset
-        ucat = np.concatenate(us)
-        V = [(u - ucat.mean(0)) / np.where(ucat.std(0) > 0, ucat.std(0), 1.0) for u in us]
+        V = Standardizer().fit_transform(us)
         A = to_host(edmd(S, layer, 'next', 'qr', ridge, U=V)['A'])
         W, b, Ah, Ax, a0 = _tanh_model(layer, A, V[0].shape[1])
         models = [(W, b, Ah, Ax, a0 + v @ A[len(A) - v.shape[1]:]) for v in V]
