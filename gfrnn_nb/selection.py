@@ -671,8 +671,9 @@ def _smoothings(Ztr:list, denoise) -> tuple:
     "The noise level, the smoothings that remove noise only (of SMOOTHINGS; else of SMOOTHINGS, measured against what the narrowest filter removes where that looks white and exceeds the level; else of NARROW_SMOOTHINGS), and those to try (the first is none)."
     noise = noise_level(Ztr)
     noisy = NOISE_THRESHOLD < noise < NOISE_CEILING
-    passes = lambda ladder, scale=1.0: [s for s in ladder if noisy and smoothing_excess(Ztr, s, noise) <= MAX_EXCESS * scale]
-    meter = lambda: (max(1.0, smoothing_excess(Ztr, NARROW_SMOOTHINGS[-1], noise))   # where the narrowest filter's removal looks white, it measures the noise
+    excess = {s: smoothing_excess(Ztr, s, noise) for s in SMOOTHINGS + NARROW_SMOOTHINGS} if noisy else {}
+    passes = lambda ladder, scale=1.0: [s for s in ladder if noisy and excess[s] <= MAX_EXCESS * scale]
+    meter = lambda: (max(1.0, excess[NARROW_SMOOTHINGS[-1]])   # where the narrowest filter's removal looks white, it measures the noise
                      if noisy and residual_correlation(Ztr, NARROW_SMOOTHINGS[-1]) <= NARROW_CORRELATION else 1.0)
     smoothable = (passes(SMOOTHINGS) or passes(SMOOTHINGS, meter())
                   or [s for s in passes(NARROW_SMOOTHINGS) if residual_correlation(Ztr, s) <= NARROW_CORRELATION])
