@@ -293,7 +293,7 @@ def fit_file(args):
     if len({r[1].shape[1] for r in reads}) > 1: raise CLIError(f"the data files have {[r[1].shape[1] for r in reads]} columns: expected the same variables in each.")
     series = [piece for f, X, _, lines in reads for piece in _stretches(f, X, lines, args)]
     if args.delays is not None or args.stride is not None:
-        model = DelayRNN(delays=args.delays or 'auto', stride=args.stride or 'auto', width=args.width or 300, backend=args.backend, seed=args.seed)
+        model = DelayRNN(delays=args.delays or 'auto', stride=args.stride or 'auto', width=args.width or 'auto', backend=args.backend, seed=args.seed)
     else:
         if series[0].shape[1] == 1: print("note: one variable and no --delays: the model sees only the current value; a scalar series usually needs --delays auto")
         model = SampledRNN(width=args.width or 'auto', backend=args.backend, seed=args.seed)
@@ -339,7 +339,7 @@ def add_file_parsers(sub):
     f.add_argument('--out', required=True, help='the model file to write (.npz)')
     f.add_argument('--delays', type=_positive_int_or_auto, default=None, help="delay coordinates, or 'auto': fit a DelayRNN (scalar or partly observed series)")
     f.add_argument('--stride', type=_positive_int_or_auto, default=None, help="rows between delay coordinates, or 'auto' (a DelayRNN too)")
-    f.add_argument('--width', type=_positive_int_or_auto, default=None, help="hidden neurons, or 'auto' (default: 'auto'; 300 for a DelayRNN)")
+    f.add_argument('--width', type=_positive_int_or_auto, default=None, help="hidden neurons, or 'auto' (default: 'auto')")
     f.add_argument('--backend', default='auto', choices=('auto', 'numpy', 'cupy'), help='array backend')
     f.add_argument('--seed', type=int, default=0, help='seed of the model')
     f.add_argument('--fill', type=_count, default=0, metavar='N', help='fill gaps of at most N missing rows by linear interpolation (default 0: fit on the stretches between gaps)')

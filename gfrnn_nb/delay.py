@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['EMBEDDING_DELAYS', 'HOLDOUT_FRACTION', 'HOLDOUT_MIN_STEPS', 'RANGE_MARGIN', 'SEARCH_WIDTH', 'DELAY_RIDGES',
-           'RIDGE_LONG', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS', 'SCREEN_MIN', 'LONG_PIECE',
-           'DELAY_ASSIMILATION_ERROR', 'DELAY_READ_STEPS', 'READ_MIN', 'READ_WINDOWS', 'MEMORY_WINDOW', 'MEMORY_MARGIN',
-           'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE', 'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS',
-           'delay_embed', 'autocorrelation', 'mutual_information', 'first_minimum', 'false_nearest_neighbours',
-           'EmbeddingSuggestion', 'suggest_embedding', 'autocorrelation_time', 'embedding_candidates', 'DelayRNN',
-           'equilibria', 'memory_candidate', 'load_model']
+           'RIDGE_LONG', 'LOW_VALID', 'LOW_STEPS', 'WIDTH_RULES', 'CONFIRM_TOP', 'CONFIRM_DRAWS', 'EARLY_CHUNKS',
+           'SCREEN_MIN', 'LONG_PIECE', 'DELAY_ASSIMILATION_ERROR', 'DELAY_READ_STEPS', 'READ_MIN', 'READ_WINDOWS',
+           'MEMORY_WINDOW', 'MEMORY_MARGIN', 'LINEAR_MEMORY', 'MEMORY_READ_TOP', 'MEMORY_SMOOTHED_RIDGE',
+           'MEMORY_SCREEN', 'MEMORY_LONG', 'MODEL_KINDS', 'delay_embed', 'autocorrelation', 'mutual_information',
+           'first_minimum', 'false_nearest_neighbours', 'EmbeddingSuggestion', 'suggest_embedding',
+           'autocorrelation_time', 'embedding_candidates', 'DelayRNN', 'equilibria', 'memory_candidate', 'load_model']
 
 # %% ../nbs/14_delay.ipynb #c220bc71
 import itertools, os, time, warnings
@@ -198,7 +198,7 @@ class DelayRNN(Params):
     def __init__(self, *,
                  delays='auto',             # delay coordinates D (the current observation included), or 'auto'
                  stride='auto',             # lag τ between them, in samples, or 'auto'
-                 width:int|str=300,         # hidden neurons of the final fit (the search scores embeddings at this width)
+                 width:int|str='auto',      # hidden neurons of the final fit, or 'auto': chosen on the held-out ends among WIDTH_RULES (at most SEARCH_WIDTH, at which the search scores embeddings)
                  sampler:str='swim',        # 'swim', 'uswim', 'aswim' or 'random'
                  activation:str='tanh',     # 'tanh' or 'relu'
                  solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' ('auto' would score free runs of the whole delay vector, whose coordinates drift apart)
@@ -225,10 +225,11 @@ def window(self:DelayRNN):
 
 # %% ../nbs/14_delay.ipynb #185b5923
 @patch
-def _rnn(self:DelayRNN, ridge=None):
-    "The inner model of the final fit, with `ridge` (default: the parameter's; 'auto' starts from the least of DELAY_RIDGES)."
+def _rnn(self:DelayRNN, ridge=None, width=None):
+    "The inner model of the final fit, with `ridge` (default: the parameter's; 'auto' starts from the least of DELAY_RIDGES) and `width` (default: the parameter's; 'auto' is SEARCH_WIDTH until the fit chooses it)."
     ridge = self.ridge if ridge is None else ridge
-    return SampledRNN(width=self.width, sampler=self.sampler, activation=self.activation, mode='recurrent',
+    width = self.width if width is None else width
+    return SampledRNN(width=SEARCH_WIDTH if isinstance(width, str) and width == 'auto' else width, sampler=self.sampler, activation=self.activation, mode='recurrent',
                       solver=self.solver, ridge=DELAY_RIDGES[0] if isinstance(ridge, str) and ridge == 'auto' else ridge, random_scale=self.random_scale,
                       input_in_layer=self.input_in_layer, backend=self.backend, seed=self.seed,
                       ring=False, memory=False, blas_threads=None)   # delay coordinates are no ring of sites, and are the memory; the threads are this model's fit's
@@ -258,6 +259,11 @@ def ridge_(self:DelayRNN) -> float:
     "The fitted model's ridge (with ridge='auto', the one the long-run check kept)."
     return float(self.rnn_.ridge)
 
+@patch(as_prop=True)
+def width_(self:DelayRNN) -> int:
+    "The fitted model's hidden neurons (with width='auto', the ones `width_scores_` records the choice of)."
+    return int(self.rnn_.layer_.width)
+
 # %% ../nbs/14_delay.ipynb #d0ed0380
 def _check_denoise(denoise):
     "A DelayRNN's `denoise`: 'auto', a Gaussian σ >= 0 in steps or a 'savgol-W-P' filter (a smoothing with a model is `SampledRNN`'s)."
@@ -285,8 +291,8 @@ def _rank(steps:float, error=None) -> tuple:
 
 @patch
 def _checks_ridge(self:DelayRNN, us) -> bool:
-    "Whether the final fit's ridge is chosen by its long free runs: ridge='auto', no inputs (a long run would need future ones), a fixed width and solve (an automatic one regularises itself)."
-    return isinstance(self.ridge, str) and us is None and self.width != 'auto' and self.solver != 'auto'
+    "Whether the final fit's ridge is chosen by its long free runs: ridge='auto', no inputs (a long run would need future ones), a fixed solve (an automatic one regularises itself)."
+    return isinstance(self.ridge, str) and us is None and self.solver != 'auto'
 
 @patch
 def _fit(self:DelayRNN, X, U):
@@ -314,14 +320,77 @@ def _fit(self:DelayRNN, X, U):
     with tqdm(total=1, delay=2, disable=not self.progress, desc='embedding', leave=False) as bar:   # shown after 2 s
         if auto: (delays, stride), scores = _choose_embedding(self, smooth(ys, max(smoothable, key=noise_removed) if smoothable else sigma), us, bar=bar)
         if smoothable: sigma, tried = self._choose_denoise(ys, smoothable, delays, stride)   # noisy: the filter, at the chosen embedding
+        sigma, width, self.width_scores_ = (sigma, narrow, None) if narrow is not None else self._final_width(ys, us, delays, stride, sigma)
         fit_ys, t1 = smooth(ys, sigma), time.perf_counter()
-        if narrow is not None: self._fit_embedding(fit_ys, us, delays, stride, self._rnn().set_params(width=narrow))   # too short to check a ridge too
-        elif self._checks_ridge(us): self._choose_ridge(fit_ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar)
-        else: self._fit_embedding(fit_ys, us, delays, stride, self._rnn())
+        if narrow is not None: self._fit_embedding(fit_ys, us, delays, stride, self._rnn(width=narrow))   # too short to check a ridge too
+        elif self._checks_ridge(us): self._choose_ridge(fit_ys, [(delays, stride)] + _runners_up(scores, (delays, stride)), bar, width)
+        else: self._fit_embedding(fit_ys, us, delays, stride, self._rnn(width=width))
     self.denoise_, self.denoise_scores_ = sigma, tried
     self.noise_sd_ = _reading_noise(ys, us) if smoothing(sigma) != ('gauss', 0.0) else None
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
+
+# %% ../nbs/14_delay.ipynb #dac633af
+LOW_VALID, LOW_STEPS = 0.1, 10   # where no width's held-out forecasts stay valid for this fraction of the horizon, nor for this many steps (a series barely predictable at the valid-time threshold, as many measured ones are), the valid steps are too few to tell models apart and the least error over the horizon chooses
+WIDTH_RULES = (4, 16, None)   # width='auto' tries at most SEARCH_WIDTH neurons and a quarter of the training pairs, a sixteenth of them, and one neuron (None: nearly a linear autoregression on the delay vector)
+
+def _rule_width(rule, n_pairs:int) -> int:
+    "The width a rule of WIDTH_RULES gives for n_pairs training pairs: one neuron (None), else at most SEARCH_WIDTH and n_pairs // rule, at least one."
+    return 1 if rule is None else min(SEARCH_WIDTH, max(1, n_pairs // rule))
+
+def _pairs(ys, delays:int, stride:int) -> int:
+    "Training pairs (delay vector, next observation) the series hold with this embedding."
+    return sum(max(0, len(y) - (delays - 1) * stride - 1) for y in ys)
+
+@patch
+def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
+    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer."
+    tr, tru, _, starts, H, _ = _holdout(ys, us)   # the search's split and starts
+    n_tr, rules = _pairs(tr, delays, stride), []
+    for r in WIDTH_RULES:   # each width once, by the first rule that gives it
+        if _rule_width(r, n_tr) not in [W for _, W in rules]: rules.append((r, _rule_width(r, n_tr)))
+    L = min(min(p for _, p in starts) + 1, max(READ_MIN, READ_WINDOWS * ((delays - 1) * stride + 1)))
+    hist = np.stack([ys[i][p + 1 - L:p + 1] for i, p in starts])
+    fut = None if us is None else np.stack([us[i][p:p + H] for i, p in starts])
+    cat = np.concatenate(tr)
+    mean, sd = cat.mean(0), np.where(cat.std(0) > 0, cat.std(0), 1.0)
+    zt = (np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts]) - mean) / sd
+    scale = np.sqrt(np.mean(np.sum(zt ** 2, axis=-1), axis=-1))   # `nrmse`'s scale, as `_score_embedding`'s
+    scale = np.where(scale > 0, scale, 1.0)
+    def scores(sigma):   # each rule's model fitted on the training parts `sigma` smooths, scored from the held-out histories
+        noise = _reading_noise(tr, tru) if smoothing(sigma) != ('gauss', 0.0) else None
+        fit_tr, out = smooth(tr, sigma), []
+        for r, W in rules:
+            m = DelayRNN(**{**self.get_params(), 'delays': delays, 'stride': stride, 'width': W, 'progress': False})
+            m._fit_embedding(fit_tr, tru, delays, stride, self._search_rnn(n_tr).set_params(width=W))
+            m.noise_sd_ = noise
+            with np.errstate(all='ignore'), warnings.catch_warnings():
+                warnings.simplefilter('ignore', RuntimeWarning)   # a run that diverges is scored as it is
+                pred = m.forecast_from(hist, H, u=fut)
+            err = np.linalg.norm((pred - mean) / sd - zt, axis=-1) / scale[:, None]
+            over = ~(err <= 0.4)   # as `valid_prediction_time`
+            steps = np.where(over.any(axis=1), over.argmax(axis=1), H)
+            out.append(dict(sigma=sigma, rule=r, width=W, valid_steps=float(np.median(steps)),
+                            error=float(np.median(err.mean(axis=1))) if np.all(np.isfinite(err)) else None))
+        return out
+    tried = scores(sigma)
+    perr = np.linalg.norm((hist[:, -1:] - mean) / sd - zt, axis=-1) / scale[:, None]   # persistence: the last observation held
+    pover = ~(perr <= 0.4)
+    persist = float(np.median(np.where(pover.any(axis=1), pover.argmax(axis=1), H)))
+    by_error = max(c['valid_steps'] for c in tried) < min(LOW_VALID * H, LOW_STEPS)
+    if by_error and smoothing(sigma) != ('gauss', 0.0): tried += scores(0.0)   # the valid steps say nothing: the error against the noisy truth is all there is, and the unsmoothed model competes
+    inf = lambda e: np.inf if e is None else e   # a run that is not finite: no error
+    best = min(tried, key=lambda c: inf(c['error']) if by_error else (-c['valid_steps'], inf(c['error'])))
+    width = _rule_width(best['rule'], _pairs(ys, delays, stride))
+    return best['sigma'], width, dict(width=width, rule=best['rule'], sigma=best['sigma'], by='error' if by_error else 'valid steps', horizon=int(H), persistence_steps=persist, candidates=tried)
+
+@patch
+def _final_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
+    "The final fit's filter, width and the record of their choice: `sigma` and the parameter where the width is fixed (None); for width='auto', `_choose_width` where the series hold a held-out end, else `sigma` and at most SEARCH_WIDTH and a quarter of the training pairs (None)."
+    if not isinstance(self.width, str): return sigma, self.width, None
+    if _too_short(ys) is None: return self._choose_width(ys, us, delays, stride, sigma)
+    return sigma, _rule_width(WIDTH_RULES[0], _pairs(ys, delays, stride)), None
+
 
 # %% ../nbs/14_delay.ipynb #8e85980c
 def _chunk_series(k:int, kw:dict) -> tuple:
@@ -374,7 +443,7 @@ def _fit_chunks(self:DelayRNN, X, U):
     rnn = self._rnn().fit(_embedded_chunks(chunks, None, delays, stride))   # ridge='auto': the least ridge, unchecked (the stream is read once)
     self.rnn_, self.embedding_, self.ridge_check_ = rnn, dict(delays=int(delays), stride=int(stride)), None
     self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // delays, rnn.n_inputs_
-    self.denoise_, self.denoise_scores_, self.noise_sd_ = 0.0, None, None
+    self.denoise_, self.denoise_scores_, self.noise_sd_, self.width_scores_ = 0.0, None, None, None
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
@@ -496,6 +565,7 @@ CONFIRM_DRAWS = 1   # draws beyond the model's own; each top candidate keeps its
 EARLY_CHUNKS = 8    # the screen's free runs go in this many pieces of the horizon, and stop once every run has lost validity
 SCREEN_MIN = 2_000  # a screen on part of the data (`screen` < 1) keeps at least this many latest steps of each training part
 
+
 # %% ../nbs/14_delay.ipynb #5b46590b
 def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd, early:bool=False):
     "(median valid steps (NRMSE <= 0.4, standardised) of free runs from the held-out starts, None or the reason they were rejected, and where the median run stays valid to the horizon the median of each run's mean NRMSE over it, else None). early: the runs stop once every one has lost validity (an unbounded model's first steps are the same), so a run that leaves the range later is not seen."
@@ -598,8 +668,8 @@ def _score_batch(ms, ys, starts, H, lo, hi, mean, sd, early):
 # %% ../nbs/14_delay.ipynb #8d834165
 @patch
 def _confirm_rnn(self:DelayRNN, n_samples, seed):
-    "The model the fit returns, under another draw, when its settings are fixed; else the search model."
-    if self.width == 'auto' or self.solver == 'auto': return self._search_rnn(n_samples, seed)
+    "The model the fit returns, under another draw, when its solve is fixed (width='auto': at SEARCH_WIDTH, the widest it may choose); else the search model."
+    if self.solver == 'auto': return self._search_rnn(n_samples, seed)
     rnn = self._rnn(); rnn.seed = seed
     return rnn
 
@@ -625,7 +695,7 @@ def _choose_embedding(self, ys, us, max_window:int=None, bar=None, screen:float=
     part, partu = _screen_parts(tr, tru, screen) if screen < 1 else (tr, tru)
     def fit(D, s, rnn, data=(tr, tru)): return DelayRNN(delays=D, stride=s, backend=self.backend, seed=self.seed)._fit_embedding(*data, D, s, rnn)
     def score(ms, early=False): return _score_embeddings(ms, ys, us, starts, H, lo, hi, mean, sd, early)
-    same = (self.width == 'auto' or self.solver == 'auto') and part is tr   # the returned model is the search model: a screened model is its own first confirming draw
+    same = self.solver == 'auto' and part is tr   # the returned model is the search model: a screened model is its own first confirming draw
     scores, models = [], []
     for D, s in cands:   # the screen: every candidate fitted, then run as one batch; the runs stop once every one has lost validity
         t0 = time.perf_counter()
@@ -716,17 +786,17 @@ def _check_starts(ys, window:int) -> tuple:
 
 # %% ../nbs/14_delay.ipynb #a1008d1f
 @patch
-def _fit_ridge(self:DelayRNN, ys, delays:int, stride:int, ridge:float, kept:dict):
-    "The final fit with this embedding and ridge: an embedding's first fit factorises, and its other ridges solve that factorisation again (`with_ridge`: the same model, bit for bit); `kept` carries it from call to call."
+def _fit_ridge(self:DelayRNN, ys, delays:int, stride:int, ridge:float, kept:dict, width=None):
+    "The final fit with this embedding, ridge and width (default: the parameter's): an embedding's first fit factorises, and its other ridges solve that factorisation again (`with_ridge`: the same model, bit for bit); `kept` carries it from call to call."
     if kept.get('embedding') != (delays, stride):
-        with kept_solves() as solves: self._fit_embedding(ys, None, delays, stride, self._rnn(ridge))
+        with kept_solves() as solves: self._fit_embedding(ys, None, delays, stride, self._rnn(ridge, width))
         kept.update(embedding=(delays, stride), rnn=self.rnn_, solve=solves[0])
     else: self.rnn_ = with_ridge(kept['rnn'], ridge, kept['solve'])
     return self
 
 @patch
-def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
-    "Fit on all the data with each embedding (D, τ) in turn and each ridge of DELAY_RIDGES, least first, until one's long free runs pass `choose`'s rules against the held-out truth; none passes: the first embedding with the ridge whose runs left least often, then with the closest statistics, and a warning."
+def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None, width=None):
+    "Fit on all the data (at `width`, default the parameter's) with each embedding (D, τ) in turn and each ridge of DELAY_RIDGES, least first, until one's long free runs pass `choose`'s rules against the held-out truth; none passes: the first embedding with the ridge whose runs left least often, then with the closest statistics, and a warning."
     t0, cands, first, sc = time.perf_counter(), [], [], Standardizer().fit(ys)
     Z, cat = sc.transform(ys), np.concatenate(ys)
     lo, hi = cat.min(0), cat.max(0)
@@ -736,12 +806,12 @@ def _choose_ridge(self:DelayRNN, ys, embeddings:list, bar=None):
         starts, H = _check_starts(ys, (delays - 1) * stride)
         if starts is None and e: continue
         if starts is None:   # too short to check: the least ridge, recorded as unchecked
-            return self._fit_embedding(ys, None, delays, stride, self._rnn())
+            return self._fit_embedding(ys, None, delays, stride, self._rnn(width=width))
         floor = _statistics(np.stack([Z[i][p + 1:p + 1 + H] for i, p in starts]), np.concatenate(Z), max(Z, key=len))
         n_long = max(H, min(RIDGE_LONG, sum(len(y) for y in ys)))
         kept = {}
         for ridge in DELAY_RIDGES:
-            self._fit_ridge(ys, delays, stride, ridge, kept)
+            self._fit_ridge(ys, delays, stride, ridge, kept, width)
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')   # a run that leaves the range is scored below, not reported
                 left, dstsp, dh = _long_statistics(self, ys, starts, n_long, sc, lo, hi, noise)
@@ -956,7 +1026,7 @@ def memory_candidate(trajs:list,    # the trajectories (T_k, d) on the host, in 
     fit_all, fit_tr = (smooth(trajs, filt), smooth(tr, filt)) if reading else (trajs, tr)   # what the models with memory are fitted on
     ml = memoryless(tr)
     base = _score_embedding(_Memoryless(ml, reads), trajs, None, starts, H, lo, hi, mean, sd)[0]
-    model = DelayRNN(ridge=0.0, seed=seed, backend=backend, blas_threads=None)   # its own long run is checked below (the fit it is part of set the threads)
+    model = DelayRNN(width=SEARCH_WIDTH, ridge=0.0, seed=seed, backend=backend, blas_threads=None)   # its own long run is checked below (the fit it is part of set the threads)
     with warnings.catch_warnings(), phase_bar(bar, 1, 'memory', progress) as bar:
         warnings.simplefilter('ignore')   # every embedding rejected: recorded below, not reported
         scores = _choose_embedding(model, fit_all, None, max_window=MEMORY_WINDOW, bar=bar, screen=MEMORY_SCREEN, confirm=not reading)[1]
@@ -1016,7 +1086,7 @@ def _delay_record(self:DelayRNN) -> tuple:
     if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
     meta, arrays = _record(self.rnn_)
     fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_',
-                                                  'denoise_', 'denoise_scores_', 'noise_sd_')}
+                                                  'denoise_', 'denoise_scores_', 'noise_sd_', 'width_scores_')}
     return dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()}
 
 # %% ../nbs/14_delay.ipynb #21f98eac
@@ -1046,6 +1116,7 @@ def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     m.rnn_, m.embedding_, m.n_observed_, m.n_inputs_ = rnn, dict(delays=D, stride=s), k, n_in
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_, m.ridge_check_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_'))
     m.denoise_, m.denoise_scores_, m.noise_sd_ = meta.get('denoise_') or 0.0, meta.get('denoise_scores_'), meta.get('noise_sd_')   # (older files: none)
+    m.width_scores_ = meta.get('width_scores_')
     try: smoothing(m.denoise_)
     except (ValueError, TypeError): raise _damaged(path, f"denoise_ is {m.denoise_!r}: expected a filter") from None
     sd = m.noise_sd_

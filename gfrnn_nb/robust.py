@@ -121,9 +121,9 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20, noise_seed:
 
 # %% ../nbs/43_robust.ipynb #baccd378
 def _fixed_delay(m:DelayRNN) -> DelayRNN:
-    "A fitted DelayRNN's embedding, ridge and smoothing as fixed settings (unfitted)."
+    "A fitted DelayRNN's embedding, width, ridge and smoothing as fixed settings (unfitted)."
     e = m.embedding_
-    return DelayRNN(**{**m.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'ridge': m.ridge_, 'denoise': getattr(m, 'denoise_', 0.0) or 0.0, 'progress': False})
+    return DelayRNN(**{**m.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'width': m.width_, 'ridge': m.ridge_, 'denoise': getattr(m, 'denoise_', 0.0) or 0.0, 'progress': False})
 
 def _plain_models(model) -> list:
     "The models with `model`'s chosen settings fixed (unfitted), or [] for a model that chose nothing."
