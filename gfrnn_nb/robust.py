@@ -164,7 +164,7 @@ def fit_parts(model) -> list:
 
 # %% ../nbs/43_robust.ipynb #8485dac4
 ROBUST_CACHE_VERSION = 3   # 2: rows time the plain fit of the chosen setting; 3: and say where the fit's time went
-SERIES_REVISION = 3   # raised when DelayRNN's defaults change, so that the scalar settings' sampled rows are computed again
+SERIES_REVISION = 4   # raised when DelayRNN's defaults change, so that the scalar settings' sampled rows are computed again
 
 # %% ../nbs/43_robust.ipynb #efeb4b03
 def robust_row(setting:str, method:str, seed:int=0, n_free:int=100_000, budget_seconds:float=180.0, cache:bool=True,
