@@ -332,11 +332,11 @@ def _fit(self:DelayRNN, X, U):
 
 # %% ../nbs/14_delay.ipynb #dac633af
 LOW_VALID, LOW_STEPS = 0.1, 10   # where no width's held-out forecasts stay valid for this fraction of the horizon, nor for this many steps (a series barely predictable at the valid-time threshold, as many measured ones are), the valid steps are too few to tell models apart and the least error over the horizon chooses
-WIDTH_RULES = (4, 16, None)   # width='auto' tries at most SEARCH_WIDTH neurons and a quarter of the training pairs, a sixteenth of them, and one neuron (None: nearly a linear autoregression on the delay vector)
+WIDTH_RULES = ('search', 4, 16, 'one')   # width='auto' tries SEARCH_WIDTH neurons, at most that many and a quarter of the training pairs, a sixteenth of them, and one neuron (nearly a linear autoregression on the delay vector)
 
 def _rule_width(rule, n_pairs:int) -> int:
-    "The width a rule of WIDTH_RULES gives for n_pairs training pairs: one neuron (None), else at most SEARCH_WIDTH and n_pairs // rule, at least one."
-    return 1 if rule is None else min(SEARCH_WIDTH, max(1, n_pairs // rule))
+    "The width a rule of WIDTH_RULES gives for n_pairs training pairs: SEARCH_WIDTH ('search'), one neuron ('one'), else at most SEARCH_WIDTH and n_pairs // rule, at least one."
+    return SEARCH_WIDTH if rule == 'search' else 1 if rule == 'one' else min(SEARCH_WIDTH, max(1, n_pairs // rule))
 
 def _pairs(ys, delays:int, stride:int) -> int:
     "Training pairs (delay vector, next observation) the series hold with this embedding."
@@ -344,7 +344,7 @@ def _pairs(ys, delays:int, stride:int) -> int:
 
 @patch
 def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
-    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer."
+    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer. The record also gives, for scale, the valid steps of persistence (the last observation held)."
     tr, tru, _, starts, H, _ = _holdout(ys, us)   # the search's split and starts
     n_tr, rules = _pairs(tr, delays, stride), []
     for r in WIDTH_RULES:   # each width once, by the first rule that gives it
@@ -389,7 +389,7 @@ def _final_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
     "The final fit's filter, width and the record of their choice: `sigma` and the parameter where the width is fixed (None); for width='auto', `_choose_width` where the series hold a held-out end, else `sigma` and at most SEARCH_WIDTH and a quarter of the training pairs (None)."
     if not isinstance(self.width, str): return sigma, self.width, None
     if _too_short(ys) is None: return self._choose_width(ys, us, delays, stride, sigma)
-    return sigma, _rule_width(WIDTH_RULES[0], _pairs(ys, delays, stride)), None
+    return sigma, _rule_width(4, _pairs(ys, delays, stride)), None
 
 
 # %% ../nbs/14_delay.ipynb #8e85980c

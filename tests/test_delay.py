@@ -515,8 +515,8 @@ def _ar2(n, seed):
 
 def test_the_width_rules_stay_within_the_search_width_and_a_quarter_of_the_pairs():
     import gfrnn_nb.delay as dl
-    assert [dl._rule_width(r, 20_000) for r in dl.WIDTH_RULES] == [300, 300, 1]   # long series: the search width, or one neuron
-    assert [dl._rule_width(r, 400) for r in dl.WIDTH_RULES] == [100, 25, 1]
+    assert [dl._rule_width(r, 20_000) for r in dl.WIDTH_RULES] == [300, 300, 300, 1]   # long series: the search width, or one neuron
+    assert [dl._rule_width(r, 400) for r in dl.WIDTH_RULES] == [300, 100, 25, 1]
     assert dl._rule_width(4, 2) == 1 and dl._pairs([np.zeros(10), np.zeros(3)], 3, 2) == 5 + 0
 
 def test_width_auto_is_chosen_on_the_held_out_end_recorded_and_saved(tmp_path):
@@ -525,8 +525,8 @@ def test_width_auto_is_chosen_on_the_held_out_end_recorded_and_saved(tmp_path):
     m = DelayRNN(seed=0, progress=False).fit(y)
     rec, D, s = m.width_scores_, m.embedding_['delays'], m.embedding_['stride']
     pairs = len(y) - (D - 1) * s - 1
-    assert [c['rule'] for c in rec['candidates']] == [4, 16, None] and len({c['width'] for c in rec['candidates']}) == 3
-    assert m.width_ == rec['width'] == dl._rule_width(rec['rule'], pairs) <= pairs // 4   # the rule, applied to all the data
+    assert [c['rule'] for c in rec['candidates']] == ['search', 4, 16, 'one'] and len({c['width'] for c in rec['candidates']}) == 4
+    assert m.width_ == rec['width'] == dl._rule_width(rec['rule'], pairs)   # the rule, applied to all the data
     assert rec['by'] in ('error', 'valid steps') and rec['horizon'] > 0
     assert DelayRNN.load(m.save(tmp_path / 'w.npz')).width_scores_ == rec
     fixed = DelayRNN(delays=D, stride=s, width=40, seed=0, progress=False).fit(y)
