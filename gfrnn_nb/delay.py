@@ -344,7 +344,7 @@ def _pairs(ys, delays:int, stride:int) -> int:
 
 @patch
 def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
-    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer. The record also gives, for scale, the valid steps of persistence (the last observation held)."
+    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon nor for LOW_STEPS steps, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer. The record also gives, for scale, the valid steps of persistence (the last observation held)."
     tr, tru, _, starts, H, _ = _holdout(ys, us)   # the search's split and starts
     n_tr, rules = _pairs(tr, delays, stride), []
     for r in WIDTH_RULES:   # each width once, by the first rule that gives it
@@ -390,7 +390,6 @@ def _final_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
     if not isinstance(self.width, str): return sigma, self.width, None
     if _too_short(ys) is None: return self._choose_width(ys, us, delays, stride, sigma)
     return sigma, _rule_width(4, _pairs(ys, delays, stride)), None
-
 
 # %% ../nbs/14_delay.ipynb #8e85980c
 def _chunk_series(k:int, kw:dict) -> tuple:
@@ -564,7 +563,6 @@ CONFIRM_TOP = 4     # top candidates scored again as the returned model, under t
 CONFIRM_DRAWS = 1   # draws beyond the model's own; each top candidate keeps its worst score
 EARLY_CHUNKS = 8    # the screen's free runs go in this many pieces of the horizon, and stop once every run has lost validity
 SCREEN_MIN = 2_000  # a screen on part of the data (`screen` < 1) keeps at least this many latest steps of each training part
-
 
 # %% ../nbs/14_delay.ipynb #5b46590b
 def _score_embedding(model, ys, us, starts, H, lo, hi, mean, sd, early:bool=False):
