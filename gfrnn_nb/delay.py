@@ -26,7 +26,7 @@ import scipy.linalg
 from .selection import choose, long_run_statistics, _statistics, _smoothings, observation_noise, held_out_whole, progress_phase, phase_bar, constant_data
 from .selection import _fixed_points, _rests, EQ_STARTS
 from .selection import smooth, smoothing, smoothing_label, noise_removed, noise_level, _tanh_model
-from .metrics import valid_prediction_time
+from .metrics import valid_prediction_time, nrmse
 from .sampling import tanh_readout, tanh_readout_step
 from .systems import Standardizer
 from .rnn import Params, SampledRNN, _check_params as _check_rnn_params, write_model_file, read_model_file, _record, _damaged, _meta_int, _params_from
@@ -342,21 +342,30 @@ def _pairs(ys, delays:int, stride:int) -> int:
     "Training pairs (delay vector, next observation) the series hold with this embedding."
     return sum(max(0, len(y) - (delays - 1) * stride - 1) for y in ys)
 
-@patch
-def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
-    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon nor for LOW_STEPS steps, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer. The record also gives, for scale, the valid steps of persistence (the last observation held)."
-    tr, tru, _, starts, H, _ = _holdout(ys, us)   # the search's split and starts
-    n_tr, rules = _pairs(tr, delays, stride), []
-    for r in WIDTH_RULES:   # each width once, by the first rule that gives it
-        if _rule_width(r, n_tr) not in [W for _, W in rules]: rules.append((r, _rule_width(r, n_tr)))
+def _held_out_histories(ys, us, delays:int, stride:int) -> tuple:
+    "The search's split (`_holdout`) with, for each held-out start, the history a reading needs (READ_MIN steps, or READ_WINDOWS windows, as far as the series go), the inputs after it and the truth standardised by the training parts: (training parts, their inputs, histories, inputs, horizon H, mean, sd, truth)."
+    tr, tru, _, starts, H, _ = _holdout(ys, us)
     L = min(min(p for _, p in starts) + 1, max(READ_MIN, READ_WINDOWS * ((delays - 1) * stride + 1)))
     hist = np.stack([ys[i][p + 1 - L:p + 1] for i, p in starts])
     fut = None if us is None else np.stack([us[i][p:p + H] for i, p in starts])
     cat = np.concatenate(tr)
     mean, sd = cat.mean(0), np.where(cat.std(0) > 0, cat.std(0), 1.0)
-    zt = (np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts]) - mean) / sd
-    scale = np.sqrt(np.mean(np.sum(zt ** 2, axis=-1), axis=-1))   # `nrmse`'s scale, as `_score_embedding`'s
-    scale = np.where(scale > 0, scale, 1.0)
+    return tr, tru, hist, fut, H, mean, sd, (np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts]) - mean) / sd
+
+def _steps_and_error(pred_z, zt) -> tuple:
+    "The median valid steps (NRMSE <= 0.4, as `valid_prediction_time`) of standardised runs against the truth, and the median of each run's mean NRMSE over the horizon (None where a run is not finite)."
+    err = nrmse(pred_z, zt)
+    over = ~(err <= 0.4)
+    steps = np.where(over.any(axis=1), over.argmax(axis=1), err.shape[1])
+    return float(np.median(steps)), float(np.median(err.mean(axis=1))) if np.all(np.isfinite(err)) else None
+
+@patch
+def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
+    "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon nor for LOW_STEPS steps, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer. The record also gives, for scale, the valid steps of persistence (the last observation held)."
+    tr, tru, hist, fut, H, mean, sd, zt = _held_out_histories(ys, us, delays, stride)
+    n_tr, rules = _pairs(tr, delays, stride), []
+    for r in WIDTH_RULES:   # each width once, by the first rule that gives it
+        if _rule_width(r, n_tr) not in [W for _, W in rules]: rules.append((r, _rule_width(r, n_tr)))
     def scores(sigma):   # each rule's model fitted on the training parts `sigma` smooths, scored from the held-out histories
         noise = _reading_noise(tr, tru) if smoothing(sigma) != ('gauss', 0.0) else None
         fit_tr, out = smooth(tr, sigma), []
@@ -367,16 +376,11 @@ def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple
             with np.errstate(all='ignore'), warnings.catch_warnings():
                 warnings.simplefilter('ignore', RuntimeWarning)   # a run that diverges is scored as it is
                 pred = m.forecast_from(hist, H, u=fut)
-            err = np.linalg.norm((pred - mean) / sd - zt, axis=-1) / scale[:, None]
-            over = ~(err <= 0.4)   # as `valid_prediction_time`
-            steps = np.where(over.any(axis=1), over.argmax(axis=1), H)
-            out.append(dict(sigma=sigma, rule=r, width=W, valid_steps=float(np.median(steps)),
-                            error=float(np.median(err.mean(axis=1))) if np.all(np.isfinite(err)) else None))
+            steps, error = _steps_and_error((pred - mean) / sd, zt)
+            out.append(dict(sigma=sigma, rule=r, width=W, valid_steps=steps, error=error))
         return out
     tried = scores(sigma)
-    perr = np.linalg.norm((hist[:, -1:] - mean) / sd - zt, axis=-1) / scale[:, None]   # persistence: the last observation held
-    pover = ~(perr <= 0.4)
-    persist = float(np.median(np.where(pover.any(axis=1), pover.argmax(axis=1), H)))
+    persist = _steps_and_error(np.broadcast_to((hist[:, -1:] - mean) / sd, zt.shape), zt)[0]   # persistence: the last observation held
     by_error = max(c['valid_steps'] for c in tried) < min(LOW_VALID * H, LOW_STEPS)
     if by_error and smoothing(sigma) != ('gauss', 0.0): tried += scores(0.0)   # the valid steps say nothing: the error against the noisy truth is all there is, and the unsmoothed model competes
     inf = lambda e: np.inf if e is None else e   # a run that is not finite: no error
@@ -388,7 +392,7 @@ def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple
 def _final_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
     "The final fit's filter, width and the record of their choice: `sigma` and the parameter where the width is fixed (None); for width='auto', `_choose_width` where the series hold a held-out end, else `sigma` and at most SEARCH_WIDTH and a quarter of the training pairs (None)."
     if not isinstance(self.width, str): return sigma, self.width, None
-    if _too_short(ys) is None: return self._choose_width(ys, us, delays, stride, sigma)
+    if _too_short(ys) is None and not constant_data(ys): return self._choose_width(ys, us, delays, stride, sigma)   # (constant series: nothing to tell widths apart)
     return sigma, _rule_width(4, _pairs(ys, delays, stride)), None
 
 # %% ../nbs/14_delay.ipynb #8e85980c
@@ -938,12 +942,7 @@ def read_history(self:DelayRNN, history):
 @patch
 def _choose_denoise(self:DelayRNN, ys:list, smoothable:list, delays:int, stride:int) -> tuple:
     "The filter of `smoothable` whose model (this embedding, fitted on the smoothed training parts) forecasts the held-out histories, read through itself, furthest against the noisy held-out truth (a tie: the first): (filter, [{sigma, valid_steps}, ...]). The model without smoothing does not compete: from noisy histories against a noisy truth it scored best on some records where it forecast the clean truth least far."
-    tr, _, _, starts, H, _ = _holdout(ys)            # the search's split and starts
-    L = min(min(p for _, p in starts) + 1, max(READ_MIN, READ_WINDOWS * ((delays - 1) * stride + 1)))
-    hist = np.stack([ys[i][p + 1 - L:p + 1] for i, p in starts])
-    cat = np.concatenate(tr)
-    mean, sd = cat.mean(0), np.where(cat.std(0) > 0, cat.std(0), 1.0)
-    zt = (np.stack([ys[i][p + 1:p + 1 + H] for i, p in starts]) - mean) / sd
+    tr, _, hist, _, H, mean, sd, zt = _held_out_histories(ys, None, delays, stride)   # the search's split and starts
     noise, tried = _reading_noise(tr, None), []
     for sigma in smoothable:
         m = DelayRNN(**{**self.get_params(), 'delays': delays, 'stride': stride, 'progress': False})
