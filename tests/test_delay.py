@@ -96,18 +96,18 @@ def test_auto_on_many_short_trials_holds_out_whole_series():
     p = m.forecast_from(X[:3, :40], 50)
     assert p.shape == (3, 50, 1) and np.isfinite(p).all()
 
-@pytest.mark.parametrize('ys', [[np.sin(0.3 * np.arange(40) + k) for k in range(20)], [np.sin(0.3 * np.arange(60)), np.sin(0.3 * np.arange(200))]])
+@pytest.mark.parametrize('ys', [[np.sin(0.3 * np.arange(18) + k) for k in range(20)], [np.sin(0.3 * np.arange(18)), np.sin(0.3 * np.arange(90))]])
 def test_auto_on_short_series_it_cannot_hold_out_says_what_it_needs_and_fits_unvalidated(ys):
-    with pytest.warns(UserWarning, match='or several series of more than 50 steps') as rec:
+    with pytest.warns(UserWarning, match='or several series of more than 20 steps') as rec:
         m = DelayRNN(width=10, backend='numpy').fit(ys)
     assert any('unvalidated' in str(w.message) for w in rec)
     shortest = min(len(y) for y in ys)
     assert 1 <= m.window <= max(1, shortest // 10) and m.rnn_.width <= 10 and m.embedding_scores_ is None
     assert np.isfinite(m.forecast_from(ys[0], 20)).all()
 
-@pytest.mark.parametrize('T', [10, 100, 249])
+@pytest.mark.parametrize('T', [10, 60, 99])
 def test_auto_on_too_short_data_says_how_many_steps_it_needs_and_fits_unvalidated(T):
-    with pytest.warns(UserWarning, match=f'the longest series has {T} steps, expected at least 250'):
+    with pytest.warns(UserWarning, match=f'the longest series has {T} steps, expected at least 100'):
         m = DelayRNN(backend='numpy').fit(np.sin(0.1 * np.arange(T)))
     pairs = T - m.window - 1
     assert m.window <= max(1, T // 10) and 1 <= m.rnn_.width <= max(1, pairs // 4) and m.ridge_ == 0.0
@@ -532,24 +532,38 @@ def test_width_auto_is_chosen_on_the_held_out_end_recorded_and_saved(tmp_path):
     fixed = DelayRNN(delays=D, stride=s, width=40, seed=0, progress=False).fit(y)
     assert fixed.width_ == 40 and fixed.width_scores_ is None   # a given width is kept
 
+def _ar2_ratio(y, n_train:int) -> float:
+    "RMS error of DelayRNN()'s 10-step forecasts from 110 origins after its n_train training steps of y, over that of the least-squares AR(2)."
+    tr, origins = y[:n_train], range(n_train, n_train + 110)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        m = DelayRNN(seed=0, progress=False).fit(tr)
+        F = m.forecast_from(np.stack([y[o - 100:o, None] for o in origins]), 10)[..., 0]
+    c = np.linalg.lstsq(np.stack([tr[1:-1], tr[:-2], np.ones(len(tr) - 2)], 1), tr[2:], rcond=None)[0]
+    A = []
+    for o in origins:
+        x = list(y[o - 2:o])
+        for _ in range(10): x.append(c[0] * x[-1] + c[1] * x[-2] + c[2])
+        A.append(x[2:])
+    T = np.stack([y[o:o + 10] for o in origins])
+    return float(np.sqrt(np.mean((F - T) ** 2)) / np.sqrt(np.mean((np.array(A) - T) ** 2)))
+
 def test_width_auto_forecasts_a_noisy_oscillator_about_as_well_as_its_least_squares_autoregression():
     # the fixed width of 300 on 300 steps forecast 1.7 and 2.2 times less accurately than the AR(2) least-squares fit
-    for seed in (14, 16):
-        y = _ar2(420, seed)
-        tr = y[:300]
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            m = DelayRNN(seed=0, progress=False).fit(tr)
-            origins = range(300, 410)
-            F = m.forecast_from(np.stack([y[o - 100:o, None] for o in origins]), 10)[..., 0]
-        c = np.linalg.lstsq(np.stack([tr[1:-1], tr[:-2], np.ones(len(tr) - 2)], 1), tr[2:], rcond=None)[0]
-        A = []
-        for o in origins:
-            x = list(y[o - 2:o])
-            for _ in range(10): x.append(c[0] * x[-1] + c[1] * x[-2] + c[2])
-            A.append(x[2:])
-        T = np.stack([y[o:o + 10] for o in origins])
-        assert np.sqrt(np.mean((F - T) ** 2)) < 1.15 * np.sqrt(np.mean((np.array(A) - T) ** 2)), seed
+    for seed in (14, 16): assert _ar2_ratio(_ar2(420, seed), 300) < 1.15, seed
+
+def test_short_series_hold_out_a_short_end_and_forecast_about_as_well_as_the_autoregression():
+    # 150 steps: too short for a 50-step held-out end; the unvalidated heuristic (suggest_embedding, a quarter of the pairs
+    # as neurons) forecast 1.8, 1.4, 1.7 and 2.4 times less accurately than the AR(2) least-squares fit (geometric mean 1.78)
+    ratios = []
+    for seed in (1, 2, 3, 4):
+        y = _ar2(270, seed)
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter('always')
+            m = DelayRNN(seed=0, progress=False).fit(y[:150])
+        assert not any('unvalidated' in str(w.message) for w in rec) and m.embedding_scores_ and m.width_scores_['horizon'] == 14   # half the 30-step end
+        ratios.append(_ar2_ratio(y, 150))
+    assert np.exp(np.mean(np.log(ratios))) < 1.2, ratios
 
 def test_where_the_error_chooses_the_unsmoothed_model_competes_and_can_win():
     # a seasonal cycle with red noise: its third differences look like observation noise, and filters pass the tests of
