@@ -206,6 +206,7 @@ class DelayRNN(Params):
                  solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' ('auto' would score free runs of the whole delay vector, whose coordinates drift apart)
                  ridge:float|str='auto',    # relative Tikhonov parameter of the final fit, or 'auto': the least of DELAY_RIDGES whose long free run stays faithful
                  denoise:float|str='auto',  # smoothing of noisy series: a Gaussian σ in steps, 'savgol-W-P', 0 (none), or 'auto' (on series that look noisy, a filter chosen on held-out forecasts, with an automatic embedding)
+                 difference:int|str='auto', # model the levels (0), their first differences (1, forecasts summed back to levels), or 'auto': the differences where the held-out end has drifted out of the levels seen before it and they forecast it better
                  random_scale:float=1.0,    # weight scale of random features
                  input_in_layer:bool=False, # with inputs: the sampled layer also sees u
                  backend:str='auto',        # array backend of the fit
@@ -215,7 +216,7 @@ class DelayRNN(Params):
                 ):
         self.delays, self.stride, self.width, self.sampler, self.activation = delays, stride, width, sampler, activation
         self.solver, self.ridge, self.random_scale, self.input_in_layer = solver, ridge, random_scale, input_in_layer
-        self.denoise = denoise
+        self.denoise, self.difference = denoise, difference
         self.backend, self.seed, self.progress, self.blas_threads = backend, seed, progress, blas_threads
 
 # %% ../nbs/14_delay.ipynb #c18dd064
@@ -274,11 +275,17 @@ def _check_denoise(denoise):
                                                           "a DelayRNN reads noisy histories through its own model, but smooths its training series with a filter.")
     else: check_number('denoise', denoise, low=0, options=('auto',))
 
+def _check_difference(difference):
+    "A DelayRNN's `difference`: 0, 1 or 'auto'."
+    if not (isinstance(difference, str) and difference == 'auto') and (isinstance(difference, bool) or difference not in (0, 1)):
+        raise ValueError(f"difference={difference!r}: expected 0 (model the levels), 1 (their first differences) or 'auto'.")
+
 @patch
 def fit(self:DelayRNN, X, U=None):
     "Fit on a series (T,) or (T, k), a batch (n, T, k) or a list of series; inputs U: one (T_k-1, m) per series."
     _check_auto('delays', self.delays); _check_auto('stride', self.stride); check_bool('progress', self.progress); check_int('blas_threads', self.blas_threads, options=(None,))
     check_number('ridge', self.ridge, low=0, options=('auto',)); _check_rnn_params(self._rnn()); _check_denoise(self.denoise)
+    _check_difference(self.difference)
     with unchanged_on_error(self), blas_threads(self.blas_threads): return self._fit(X, U)
 
 # %% ../nbs/14_delay.ipynb #e0dcb1c7
@@ -300,21 +307,32 @@ def _checks_ridge(self:DelayRNN, us) -> bool:
 def _fit(self:DelayRNN, X, U):
     if isinstance(X, (Iterator, str, os.PathLike)) or is_zarr(X): return self._fit_chunks(X, U)
     t0 = time.perf_counter()
-    auto = 'auto' in (self.delays, self.stride)
+    d = 1 if self.difference == 1 else 0
     ys = _series_list(X, 'X')
-    ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=2 if auto else self.window + 2)]
+    ys = [y.astype(float) for y in as_trajectories(ys, 'X', min_length=(2 if 'auto' in (self.delays, self.stride) else self.window + 2) + d)]
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
-    delays, stride, scores, narrow = self.delays, self.stride, None, None
+    if d and us is not None: raise ValueError("difference=1 with inputs U: a model of the differences is fitted without inputs; pass difference=0 or 'auto' (which models the levels where there are inputs).")
     warn_isolated(ys)
+    self._fit_levels([np.diff(y, axis=0) for y in ys] if d else ys, us, t0)
+    self.difference_, self.difference_scores_ = d, None
+    if self.difference == 'auto' and us is None and _drifts(ys): self._choose_difference(ys)
+    self.fit_seconds_ = time.perf_counter() - t0
+    return self
+
+@patch
+def _fit_levels(self:DelayRNN, ys, us, t0:float):
+    "The fit on checked series ys (levels or differences) and inputs us: the embedding, filter, width and ridge (as the parameters say), every record but the differencing's."
+    auto = 'auto' in (self.delays, self.stride)
+    delays, stride, scores, narrow = self.delays, self.stride, None, None
     if auto and constant_data(ys):   # no held-out run tells embeddings apart: the shortest, and say so
         delays, stride, auto = (1 if delays == 'auto' else delays), (1 if stride == 'auto' else stride), False
         warnings.warn(f"every observed variable is constant, so no held-out run can tell embeddings apart: fitted with delays={delays}, "
-                      f"stride={stride}. Pass other data, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
+                      f"stride={stride}. Pass other data, or fixed delays and stride, to silence this.", UserWarning, stacklevel=4)
     if auto and (short := _too_short(ys)) is not None:   # nothing to hold out: the classic heuristic, unvalidated, and say so
         delays, stride, narrow = _short_embedding(ys, self.delays, self.stride, self.width)
         warnings.warn(f"{short}. Fitted instead with delays={delays}, stride={stride} (what `suggest_embedding` reads off the longest series, "
                       f"the window within a tenth of the shortest) and {narrow} hidden neurons (at most a quarter of the training pairs), "
-                      "unvalidated. Pass longer series, or fixed delays and stride, to silence this.", UserWarning, stacklevel=3)
+                      "unvalidated. Pass longer series, or fixed delays and stride, to silence this.", UserWarning, stacklevel=4)
         auto = False
     self.noise_sd_, sigma, tried = None, 0.0 if self.denoise == 'auto' else self.denoise, None   # (the ridge check's runs read no history)
     smoothable = _smoothings(Standardizer().fit(ys).transform(ys), 'auto')[1] if auto and self.denoise == 'auto' and us is None else []
@@ -390,6 +408,15 @@ def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple
     width = _rule_width(best['rule'], _pairs(ys, delays, stride))
     return best['sigma'], width, dict(width=width, rule=best['rule'], sigma=best['sigma'], by='error' if by_error else 'valid steps', horizon=int(H), persistence_steps=persist, candidates=tried)
 
+def _drifts(ys, fraction:float=HOLDOUT_FRACTION) -> bool:
+    "Whether the mean of some series' last `fraction` lies outside the range of the rest of it, in some observed variable: levels that moved where the series had not been (a trend, a random walk), which a model of the levels cannot forecast. Series too short to split say nothing."
+    for y in ys:
+        c = len(y) - int(fraction * len(y))
+        if c < 2 or c == len(y): continue
+        m = y[c:].mean(0)
+        if np.any((m < y[:c].min(0)) | (m > y[:c].max(0))): return True
+    return False
+
 @patch
 def _final_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
     "The final fit's filter, width and the record of their choice: `sigma` and the parameter where the width is fixed (None); for width='auto', `_choose_width` where the series hold a held-out end, else `sigma` and at most SEARCH_WIDTH and a quarter of the training pairs (None)."
@@ -439,6 +466,7 @@ def _fit_chunks(self:DelayRNN, X, U):
     if not (isinstance(self.denoise, str) and self.denoise == 'auto') and smoothing(self.denoise) != ('gauss', 0.0):
         raise ValueError(f"denoise={self.denoise!r} with a fit in chunks: a DelayRNN fitted from a stream reads it once and does not smooth it; "
                          "smooth the series beforehand and pass denoise=0, or fit on the whole series.")
+    if self.difference == 1: raise ValueError("difference=1 with a fit in chunks: a DelayRNN fitted from a stream models its levels; difference the series beforehand and pass difference=0, or fit on the whole series.")
     t0 = time.perf_counter()
     chunks, delays, stride, scores = iter_chunks(X, U), self.delays, self.stride, None
     if 'auto' in (delays, stride):
@@ -449,6 +477,7 @@ def _fit_chunks(self:DelayRNN, X, U):
     self.rnn_, self.embedding_, self.ridge_check_ = rnn, dict(delays=int(delays), stride=int(stride)), None
     self.n_observed_, self.n_inputs_ = rnn.n_features_in_ // delays, rnn.n_inputs_
     self.denoise_, self.denoise_scores_, self.noise_sd_, self.width_scores_ = 0.0, None, None, None
+    self.difference_, self.difference_scores_ = 0, None
     self.embedding_scores_, self.search_seconds_, self.fit_seconds_ = scores, t1 - t0, time.perf_counter() - t0
     return self
 
@@ -463,7 +492,9 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
     h = h[None] if single else h
     k, w = self.n_observed_, self.window
     if h.ndim != 3 or h.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h, {k}) or (B, T_h, {k}).")
-    if h.shape[1] < w + 1: raise ValueError(f"history has {h.shape[1]} steps: expected at least window + 1 = {w + 1}.")
+    d = getattr(self, 'difference_', 0)
+    if h.shape[1] < w + 1 + d: raise ValueError(f"history has {h.shape[1]} steps: expected at least window + {1 + d} = {w + 1 + d}"
+                                                + (" (the model forecasts the differences of the last window + 1 steps)." if d else "."))
     check_finite(h, 'history')
     n_steps, B = check_int('n_steps', n_steps), h.shape[0]
     if self.n_inputs_:
@@ -473,6 +504,7 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
         if u.shape != (B, n_steps, self.n_inputs_): raise ValueError(f"u has shape {u0.shape}: expected {(n_steps, self.n_inputs_) if single else (B, n_steps, self.n_inputs_)}.")
         check_finite(u, 'u')
     elif u is not None: raise ValueError("u was given but the model was fitted without inputs.")
+    if d: level, h = h[:, -1:], np.diff(h, axis=1)   # a model of the differences forecasts them from the history's
     if getattr(self, 'noise_sd_', None) is not None: h = self._read(h)   # a model fitted on noisy series reads the history through itself (see 'Noisy series')
     buf = np.empty((B, w + 1 + n_steps, k))
     buf[:, :w + 1] = h[:, -(w + 1):]
@@ -494,7 +526,7 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
     elif hit.any():   # unbounded: a run that leaves goes on; only inf or NaN marks it
         warnings.warn(f"{int(hit.sum())} of {B} forecast(s) diverged to inf or NaN: the model is not reliable there. Without a bound nothing "
                       "holds a run in the training data's range; the default bound holds it near the range.", RuntimeWarning, stacklevel=2)
-    out = buf[:, w + 1:]
+    out = buf[:, w + 1:] if not d else level + np.cumsum(buf[:, w + 1:], axis=1)   # (differences summed back to levels)
     out = out[0] if single else out
     return out[..., 0] if scalar else out
 
@@ -947,6 +979,8 @@ def read_history(self:DelayRNN, history):
     h3 = h.reshape(1, -1, 1) if h.ndim == 1 else h[None] if h.ndim == 2 else h
     if h3.ndim != 3 or h3.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h,), (T_h, {k}) or (B, T_h, {k}).")
     check_finite(h3, 'history')
+    if getattr(self, 'difference_', 0) and h3.shape[1] > 1:   # a model of the differences reads them; the levels are their sums from the first
+        return np.concatenate([h3[:, :1], h3[:, :1] + np.cumsum(self._read(np.diff(h3, axis=1)), axis=1)], axis=1).reshape(h.shape)
     return self._read(h3).reshape(h.shape)
 
 # %% ../nbs/14_delay.ipynb #01fd1949
@@ -964,6 +998,41 @@ def _choose_denoise(self:DelayRNN, ys:list, smoothable:list, delays:int, stride:
             pred = m.forecast_from(hist, H)
         tried.append(dict(sigma=sigma, valid_steps=float(np.median(valid_prediction_time((pred - mean) / sd, zt, dt=1.0, lyapunov=1.0)))))
     return max(tried, key=lambda c: c['valid_steps'])['sigma'], tried
+
+# %% ../nbs/14_delay.ipynb #a7d4b059
+@patch
+def _fixed(self:DelayRNN) -> DelayRNN:
+    "A fitted DelayRNN's embedding, width, ridge, smoothing and differencing as fixed settings (unfitted)."
+    e = self.embedding_
+    return DelayRNN(**{**self.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'width': self.width_, 'ridge': self.ridge_,
+                       'denoise': getattr(self, 'denoise_', 0.0) or 0.0, 'difference': getattr(self, 'difference_', 0), 'progress': False})
+
+@patch
+def _choose_difference(self:DelayRNN, ys) -> None:
+    "difference='auto' on series that drift (`_drifts`): the model of the first differences, fitted as this one (its own embedding, filter, width and ridge), replaces this model of the levels if it forecasts the held-out ends better. Each is fitted with its chosen settings on the training parts and run from the held-out histories; both are scored in levels: the most valid steps win, and a tie goes to the differences (the held-out end barely leaves the range the levels were seen in, and beyond it a model of the levels cannot follow them); where neither stays valid for LOW_VALID of the horizon nor LOW_STEPS steps, the least error (a tie: the levels). `difference_scores_` records the choice; series too short to hold out keep the levels."
+    if _too_short(ys) is not None: return
+    with warnings.catch_warnings(record=True) as said:   # what the fit of the differences warns about is said if it is chosen
+        warnings.simplefilter('always')
+        diff = DelayRNN(**{**self.get_params(), 'difference': 1, 'progress': False}).fit(ys)
+    longest = max((self, diff), key=lambda m: m.window + m.difference_)
+    tr, _, hist, _, H, mean, sd, zt = _held_out_histories(ys, None, longest.embedding_['delays'], longest.embedding_['stride'])
+    tried = []
+    for m in (self, diff):
+        if hist.shape[1] < m.window + 1 + m.difference_: continue
+        with np.errstate(all='ignore'), warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # (a run held at the range, or a fit's own warnings: scored as they are)
+            pred = m._fixed().fit(tr).forecast_from(hist, H)
+        steps, error = _steps_and_error((pred - mean) / sd, zt)
+        tried.append(dict(difference=m.difference_, valid_steps=steps, error=error))
+    if len(tried) < 2: return
+    by_error = max(c['valid_steps'] for c in tried) < min(LOW_VALID * H, LOW_STEPS)
+    inf = lambda e: np.inf if e is None else e
+    best = min(tried, key=lambda c: inf(c['error']) if by_error else (-c['valid_steps'], -c['difference']))
+    if best['difference']:
+        for k, v in vars(diff).items():
+            if k.endswith('_'): setattr(self, k, v)
+        for w in said: warnings.warn(w.message, w.category, stacklevel=4)
+    self.difference_scores_ = dict(difference=best['difference'], by='error' if by_error else 'valid steps', horizon=int(H), candidates=tried)
 
 # %% ../nbs/14_delay.ipynb #47d6f643
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states
@@ -993,6 +1062,7 @@ def equilibria(model,           # a fitted DelayRNN, or SampledRNN (mode='recurr
         k, D, s, w = model.n_features_in_, 1, 1, 0
     elif isinstance(model, DelayRNN) or type(model).__name__ == 'DelayRNN':   # (also the class as the module defines it, where a notebook defines it again)
         if not hasattr(model, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
+        if getattr(model, 'difference_', 0): raise ValueError("the model forecasts first differences (difference_=1): a fixed point of those is a steady trend, not an equilibrium of the levels; expected a model of the levels.")
         step = model.rnn_._stepper()
         k, D, s, w = model.n_observed_, model.embedding_['delays'], model.embedding_['stride'], model.window
     else: raise TypeError(f"model is a {type(model).__name__}: expected a fitted DelayRNN or SampledRNN.")
@@ -1094,7 +1164,7 @@ def _delay_record(self:DelayRNN) -> tuple:
     if not hasattr(self, 'rnn_'): raise ValueError("this DelayRNN is not fitted yet: call fit(X) first.")
     meta, arrays = _record(self.rnn_)
     fitted = {k: getattr(self, k, None) for k in ('embedding_', 'n_observed_', 'n_inputs_', 'embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_',
-                                                  'denoise_', 'denoise_scores_', 'noise_sd_', 'width_scores_')}
+                                                  'denoise_', 'denoise_scores_', 'noise_sd_', 'width_scores_', 'difference_', 'difference_scores_')}
     return dict(params=self.get_params(), **fitted, rnn=meta), {f'rnn.{k}': a for k, a in arrays.items()}
 
 # %% ../nbs/14_delay.ipynb #21f98eac
@@ -1108,7 +1178,7 @@ def save(self:DelayRNN, path):
 def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     "A fitted DelayRNN rebuilt from its record, after checking it whole."
     m = _params_from(cls, meta, path)
-    try: _check_auto('delays', m.delays); _check_auto('stride', m.stride)
+    try: _check_auto('delays', m.delays); _check_auto('stride', m.stride); _check_difference(m.difference)
     except ValueError as e: raise _damaged(path, f"params: {e}") from None
     if backend is not None: m.backend = backend
     emb = meta.get('embedding_')
@@ -1125,6 +1195,8 @@ def _from_record(cls:DelayRNN, meta, arrays, backend=None, path='<record>'):
     m.embedding_scores_, m.search_seconds_, m.fit_seconds_, m.ridge_check_ = (meta.get(key) for key in ('embedding_scores_', 'search_seconds_', 'fit_seconds_', 'ridge_check_'))
     m.denoise_, m.denoise_scores_, m.noise_sd_ = meta.get('denoise_') or 0.0, meta.get('denoise_scores_'), meta.get('noise_sd_')   # (older files: none)
     m.width_scores_ = meta.get('width_scores_')
+    m.difference_, m.difference_scores_ = meta.get('difference_') or 0, meta.get('difference_scores_')   # (older files: the levels)
+    if m.difference_ not in (0, 1) or isinstance(m.difference_, bool): raise _damaged(path, f"difference_ is {m.difference_!r}: expected 0 or 1")
     try: smoothing(m.denoise_)
     except (ValueError, TypeError): raise _damaged(path, f"denoise_ is {m.denoise_!r}: expected a filter") from None
     sd = m.noise_sd_

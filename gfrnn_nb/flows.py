@@ -341,7 +341,7 @@ def with_memory(names,             # flow names
                 warnings.simplefilter('ignore')
                 v['sampled'].append(smape_vpt(SampledRNN(seed=ic, progress=False, memory=False).fit(ctx).forecast(ctx[-1], HORIZON), true))
                 v['ar'].append(smape_vpt(LinearDelayRidge(delays=lags, stride=1, ridge=1e-8).fit(ctx).forecast_from(ctx, HORIZON), true))
-                v['delay'].append(smape_vpt(DelayRNN(delays=delays, stride=1, width=300, ridge=0.0, seed=ic).fit(ctx).forecast_from(ctx, HORIZON), true))
+                v['delay'].append(smape_vpt(DelayRNN(delays=delays, stride=1, width=300, ridge=0.0, difference=0, seed=ic).fit(ctx).forecast_from(ctx, HORIZON), true))
                 v['default'].append(smape_vpt(forecast_context('sampled', ctx, seed=ic)['pred'], true))
         rows.append([name] + [float(np.median(v[k])) if v[k] else float('nan') for k in ('sampled', 'ar', 'delay', 'default')])
     cols = ['flow', 'sampled RNN (state only)', f'linear autoregression, {lags} lags', f'DelayRNN, {delays} delays', 'SampledRNN() (memory=auto)']

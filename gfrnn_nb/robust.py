@@ -120,11 +120,6 @@ def series_row(setting:str, method:str, seed:int=0, n_starts:int=20, noise_seed:
                 choice=dict(model.embedding_, ridge=model.ridge_) if hasattr(model, 'embedding_') else getattr(model, 'best_params_', None))
 
 # %% ../nbs/43_robust.ipynb #baccd378
-def _fixed_delay(m:DelayRNN) -> DelayRNN:
-    "A fitted DelayRNN's embedding, width, ridge and smoothing as fixed settings (unfitted)."
-    e = m.embedding_
-    return DelayRNN(**{**m.get_params(), 'delays': e['delays'], 'stride': e['stride'], 'width': m.width_, 'ridge': m.ridge_, 'denoise': getattr(m, 'denoise_', 0.0) or 0.0, 'progress': False})
-
 def _plain_models(model) -> list:
     "The models with `model`'s chosen settings fixed (unfitted), or [] for a model that chose nothing."
     if isinstance(model, SampledRNN) and getattr(model, 'selection_', None):
@@ -133,10 +128,10 @@ def _plain_models(model) -> list:
                         seed=model.seed, progress=False) if ring.get('chosen') else
                type(model)(**{**model.get_params(), 'width': model.width_, 'solver': model.solver_, 'ridge': model.ridge_,
                               'denoise': model.denoise_, 'memory': False, 'ring': False, 'progress': False})]
-        return out + ([] if model.memory_ is None else [_fixed_delay(model.memory_)])
+        return out + ([] if model.memory_ is None else [model.memory_._fixed()])
     if isinstance(model, LocalRNN) and getattr(model, 'selection_', None):
         return [LocalRNN(**{**model.get_params(), 'radius': model.radius_, 'width': model.width_, 'ridge': model.ridge_, 'progress': False})]
-    if isinstance(model, DelayRNN) and 'auto' in (model.delays, model.stride, model.ridge): return [_fixed_delay(model)]
+    if isinstance(model, DelayRNN) and 'auto' in (model.delays, model.stride, model.ridge): return [model._fixed()]
     return []
 
 def plain_refit(model, X) -> dict:

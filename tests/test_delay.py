@@ -579,3 +579,54 @@ def test_where_the_error_chooses_the_unsmoothed_model_competes_and_can_win():
     best = min(rec['candidates'], key=lambda c: c['error'])
     assert (rec['sigma'], rec['rule']) == (best['sigma'], best['rule'])   # the least error over the horizon
     assert m.denoise_ == rec['sigma'] == 0.0 and m.noise_sd_ is None   # unsmoothed: histories are taken as they are
+
+def _trending(n, seed):
+    "A random walk with drift whose steps are a noisy AR(1): levels that leave every range they were seen in, as many economic series do."
+    r, e = np.random.default_rng(seed), np.zeros(n)
+    for t in range(1, n): e[t] = 0.6 * e[t - 1] + r.standard_normal()
+    return np.cumsum(1.0 + e)
+
+@pytest.mark.parametrize('bad', [2, -1, True, 0.5, 'yes', None])
+def test_difference_takes_0_1_or_auto_and_names_a_bad_value(bad):
+    with pytest.raises(ValueError, match=f"difference={bad!r}: expected 0 .* 1 .* or 'auto'"): DelayRNN(difference=bad).fit(np.sin(np.arange(300.0)))
+
+def test_difference_auto_models_the_differences_of_a_drifting_series_and_forecasts_it_better():
+    import gfrnn_nb.delay as dl
+    errs = {}
+    for seed in (1, 2):
+        y = _trending(270, seed)
+        tr, origins = y[:150], range(150, 260)
+        T = np.stack([y[o:o + 10] for o in origins])
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            for d in ('auto', 0):
+                m = DelayRNN(difference=d, seed=0, progress=False).fit(tr)
+                errs[seed, d] = float(np.sqrt(np.mean((m.forecast_from(np.stack([y[o - 100:o] for o in origins])[..., None], 10)[..., 0] - T) ** 2)))
+                if d == 'auto':
+                    assert dl._drifts([tr[:, None]]) and m.difference_ == 1 and m.difference_scores_['difference'] == 1
+                    assert [c['difference'] for c in m.difference_scores_['candidates']] == [0, 1]
+    # the levels' model cannot forecast where the series has not been: the differences' does, at a fraction of its error
+    assert all(errs[s, 'auto'] < 0.5 * errs[s, 0] for s in (1, 2)), errs
+
+def test_difference_auto_keeps_the_levels_of_a_series_that_does_not_drift():
+    y = np.sin(0.3 * np.arange(400)) + 0.05 * np.random.default_rng(0).standard_normal(400)
+    m = DelayRNN(seed=0, progress=False).fit(y)
+    assert m.difference_ == 0 and m.difference_scores_ is None
+    f = DelayRNN(**{**m.get_params(), 'difference': 0}).fit(y)
+    np.testing.assert_array_equal(m.forecast_from(y, 20), f.forecast_from(y, 20))   # no drift: the fit of the levels, bit for bit
+
+def test_difference_1_sums_forecast_differences_back_to_levels_saves_and_refuses_what_it_cannot_do(tmp_path):
+    y = 0.5 * np.arange(300.0) + np.sin(0.4 * np.arange(300.0))   # a ramp: differences 0.5 + a cycle
+    m = DelayRNN(delays=3, stride=2, width=20, ridge=0.0, difference=1, seed=0, progress=False).fit(y)
+    inner = DelayRNN(delays=3, stride=2, width=20, ridge=0.0, difference=0, seed=0, progress=False).fit(np.diff(y))
+    np.testing.assert_allclose(m.forecast_from(y, 30), y[-1] + np.cumsum(inner.forecast_from(np.diff(y), 30)), rtol=1e-12, atol=1e-9)
+    truth = 0.5 * np.arange(300, 330.0) + np.sin(0.4 * np.arange(300, 330.0))
+    assert np.abs(m.forecast_from(y, 30) - truth).max() < 0.1 and m.forecast_from(y, 30).max() > y.max() + 10   # beyond every level it saw
+    back = DelayRNN.load(m.save(tmp_path / 'd.npz'))
+    assert back.difference_ == 1 and back.difference == 1
+    np.testing.assert_array_equal(back.forecast_from(y, 30), m.forecast_from(y, 30))
+    with pytest.raises(ValueError, match='expected at least window \\+ 2 = 6'): m.forecast_from(y[:5], 3)
+    with pytest.raises(ValueError, match='difference=1 with inputs U'): DelayRNN(difference=1).fit(y, np.zeros((299, 1)))
+    with pytest.raises(ValueError, match='difference=1 with a fit in chunks'): DelayRNN(difference=1).fit(iter([y[:150], y[150:]]))
+    from gfrnn_nb.delay import equilibria
+    with pytest.raises(ValueError, match='forecasts first differences'): equilibria(m, y[:10])
