@@ -271,7 +271,8 @@ def _describe(model) -> str:
         return (f"DelayRNN: {e['delays']} delays, stride {e['stride']}" + (f" (best of {len(scores)} embeddings on held-out free runs)" if scores else "")
                 + f", width {model.rnn_.width_}" + (f", ridge {model.ridge_:.0e}" if model.ridge_ else "")
                 + (" (long free runs checked)" if getattr(model, 'ridge_check_', None) else "")
-                + (f", smoothing: {smoothing_label(model.denoise_)} (forecasts read their history through the model)" if getattr(model, 'denoise_', 0) else "") + ",")
+                + (f", smoothing: {smoothing_label(model.denoise_)} (forecasts read their history through the model)" if getattr(model, 'denoise_', 0) else "")
+                + (", on the first differences (the series drifts; forecasts are summed back to levels)" if getattr(model, 'difference_', 0) else "") + ",")
     ring = (getattr(model, 'selection_', None) or {}).get('ring') or {}
     if ring.get('chosen'):
         return (f"SampledRNN: a layer shared by the sites of a ring (radius {ring['radius']}, {ring['width']} neurons per site; width {model.width_})"

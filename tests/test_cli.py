@@ -254,3 +254,16 @@ def test_errors_through_the_console_script_and_debug():
     assert r.returncode == 2 and 'Traceback' in r.stderr and 'CLIError' in r.stderr
     r = gfrnn('demo', '--width', '0', '--debug')
     assert r.returncode == 2 and 'Traceback' in r.stderr
+
+def test_a_drifting_scalar_series_is_modelled_by_its_differences_and_forecast_in_levels(tmp_path, capsys):
+    r, e = np.random.default_rng(1), np.zeros(150)
+    for t in range(1, 150): e[t] = 0.6 * e[t - 1] + r.standard_normal()
+    x = np.cumsum(1.0 + e)   # a random walk with drift
+    np.save(tmp_path / 'x.npy', x)
+    assert main(['fit', str(tmp_path / 'x.npy'), '--delays', 'auto', '--out', str(tmp_path / 'd.npz')]) == 0
+    model = load_model(tmp_path / 'd.npz')
+    assert model.difference_ == 1 and 'on the first differences (the series drifts' in capsys.readouterr().out
+    assert main(['forecast', str(tmp_path / 'd.npz'), '--from', str(tmp_path / 'x.npy'), '--steps', '40', '--out', str(tmp_path / 'p.npy')]) == 0
+    p = np.load(tmp_path / 'p.npy')
+    np.testing.assert_array_equal(p, model.forecast_from(x[:, None], 40))
+    assert p[-1, 0] > x.max() + 20   # the levels go on beyond the range they were seen in
