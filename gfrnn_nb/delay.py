@@ -206,7 +206,7 @@ class DelayRNN(Params):
                  solver:str='qr',           # the final fit's solve: 'qr', 'svd', 'normal' ('auto' would score free runs of the whole delay vector, whose coordinates drift apart)
                  ridge:float|str='auto',    # relative Tikhonov parameter of the final fit, or 'auto': the least of DELAY_RIDGES whose long free run stays faithful
                  denoise:float|str='auto',  # smoothing of noisy series: a Gaussian σ in steps, 'savgol-W-P', 0 (none), or 'auto' (on series that look noisy, a filter chosen on held-out forecasts, with an automatic embedding)
-                 difference:int|str='auto', # model the levels (0), their first differences (1, forecasts summed back to levels), or 'auto': the differences where the held-out end has drifted out of the levels seen before it and they forecast it better
+                 difference:int|str='auto', # model the levels (0), their first differences (1, forecasts summed back to levels; no inputs), or 'auto': without inputs, the differences where the held-out end has drifted out of the levels seen before it and they forecast it at least as well
                  random_scale:float=1.0,    # weight scale of random features
                  input_in_layer:bool=False, # with inputs: the sampled layer also sees u
                  backend:str='auto',        # array backend of the fit
