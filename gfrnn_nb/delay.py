@@ -313,8 +313,9 @@ def _fit(self:DelayRNN, X, U):
     us = None if U is None else [to_host(u).astype(float) for u in as_inputs(U if getattr(U, 'ndim', 0) != 2 else [U], ys)]
     if d and us is not None: raise ValueError("difference=1 with inputs U: a model of the differences is fitted without inputs; pass difference=0 or 'auto' (which models the levels where there are inputs).")
     warn_isolated(ys)
+    self.difference_, self.difference_scores_ = 0, None   # (what the fit forecasts on the way are the series it is given)
     self._fit_levels([np.diff(y, axis=0) for y in ys] if d else ys, us, t0)
-    self.difference_, self.difference_scores_ = d, None
+    self.difference_ = d
     if self.difference == 'auto' and us is None and _drifts(ys): self._choose_difference(ys)
     self.fit_seconds_ = time.perf_counter() - t0
     return self
@@ -494,7 +495,7 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
     if h.ndim != 3 or h.shape[2] != k: raise ValueError(f"history has shape {np.shape(history)}: expected (T_h, {k}) or (B, T_h, {k}).")
     d = getattr(self, 'difference_', 0)
     if h.shape[1] < w + 1 + d: raise ValueError(f"history has {h.shape[1]} steps: expected at least window + {1 + d} = {w + 1 + d}"
-                                                + (" (the model forecasts the differences of the last window + 1 steps)." if d else "."))
+                                                + (" (the model forecasts from the differences of the last window + 2 steps)." if d else "."))
     check_finite(h, 'history')
     n_steps, B = check_int('n_steps', n_steps), h.shape[0]
     if self.n_inputs_:
@@ -533,7 +534,7 @@ def forecast_from(self:DelayRNN, history, n_steps:int, u=None):
 # %% ../nbs/14_delay.ipynb #6da195bc
 @patch
 def forecast(self:DelayRNN, x0, n_steps:int, u=None):
-    "The n_steps observations after a start: a delay model's state is a window, so x0 is the last window + 1 observations (window + 1, k) or (B, window + 1, k)."
+    "The n_steps observations after a start: a delay model's state is a window, so x0 is the last window + 1 observations (window + 1, k) or (B, window + 1, k); window + 2 for a model of the differences (`difference_`)."
     return self.forecast_from(x0, n_steps, u)
 
 # %% ../nbs/14_delay.ipynb #d301c1d0
@@ -1013,7 +1014,8 @@ def _choose_difference(self:DelayRNN, ys) -> None:
     if _too_short(ys) is not None: return
     with warnings.catch_warnings(record=True) as said:   # what the fit of the differences warns about is said if it is chosen
         warnings.simplefilter('always')
-        diff = DelayRNN(**{**self.get_params(), 'difference': 1, 'progress': False}).fit(ys)
+        try: diff = DelayRNN(**{**self.get_params(), 'difference': 1, 'progress': False}).fit(ys)
+        except ValueError: return   # (differences one step shorter than what fits: the levels stay)
     longest = max((self, diff), key=lambda m: m.window + m.difference_)
     tr, _, hist, _, H, mean, sd, zt = _held_out_histories(ys, None, longest.embedding_['delays'], longest.embedding_['stride'])
     tried = []

@@ -630,3 +630,12 @@ def test_difference_1_sums_forecast_differences_back_to_levels_saves_and_refuses
     with pytest.raises(ValueError, match='difference=1 with a fit in chunks'): DelayRNN(difference=1).fit(iter([y[:150], y[150:]]))
     from gfrnn_nb.delay import equilibria
     with pytest.raises(ValueError, match='forecasts first differences'): equilibria(m, y[:10])
+
+def test_a_refit_forgets_the_differences_of_the_last_fit():
+    ramp = 0.5 * np.arange(300.0) + np.sin(0.4 * np.arange(300.0))
+    y = np.sin(0.3 * np.arange(400.0))
+    m = DelayRNN(delays=3, stride=2, width=20, difference=1, seed=0, progress=False).fit(ramp)
+    m.set_params(difference=0).fit(y)
+    fresh = DelayRNN(delays=3, stride=2, width=20, difference=0, seed=0, progress=False).fit(y)
+    assert m.difference_ == 0 and m.ridge_ == fresh.ridge_
+    np.testing.assert_array_equal(m.forecast_from(y, 30), fresh.forecast_from(y, 30))
