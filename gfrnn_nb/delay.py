@@ -314,9 +314,11 @@ def _fit(self:DelayRNN, X, U):
     if d and us is not None: raise ValueError("difference=1 with inputs U: a model of the differences is fitted without inputs; pass difference=0 or 'auto' (which models the levels where there are inputs).")
     warn_isolated(ys)
     self.difference_, self.difference_scores_ = 0, None   # (what the fit forecasts on the way are the series it is given)
+    drifts = self.difference == 'auto' and us is None and _drifts(ys)
+    if drifts and _too_short(ys) is not None and self._fit_short_differences(ys, t0): return self
     self._fit_levels([np.diff(y, axis=0) for y in ys] if d else ys, us, t0)
     self.difference_ = d
-    if self.difference == 'auto' and us is None and _drifts(ys): self._choose_difference(ys)
+    if drifts: self._choose_difference(ys)
     self.fit_seconds_ = time.perf_counter() - t0
     return self
 
@@ -1035,6 +1037,23 @@ def _choose_difference(self:DelayRNN, ys) -> None:
             if k.endswith('_'): setattr(self, k, v)
         for w in said: warnings.warn(w.message, w.category, stacklevel=4)
     self.difference_scores_ = dict(difference=best['difference'], by='error' if by_error else 'valid steps', horizon=int(H), candidates=tried)
+
+# %% ../nbs/14_delay.ipynb #e2f9fd90
+@patch
+def _fit_short_differences(self:DelayRNN, ys, t0:float) -> bool:
+    "difference='auto' on drifting series too short to hold out an end (`_too_short`): the differences, fitted unvalidated as such short series are, with a warning; False (nothing fitted) where even the differences are too short for that."
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', UserWarning)   # (the warning below says what the fit's would)
+            self._fit_levels([np.diff(y, axis=0) for y in ys], None, t0)
+    except ValueError: return False
+    self.difference_, self.difference_scores_ = 1, dict(difference=1, by='drift', horizon=None, candidates=[])
+    self.fit_seconds_ = time.perf_counter() - t0
+    e = self.embedding_
+    warnings.warn(f"{_too_short(ys)}. The series drift (the mean of a series' last fifth lies outside the range of the rest of it), so the "
+                  f"model is fitted on their first differences, unvalidated (delays={e['delays']}, stride={e['stride']}, {self.width_} hidden "
+                  "neurons), and its forecasts are summed back to levels. Pass longer series, or difference=0, to silence this.", UserWarning, stacklevel=4)
+    return True
 
 # %% ../nbs/14_delay.ipynb #47d6f643
 MEMORY_WINDOW = 100   # the longest memory (D-1)τ, in steps, the default model tries: forecast_from then needs at most 101 states

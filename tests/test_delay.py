@@ -639,3 +639,14 @@ def test_a_refit_forgets_the_differences_of_the_last_fit():
     fresh = DelayRNN(delays=3, stride=2, width=20, difference=0, seed=0, progress=False).fit(y)
     assert m.difference_ == 0 and m.ridge_ == fresh.ridge_
     np.testing.assert_array_equal(m.forecast_from(y, 30), fresh.forecast_from(y, 30))
+
+def test_a_drifting_series_too_short_to_hold_out_is_modelled_by_its_differences_with_a_warning():
+    y = _trending(80, 1)
+    with pytest.warns(UserWarning, match='expected at least 100.*The series drift .* first differences, unvalidated'):
+        m = DelayRNN(seed=0, progress=False).fit(y)
+    assert m.difference_ == 1 and m.difference_scores_['by'] == 'drift'
+    assert m.forecast_from(y, 20)[-1] > y.max() + 5   # the levels go on
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        assert DelayRNN(difference=0, seed=0, progress=False).fit(y).difference_ == 0   # a fixed choice is kept
+        assert DelayRNN(seed=0, progress=False).fit(np.sin(0.3 * np.arange(80.0))).difference_ == 0   # no drift: the levels
