@@ -382,6 +382,21 @@ def _steps_and_error(pred_z, zt) -> tuple:
     steps = np.where(over.any(axis=1), over.argmax(axis=1), err.shape[1])
     return float(np.median(steps)), float(np.median(err.mean(axis=1))) if np.all(np.isfinite(err)) else None
 
+def _held_out_scores(model, hist, H:int, fut, mean, sd, zt) -> tuple:
+    "`_steps_and_error` of a fitted model's runs of H steps from the held-out histories (inputs `fut`, or None); a run held at the range, or one that diverges, is scored as it is."
+    with np.errstate(all='ignore'), warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        pred = model.forecast_from(hist, H, u=fut)
+    return _steps_and_error((pred - mean) / sd, zt)
+
+def _by_error(tried:list, H:int) -> bool:
+    "Whether no candidate stays valid for LOW_VALID of the horizon nor for LOW_STEPS steps: the valid steps say nothing, and the least error chooses."
+    return max(c['valid_steps'] for c in tried) < min(LOW_VALID * H, LOW_STEPS)
+
+def _error(c:dict) -> float:
+    "A candidate's error as a sort key: a run that is not finite has none (inf)."
+    return np.inf if c['error'] is None else c['error']
+
 @patch
 def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple:
     "width='auto': the rule of WIDTH_RULES whose model (this embedding, the search model's solve at the rule's width, fitted on the training parts smoothed by `sigma`) forecasts the held-out ends best, applied to the training pairs of all the data: (filter, width, record). Best: the most valid steps, then the least error (the median over starts of each run's mean NRMSE over the horizon); where none stays valid for LOW_VALID of the horizon nor for LOW_STEPS steps, the least error, and the models fitted on the unsmoothed series compete too (the filter returned may then be 0). Histories are read as the fitted model will read them (smoothed series), a run that is not finite has no error, and a tie goes to the smoothed series, then the wider layer. The record also gives, for scale, the valid steps of persistence (the last observation held)."
@@ -396,18 +411,14 @@ def _choose_width(self:DelayRNN, ys, us, delays:int, stride:int, sigma) -> tuple
             m = DelayRNN(**{**self.get_params(), 'delays': delays, 'stride': stride, 'width': W, 'progress': False})
             m._fit_embedding(fit_tr, tru, delays, stride, self._search_rnn(n_tr).set_params(width=W))
             m.noise_sd_ = noise
-            with np.errstate(all='ignore'), warnings.catch_warnings():
-                warnings.simplefilter('ignore', RuntimeWarning)   # a run that diverges is scored as it is
-                pred = m.forecast_from(hist, H, u=fut)
-            steps, error = _steps_and_error((pred - mean) / sd, zt)
+            steps, error = _held_out_scores(m, hist, H, fut, mean, sd, zt)
             out.append(dict(sigma=sigma, rule=r, width=W, valid_steps=steps, error=error))
         return out
     tried = scores(sigma)
     persist = _steps_and_error(np.broadcast_to((hist[:, -1:] - mean) / sd, zt.shape), zt)[0]   # persistence: the last observation held
-    by_error = max(c['valid_steps'] for c in tried) < min(LOW_VALID * H, LOW_STEPS)
+    by_error = _by_error(tried, H)
     if by_error and smoothing(sigma) != ('gauss', 0.0): tried += scores(0.0)   # the valid steps say nothing: the error against the noisy truth is all there is, and the unsmoothed model competes
-    inf = lambda e: np.inf if e is None else e   # a run that is not finite: no error
-    best = min(tried, key=lambda c: inf(c['error']) if by_error else (-c['valid_steps'], inf(c['error'])))
+    best = min(tried, key=lambda c: _error(c) if by_error else (-c['valid_steps'], _error(c)))
     width = _rule_width(best['rule'], _pairs(ys, delays, stride))
     return best['sigma'], width, dict(width=width, rule=best['rule'], sigma=best['sigma'], by='error' if by_error else 'valid steps', horizon=int(H), persistence_steps=persist, candidates=tried)
 
@@ -1023,15 +1034,14 @@ def _choose_difference(self:DelayRNN, ys) -> None:
     tried = []
     for m in (self, diff):
         if hist.shape[1] < m.window + 1 + m.difference_: continue
-        with np.errstate(all='ignore'), warnings.catch_warnings():
-            warnings.simplefilter('ignore')   # (a run held at the range, or a fit's own warnings: scored as they are)
-            pred = m._fixed().fit(tr).forecast_from(hist, H)
-        steps, error = _steps_and_error((pred - mean) / sd, zt)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # (the refit's own warnings: the model's fit said them)
+            fixed = m._fixed().fit(tr)
+        steps, error = _held_out_scores(fixed, hist, H, None, mean, sd, zt)
         tried.append(dict(difference=m.difference_, valid_steps=steps, error=error))
     if len(tried) < 2: return
-    by_error = max(c['valid_steps'] for c in tried) < min(LOW_VALID * H, LOW_STEPS)
-    inf = lambda e: np.inf if e is None else e
-    best = min(tried, key=lambda c: inf(c['error']) if by_error else (-c['valid_steps'], -c['difference']))
+    by_error = _by_error(tried, H)
+    best = min(tried, key=lambda c: _error(c) if by_error else (-c['valid_steps'], -c['difference']))
     if best['difference']:
         for k, v in vars(diff).items():
             if k.endswith('_'): setattr(self, k, v)
